@@ -1,0 +1,55 @@
+# Atelier: `make run` starts the shop, the admin, the API and a Celery worker on SQLite;
+# `make test` runs the whole suite (it starts its own PostgreSQL and Redis).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export ATELIER_VAR_DIR ?= $(CURDIR)/var
+# This machine sets PYTHONDONTWRITEBYTECODE=1, which triples pytest's start-up.
+unexport PYTHONDONTWRITEBYTECODE
+
+.PHONY: run test proof bench lint format setup migrate clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+migrate: $(STAMP)
+	mkdir -p $(ATELIER_VAR_DIR)
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py bootstrap
+
+run: migrate
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py serve
+
+test: $(STAMP)
+	bash scripts/system-deps.sh
+	mkdir -p $(ATELIER_VAR_DIR)/tmp $(ATELIER_VAR_DIR)/home
+	$(PY) -m ruff check .
+	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
+	  $(PY) -m pytest --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
+
+proof: $(STAMP)
+	bash scripts/system-deps.sh
+	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
+	  $(PY) -m pytest -m "slow or integration" --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/planner_quality.py --time-limit 30
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(ATELIER_VAR_DIR) .pytest_cache .ruff_cache

@@ -1,0 +1,248 @@
+"""Catalogue admin: staff edit the draft; published versions are read-only.
+
+Import, export and publish are thin admin views over configurator.services.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from configurator.interchange.validation import CatalogueFormatError, load_catalogue_text
+from configurator.models import (
+    CatalogueVersion,
+    Option,
+    OptionGroup,
+    PriceRule,
+    Product,
+    RouteStep,
+    Rule,
+)
+from configurator.rule_text import rule_summary
+from configurator.services import CatalogueRejected, export_catalogue, import_catalogue, publish_draft
+
+
+def _version_of(obj) -> CatalogueVersion | None:
+    if isinstance(obj, CatalogueVersion):
+        return obj
+    if isinstance(obj, Product):
+        return obj.version
+    if isinstance(obj, (OptionGroup, Rule, PriceRule, RouteStep)):
+        return obj.product.version
+    if isinstance(obj, Option):
+        return obj.group.product.version
+    return None
+
+
+class DraftOnlyMixin:
+    """Rows of a published version are frozen: view only, for everyone."""
+
+    def has_change_permission(self, request, obj=None):
+        version = _version_of(obj)
+        if version is not None and not version.is_draft:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        version = _version_of(obj)
+        if version is not None and not version.is_draft:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="An atelier-catalogue/1 JSON file (at most 10 MB)")
+    publish = forms.BooleanField(required=False, help_text="Publish it as a new version at once")
+
+
+@admin.register(CatalogueVersion)
+class CatalogueVersionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "published_at", "published_by", "product_count", "export_link")
+    list_filter = ("status",)
+    readonly_fields = ("status", "number", "currency", "published_at", "published_by", "created_at")
+    fields = ("status", "number", "currency", "note", "published_at", "published_by", "created_at")
+    actions = ["publish"]
+    change_list_template = "admin/configurator/catalogueversion/change_list.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="products")
+    def product_count(self, obj):
+        return obj.products.count()
+
+    @admin.display(description="export")
+    def export_link(self, obj):
+        url = reverse("admin:configurator_catalogueversion_export", args=[obj.pk])
+        return format_html('<a href="{}">JSON</a>', url)
+
+    @admin.action(description="Publish the draft as a new version", permissions=["publish"])
+    def publish(self, request, queryset):
+        try:
+            version = publish_draft(user=request.user)
+        except CatalogueRejected as exc:
+            for error in exc.errors[:20]:
+                self.message_user(request, str(error), messages.ERROR)
+            self.message_user(request, "Publishing was refused; nothing changed.", messages.ERROR)
+            return
+        self.message_user(request, f"Published {version}.", messages.SUCCESS)
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("configurator.change_catalogueversion")
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="configurator_catalogueversion_import"),
+            path("<int:pk>/export/", self.admin_site.admin_view(self.export_view), name="configurator_catalogueversion_export"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not request.user.has_perm("configurator.change_catalogueversion"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > 10_000_000:
+                    raise CatalogueFormatError([])
+                text = upload.read().decode("utf-8")
+                result = import_catalogue(
+                    document=load_catalogue_text(text),
+                    publish=form.cleaned_data["publish"],
+                    user=request.user,
+                )
+            except UnicodeDecodeError:
+                errors = ["the file is not UTF-8 text"]
+            except (CatalogueFormatError, CatalogueRejected) as exc:
+                errors = [str(e) for e in exc.errors] or ["the file is larger than 10 MB"]
+            else:
+                self.message_user(
+                    request,
+                    f"Imported {result.products} products into {result.version}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:configurator_catalogueversion_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a catalogue",
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/configurator/import.html", context)
+
+    def export_view(self, request, pk):
+        if not request.user.has_perm("configurator.view_catalogueversion"):
+            raise PermissionDenied
+        version = CatalogueVersion.objects.filter(pk=pk).first()
+        if version is None:
+            raise PermissionDenied
+        document = export_catalogue(version=version)
+        response = HttpResponse(
+            json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json"
+        )
+        name = "draft" if version.is_draft else f"v{version.number}"
+        response["Content-Disposition"] = f'attachment; filename="catalogue-{name}.json"'
+        return response
+
+
+class RouteStepInline(DraftOnlyMixin, admin.TabularInline):
+    model = RouteStep
+    extra = 0
+
+
+class OptionGroupInline(DraftOnlyMixin, admin.TabularInline):
+    model = OptionGroup
+    extra = 0
+    fields = ("position", "code", "name", "min", "max", "default", "options_link")
+    readonly_fields = ("options_link",)
+    show_change_link = True
+
+    @admin.display(description="options")
+    def options_link(self, obj):
+        if not obj.pk:
+            return "-"
+        return ", ".join(o.code for o in obj.options.all())
+
+
+class RuleInline(DraftOnlyMixin, admin.TabularInline):
+    model = Rule
+    extra = 0
+    fields = ("position", "rule_id", "type", "definition", "message", "summary")
+    readonly_fields = ("summary",)
+
+    @admin.display(description="reads")
+    def summary(self, obj):
+        return rule_summary(obj.type, obj.definition) if obj.pk else "-"
+
+
+class PriceRuleInline(DraftOnlyMixin, admin.TabularInline):
+    model = PriceRule
+    extra = 0
+
+
+@admin.register(Product)
+class ProductAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "version", "base_price", "group_count")
+    list_filter = ("version",)
+    search_fields = ("code", "name", "description")
+    inlines = [RouteStepInline, OptionGroupInline, RuleInline, PriceRuleInline]
+    list_select_related = ("version",)
+
+    @admin.display(description="groups")
+    def group_count(self, obj):
+        return obj.groups.count()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = CatalogueVersion.objects.filter(status="draft")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OptionInline(DraftOnlyMixin, admin.TabularInline):
+    model = Option
+    extra = 0
+    fields = ("position", "code", "name", "price", "bom", "attributes", "extra_minutes")
+
+
+@admin.register(OptionGroup)
+class OptionGroupAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "product", "min", "max")
+    list_filter = ("product__version", "product__code")
+    search_fields = ("code", "name", "options__code", "options__name")
+    inlines = [OptionInline]
+    list_select_related = ("product__version",)
+
+
+@admin.register(Rule)
+class RuleAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ("rule_id", "type", "product", "summary", "message")
+    list_filter = ("type", "product__version", "product__code")
+    search_fields = ("rule_id", "message")
+    list_select_related = ("product__version",)
+
+    @admin.display(description="reads")
+    def summary(self, obj):
+        return rule_summary(obj.type, obj.definition)
+
+
+@admin.register(PriceRule)
+class PriceRuleAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    list_display = ("rule_id", "label", "amount", "product", "summary")
+    list_filter = ("product__version", "product__code")
+    search_fields = ("rule_id", "label")
+    list_select_related = ("product__version",)
+
+    @admin.display(description="reads")
+    def summary(self, obj):
+        return f"{' and '.join(obj.when)} → {obj.amount}"

@@ -1,0 +1,180 @@
+"""The catalogue in the database: versions, products, option groups, options and rules.
+
+Staff edit the one draft version; publishing freezes it as a numbered, immutable
+version whose `document` is the exact `atelier-catalogue/1` export. Orders point at the
+version they were configured against, so republishing never changes an order.
+Components, work centres and standard products are production master data (they carry
+live stock and capacity) and live in `production.models`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class CatalogueVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    number = models.PositiveIntegerField(null=True, blank=True, unique=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    document = models.JSONField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="draft"), name="one_draft_catalogue"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", number__isnull=True)
+                | Q(status="published", number__isnull=False, document__isnull=False),
+                name="published_version_is_numbered_and_frozen",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Draft" if self.is_draft else f"Version {self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Product(models.Model):
+    version = models.ForeignKey(CatalogueVersion, on_delete=models.CASCADE, related_name="products")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=2000)
+    image = models.CharField(max_length=200, blank=True)
+    base_price = models.DecimalField(max_digits=12, decimal_places=2)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="product_code_unique"),
+            models.CheckConstraint(condition=Q(base_price__gte=0), name="product_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class RouteStep(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="route")
+    position = models.PositiveIntegerField(default=0)
+    work_centre = models.CharField(max_length=40)
+    minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work_centre} {self.minutes} min"
+
+
+class OptionGroup(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="groups")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    min = models.PositiveIntegerField(default=1)
+    max = models.PositiveIntegerField(default=1)
+    default = models.JSONField(default=list, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "code"], name="group_code_unique"),
+            models.CheckConstraint(condition=Q(min__lte=F("max")), name="group_min_lte_max"),
+            models.CheckConstraint(condition=Q(max__gte=1), name="group_max_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Option(models.Model):
+    group = models.ForeignKey(OptionGroup, on_delete=models.CASCADE, related_name="options")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=2000)
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    bom = models.JSONField(default=dict, blank=True, help_text='{"SKU": quantity}')
+    attributes = models.JSONField(default=dict, blank=True, help_text='{"watts": 45}')
+    extra_minutes = models.JSONField(default=dict, blank=True, help_text='{"TEST": 10}')
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["group", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "code"], name="option_code_unique"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="option_price_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.code}.{self.code}"
+
+
+class Rule(models.Model):
+    class Type(models.TextChoices):
+        REQUIRES = "requires", "Requires"
+        EXCLUDES = "excludes", "Excludes"
+        TABLE = "table", "Table"
+        SUM = "sum", "Sum"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="rules")
+    rule_id = models.CharField("id", max_length=64)
+    type = models.CharField(max_length=10, choices=Type.choices)
+    message = models.CharField(max_length=500)
+    # The type's own fields exactly as in the catalogue format ("if"/"then", "all",
+    # "groups"/"allowed", "attribute"/"op"/"limit"/"limit_attribute").
+    definition = models.JSONField(default=dict)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "rule_id"], name="rule_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.rule_id
+
+
+class PriceRule(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="price_rules")
+    rule_id = models.CharField("id", max_length=64)
+    when = models.JSONField(default=list)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    label = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "rule_id"], name="price_rule_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.amount})"
+
+
+class CompiledProduct(models.Model):
+    """The engine's compiled form of a published product, built once at publish and
+    loaded once per process (see selectors.compiled_product)."""
+
+    product = models.OneToOneField(Product, on_delete=models.CASCADE, related_name="compiled")
+    engine_version = models.CharField(max_length=20)
+    blob = models.BinaryField()
+    configurations = models.TextField(help_text="Exact count of valid configurations")
+    created_at = models.DateTimeField(auto_now_add=True)

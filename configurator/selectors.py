@@ -1,0 +1,79 @@
+"""Readers of the catalogue, and the per-process cache of compiled products.
+
+A product is compiled once, at publish, and its pickled form stored in the database;
+each web or worker process unpickles it on first use and keeps it for the life of the
+process (published versions are immutable, so the cache never goes stale).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import threading
+from pathlib import Path
+
+from configurator import engine
+from configurator.models import CatalogueVersion, CompiledProduct, Product
+
+# The compiled form's layout follows the engine's code: a changed engine recompiles.
+ENGINE_VERSION = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted((Path(__file__).parent / "engine").glob("*.py")))
+).hexdigest()[:16]
+
+_cache: dict[tuple[int, str], engine.CompiledProduct] = {}
+_lock = threading.Lock()
+
+
+class NoPublishedCatalogue(Exception):
+    pass
+
+
+def published_version() -> CatalogueVersion:
+    version = (
+        CatalogueVersion.objects.filter(status=CatalogueVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise NoPublishedCatalogue("No catalogue has been published yet")
+    return version
+
+
+def version_by_number(number: int) -> CatalogueVersion | None:
+    return CatalogueVersion.objects.filter(
+        status=CatalogueVersion.Status.PUBLISHED, number=number
+    ).first()
+
+
+def product_document(version: CatalogueVersion, code: str) -> dict | None:
+    for product in (version.document or {}).get("products", []):
+        if product["code"] == code:
+            return product
+    return None
+
+
+def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledProduct | None:
+    """The compiled form of product `code` of a published `version`, or None."""
+    key = (version.pk, code)
+    compiled = _cache.get(key)
+    if compiled is not None:
+        return compiled
+    doc = product_document(version, code)
+    if doc is None:
+        return None
+    row = (
+        CompiledProduct.objects.filter(product__version=version, product__code=code)
+        .only("blob", "engine_version")
+        .first()
+    )
+    if row is not None and row.engine_version == ENGINE_VERSION:
+        compiled = pickle.loads(bytes(row.blob))
+    else:
+        # Stored by an older engine (or never): compile here and store for the others.
+        from configurator.services import store_compiled
+
+        product = Product.objects.get(version=version, code=code)
+        compiled = pickle.loads(bytes(store_compiled(product=product, document=version.document).blob))
+    with _lock:
+        _cache[key] = compiled
+    return compiled

@@ -1,0 +1,170 @@
+"""Writers of the catalogue: import, publish. Each runs in one transaction.
+
+A bad catalogue is refused whole (nothing half-imported stays): validation runs before
+any write, and every write happens inside `transaction.atomic`.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from configurator import documents, engine
+from configurator.selectors import ENGINE_VERSION
+from configurator.interchange.validation import CatalogueError, validate_catalogue
+from configurator.models import CatalogueVersion, CompiledProduct
+from production.models import Component
+
+
+class CatalogueRejected(Exception):
+    """The document (or the draft being published) is not a valid catalogue."""
+
+    def __init__(self, errors: list[CatalogueError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    version: CatalogueVersion
+    products: int
+    components: int
+
+
+def draft_version() -> CatalogueVersion:
+    """The one draft, created on first use (guarded by the one_draft_catalogue constraint)."""
+    draft = CatalogueVersion.objects.filter(status=CatalogueVersion.Status.DRAFT).first()
+    if draft is None:
+        draft, _ = CatalogueVersion.objects.get_or_create(status=CatalogueVersion.Status.DRAFT)
+    return draft
+
+
+def check_products(document: dict) -> list[CatalogueError]:
+    """Engine checks a schema-valid document needs before it may be published: every
+    product has a valid configuration and every standard product is one."""
+    errors: list[CatalogueError] = []
+    compiled = {}
+    for index, doc in enumerate(document["products"]):
+        product = engine.product_from_document(doc, document["currency"])
+        compiled[doc["code"]] = engine.compile_product(product)
+        report = engine.lint(compiled[doc["code"]])
+        if report.empty:
+            reason = "; ".join(report.messages) or "no configuration satisfies every rule"
+            errors.append(
+                CatalogueError(f"products[{index}]", f"product '{doc['code']}' has no valid configuration: {reason}")
+            )
+    for index, std in enumerate(document.get("standard_products", [])):
+        product = compiled.get(std["product"])
+        if product is None:
+            continue
+        try:
+            result = engine.configure(product, std["selections"])
+        except engine.EngineError as exc:
+            errors.append(CatalogueError(f"standard_products[{index}].selections", str(exc)))
+            continue
+        if not result.complete:
+            problems = "; ".join(
+                reason.message for conflict in result.conflicts for reason in conflict.rules
+            ) or "it is not a complete configuration"
+            errors.append(
+                CatalogueError(
+                    f"standard_products[{index}].selections",
+                    f"'{std['sku']}' is not a complete valid configuration of '{std['product']}': {problems}",
+                )
+            )
+    return errors
+
+
+def _check_reserved_stock(document: dict) -> list[CatalogueError]:
+    reserved = dict(
+        Component.objects.filter(
+            sku__in=[c["sku"] for c in document["components"]], reserved__gt=0
+        ).values_list("sku", "reserved")
+    )
+    return [
+        CatalogueError(
+            f"components[{i}].stock",
+            f"stock {c['stock']} of '{c['sku']}' is below the {reserved[c['sku']]} reserved by orders",
+        )
+        for i, c in enumerate(document["components"])
+        if c["sku"] in reserved and c["stock"] < reserved[c["sku"]]
+    ]
+
+
+def import_catalogue(*, document: object, publish: bool = False, user=None) -> ImportResult:
+    """Replace the draft with `document` (validated whole first); publish it if asked."""
+    errors = validate_catalogue(document)
+    if errors:
+        raise CatalogueRejected(errors)
+    assert isinstance(document, dict)
+    errors = check_products(document) + _check_reserved_stock(document)
+    if errors:
+        raise CatalogueRejected(errors)
+    with transaction.atomic():
+        draft = CatalogueVersion.objects.select_for_update().get(pk=draft_version().pk)
+        draft.currency = document["currency"]
+        draft.save(update_fields=["currency"])
+        documents.write_master_data(document)
+        documents.write_products(draft, document["products"])
+        version = publish_draft(user=user) if publish else draft
+    return ImportResult(
+        version=version,
+        products=len(document["products"]),
+        components=len(document["components"]),
+    )
+
+
+def export_catalogue(*, version: CatalogueVersion | None = None) -> dict:
+    """The document of `version` (the draft by default). A published version exports
+    its frozen products with today's stock and calendars."""
+    version = version or draft_version()
+    return documents.read_catalogue(version)
+
+
+def publish_draft(*, user=None, note: str = "") -> CatalogueVersion:
+    """Freeze the draft as the next numbered version; a fresh draft copies it.
+
+    Refused (CatalogueRejected) when the draft is not a valid catalogue or a product has
+    no valid configuration at all. The compiled form of each product is stored with it.
+    """
+    with transaction.atomic():
+        draft = CatalogueVersion.objects.select_for_update().get(pk=draft_version().pk)
+        document = documents.read_catalogue(draft)
+        errors = validate_catalogue(document)
+        if not errors:
+            errors = check_products(document)
+        if errors:
+            raise CatalogueRejected(errors)
+        number = (CatalogueVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft.status = CatalogueVersion.Status.PUBLISHED
+        draft.number = number
+        draft.document = document
+        draft.published_at = timezone.now()
+        draft.published_by = user if getattr(user, "pk", None) else None
+        draft.note = note
+        draft.save()
+        for product in draft.products.all():
+            store_compiled(product=product, document=document)
+        fresh = CatalogueVersion.objects.create(
+            status=CatalogueVersion.Status.DRAFT, currency=draft.currency
+        )
+        documents.write_products(fresh, document["products"])
+    return draft
+
+
+def store_compiled(*, product, document: dict) -> CompiledProduct:
+    doc = next(p for p in document["products"] if p["code"] == product.code)
+    compiled = engine.compile_product(engine.product_from_document(doc, document["currency"]))
+    row, _ = CompiledProduct.objects.update_or_create(
+        product=product,
+        defaults={
+            "engine_version": ENGINE_VERSION,
+            "blob": pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL),
+            "configurations": str(engine.count(compiled)),
+        },
+    )
+    return row

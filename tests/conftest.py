@@ -1,0 +1,31 @@
+import os
+
+import pytest
+
+from tests.plugin_services import ci
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = os.environ.get("ATELIER_TEST_SERVERS_MISSING")
+    for item in items:
+        if "integration" in item.keywords and missing:
+            # Never a silent skip in CI: a missing server fails the run there.
+            if ci():
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_servers"))
+            else:
+                item.add_marker(pytest.mark.skip(reason=f"no test servers: {missing}"))
+
+
+@pytest.fixture
+def _fail_missing_servers():
+    pytest.fail(f"integration test needs PostgreSQL and Redis: {os.environ.get('ATELIER_TEST_SERVERS_MISSING')}")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("ATELIER_TEST_REDIS_URL")
+    if not url:
+        if ci():
+            pytest.fail("CI needs the Redis server the test run starts")
+        pytest.skip("no Redis server for this run")
+    return url
