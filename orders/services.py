@@ -1,0 +1,224 @@
+"""Writers of orders: place, change status, cancel. The shop's checkout and the partner
+API both call `place_order`; production's worker calls `mark_scheduled`.
+
+Status changes are conditional updates (`UPDATE … WHERE status IN predecessors`), so
+two processes racing on one order cannot both move it; the unique (order, status)
+event is the second guard.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from configurator import engine
+from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
+from orders import errors
+from orders.models import Order, OrderEvent, OrderLine
+from production.models import StandardProduct
+
+log = logging.getLogger("atelier.orders")
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product: str
+    selections: dict[str, list[str]]
+    quantity: int = 1
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    request: LineRequest
+    product_name: str
+    configuration: engine.Configuration
+    bom: dict[str, int]
+    minutes: dict[str, int]
+    route: list[str] = field(default_factory=list)
+
+
+def normalise_selections(selections: dict[str, list[str]]) -> dict[str, list[str]]:
+    """One spelling of a configuration: groups sorted, picks sorted, empty groups dropped."""
+    return {g: sorted(set(picks)) for g, picks in sorted(selections.items()) if picks}
+
+
+def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
+    """Validate and price one line against `version` with the engine (never a client's price)."""
+    compiled = compiled_product(version, request.product)
+    if compiled is None:
+        raise errors.UnknownProduct(
+            f"There is no product '{request.product}' in catalogue version {version.number}.",
+            errors={f"lines[{index}].product": [f"unknown product '{request.product}'"]},
+        )
+    try:
+        result = engine.configure(compiled, request.selections)
+    except engine.EngineError as exc:
+        raise errors.InvalidSelection(
+            str(exc), errors={f"lines[{index}].selections": [str(exc)]}
+        ) from exc
+    if not result.valid:
+        raise errors.ConfigurationConflict(
+            "; ".join(r.message for c in result.conflicts for r in c.rules)
+            or "The selections cannot be completed.",
+            extra={
+                "line": index,
+                "conflicts": [conflict_json(c) for c in result.conflicts],
+                "resolution": result.resolution,
+            },
+        )
+    if not result.complete:
+        missing = [
+            f"choose {g.min}–{g.max} in {g.name}" if g.min != g.max else f"choose {g.min} in {g.name}"
+            for g in result.groups
+            if not (g.min <= len(g.selected) <= g.max)
+        ]
+        raise errors.IncompleteConfiguration(
+            "The configuration is not complete: " + "; ".join(missing) + ".",
+            errors={f"lines[{index}].selections": missing},
+        )
+    product = compiled.product
+    return PricedLine(
+        request=request,
+        product_name=product.name,
+        configuration=result,
+        bom=engine.bill_of_materials(product, request.selections),
+        minutes=engine.build_minutes(product, request.selections),
+        route=[step.work_centre for step in product.route],
+    )
+
+
+def conflict_json(conflict) -> dict:
+    return {
+        "rules": [{"rule": r.rule, "message": r.message} for r in conflict.rules],
+        "selections": list(conflict.selections),
+    }
+
+
+def standard_match(product_code: str, selections: dict[str, list[str]]) -> StandardProduct | None:
+    """The standard product (mass-produced, in stock) equal to this configuration, if any."""
+    wanted = normalise_selections(selections)
+    for standard in StandardProduct.objects.filter(product_code=product_code, stock__gt=0):
+        if normalise_selections(standard.selections) == wanted:
+            return standard
+    return None
+
+
+def place_order(
+    *,
+    lines: list[LineRequest],
+    reference: str = "",
+    partner=None,
+    user=None,
+    customer: Customer | None = None,
+    priority: int = 0,
+    actor: str = "shop",
+) -> Order:
+    """Re-validate and re-price every line, then commit the order atomically; after the
+    commit, production is asked to schedule it."""
+    if not lines:
+        raise errors.IncompleteConfiguration("An order needs at least one line.", errors={"lines": ["empty"]})
+    try:
+        version = published_version()
+    except NoPublishedCatalogue as exc:
+        raise errors.CatalogueUnavailable(str(exc)) from exc
+    priced = [price_line(version=version, request=line, index=i) for i, line in enumerate(lines)]
+    total = sum(
+        (p.configuration.price.total * p.request.quantity for p in priced), Decimal("0.00")
+    )
+    customer = customer or Customer()
+    with transaction.atomic():
+        order = Order.objects.create(
+            partner=partner,
+            user=user,
+            reference=reference,
+            priority=priority,
+            currency=version.currency,
+            total=total,
+            customer_name=customer.name,
+            customer_email=customer.email,
+            shipping_address=customer.address,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                position=i,
+                catalogue_version=version,
+                product_code=p.request.product,
+                product_name=p.product_name,
+                selections=normalise_selections(p.request.selections),
+                quantity=p.request.quantity,
+                unit_price=p.configuration.price.total,
+                price_lines=[
+                    {"kind": pl.kind, "code": pl.code, "label": pl.label, "amount": str(pl.amount)}
+                    for pl in p.configuration.price.lines
+                ],
+                bom=p.bom,
+                build_minutes=p.minutes,
+                route=p.route,
+            )
+            for i, p in enumerate(priced)
+        )
+        OrderEvent.objects.create(order=order, status=Order.Status.RECEIVED, actor=actor)
+        transaction.on_commit(lambda: _request_scheduling(order.pk))
+    return order
+
+
+def _request_scheduling(order_id: int) -> None:
+    from production.tasks import schedule_order
+
+    try:
+        schedule_order.delay(order_id)
+    except Exception:  # noqa: BLE001 - broker down: the periodic sweep re-sends it
+        log.warning("could not enqueue scheduling of order %s; the sweep will", order_id, exc_info=True)
+
+
+def transition(
+    *, order_id: int, to: str, actor: str, note: str = "", promised_ship_date: date | None = None
+) -> Order:
+    """Move an order to `to` if its current status allows it; record the event.
+
+    Must run inside a transaction (the caller's); raises InvalidTransition otherwise.
+    """
+    allowed_from = [s for s, nexts in Order.TRANSITIONS.items() if to in nexts]
+    changes = {"status": to}
+    if promised_ship_date is not None:
+        changes["promised_ship_date"] = promised_ship_date
+    updated = Order.objects.filter(pk=order_id, status__in=allowed_from).update(**changes)
+    order = Order.objects.get(pk=order_id)
+    if not updated:
+        raise errors.InvalidTransition(
+            f"Order {order_id} is {order.status}; it cannot become {to}."
+        )
+    event = OrderEvent.objects.create(order=order, status=to, actor=actor, note=note)
+    transaction.on_commit(lambda: _notify(event.pk))
+    return order
+
+
+def _notify(event_id: int) -> None:
+    from orders.notifications import notify_status_change
+
+    notify_status_change(event_id=event_id)
+
+
+def cancel_order(*, order: Order, actor: str) -> Order:
+    """Cancel a not-yet-started order and free what it held in the plan."""
+    from production.services import release_order
+
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status == Order.Status.CANCELLED:
+            return locked
+        updated = transition(order_id=locked.pk, to=Order.Status.CANCELLED, actor=actor)
+        release_order(order_id=locked.pk)
+    return updated
