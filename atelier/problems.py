@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, status
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, JsonResponse
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -80,7 +81,17 @@ _DRF_TYPES = {
 }
 
 
+class PayloadTooLarge(DomainError):
+    problem_type = "payload-too-large"
+    status = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    title = "The request body is too large"
+
+
 def problem_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE; that is the client's
+        # doing (413), not a server error.
+        exc = PayloadTooLarge(str(exc) or PayloadTooLarge.title)
     if isinstance(exc, DomainError):
         extra = dict(exc.extra)
         if exc.errors:
@@ -114,8 +125,13 @@ def problem_exception_handler(exc, context):
         detail = str(exc.detail) if hasattr(exc, "detail") else title
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         extra["retry_after"] = math.ceil(exc.wait)
+    status_code = response.status_code
+    if isinstance(exc, exceptions.ValidationError):
+        # Well-formed JSON whose content is wrong is unprocessable (422); a body that is
+        # not JSON at all stays 400 (ParseError).
+        status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     answer = problem(
-        status_code=response.status_code,
+        status_code=status_code,
         problem_type=problem_type,
         title=title,
         detail=detail,
@@ -125,3 +141,53 @@ def problem_exception_handler(exc, context):
         if header in response:
             answer[header] = response[header]
     return answer
+
+
+def not_found_json(request, exception=None) -> JsonResponse:
+    """404 as a problem for paths under the API that match no route (not a DRF view)."""
+    body = {
+        "type": PROBLEM_BASE + "not-found",
+        "title": "No such resource",
+        "status": 404,
+        "detail": f"Nothing is at {request.path}.",
+    }
+    return JsonResponse(body, status=404, content_type=CONTENT_TYPE)
+
+
+# --- OpenAPI: the problem shape and the answers each operation documents --------------
+
+_DESCRIPTIONS = {
+    400: "Malformed request (body is not JSON, missing Idempotency-Key)",
+    401: "Missing, unknown, expired or revoked token (see WWW-Authenticate)",
+    403: "Not allowed",
+    404: "No such resource (or not yours)",
+    406: "Cannot produce the requested media type",
+    409: "Conflict with the current state",
+    413: "Request body too large",
+    415: "Unsupported Content-Type (send application/json)",
+    422: "Unprocessable: invalid fields (see `errors`) or a reused Idempotency-Key",
+    429: "Too many requests (see Retry-After)",
+    503: "No catalogue is published yet",
+}
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details; some types add members (errors, conflicts, …)."""
+
+    type = serializers.URLField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text='Per field: {"lines[0].selections": ["…"]}',
+    )
+
+
+def problem_responses(*codes: int) -> dict:
+    """`extend_schema(responses=…)` entries for these problem answers."""
+    return {
+        (code, CONTENT_TYPE): OpenApiResponse(response=ProblemSerializer, description=_DESCRIPTIONS[code])
+        for code in codes
+    }

@@ -153,6 +153,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve straight from the app folders when collectstatic has not run (tests, first start).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -233,3 +236,6 @@ LOGGING = {
 
 # Days between the last operation and the ship date (packing, carrier pick-up).
 ATELIER_SHIPPING_DAYS = int(os.environ.get("ATELIER_SHIPPING_DAYS", "1"))
+
+# Where customers reach the shop: links in e-mails (order status page) are built on it.
+ATELIER_SITE_URL = os.environ.get("ATELIER_SITE_URL", "http://localhost:8000")

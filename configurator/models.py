@@ -178,3 +178,29 @@ class CompiledProduct(models.Model):
     blob = models.BinaryField()
     configurations = models.TextField(help_text="Exact count of valid configurations")
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SavedConfiguration(models.Model):
+    """A customer's configuration kept behind a share link (`/c/<token>/`).
+
+    It records the catalogue version it was made against, so reopening it after a new
+    version is published can say what changed instead of silently repricing.
+    """
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    product_code = models.CharField(max_length=40)
+    catalogue_version = models.ForeignKey(
+        CatalogueVersion, on_delete=models.PROTECT, related_name="saved_configurations"
+    )
+    selections = models.JSONField(help_text='{"group": ["option", …]}')
+    title = models.CharField(max_length=100, blank=True)
+    total = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="Price when saved"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or f"{self.product_code} ({self.token})"

@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import pickle
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from configurator import engine
+from configurator import engine, errors
 from configurator.models import CatalogueVersion, CompiledProduct, Product
 
 # The compiled form's layout follows the engine's code: a changed engine recompiles.
@@ -77,3 +80,58 @@ def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledPro
     with _lock:
         _cache[key] = compiled
     return compiled
+
+
+# --- The configurator's answer, shared by the partner API and the shop's pages --------
+
+
+@dataclass(frozen=True)
+class ConfiguredProduct:
+    version: CatalogueVersion
+    product_code: str
+    configuration: engine.Configuration
+    estimated_ship_date: date | None
+
+
+def configure_product(
+    *, code: str, selections: object, order: Sequence[str] = (), version: CatalogueVersion | None = None
+) -> ConfiguredProduct:
+    """The engine's answer for `selections` of product `code` in the published catalogue
+    (or `version`), with the estimated ship date once the configuration is complete.
+
+    Raises CatalogueUnavailable, ProductNotFound, or InvalidSelection (with per-field
+    errors) for selections that name unknown codes or are malformed.
+    """
+    if version is None:
+        try:
+            version = published_version()
+        except NoPublishedCatalogue as exc:
+            raise errors.CatalogueUnavailable(str(exc)) from exc
+    compiled = compiled_product(version, code)
+    if compiled is None:
+        raise errors.ProductNotFound(f"There is no product '{code}' in the catalogue.")
+    try:
+        configuration = engine.configure(compiled, selections, order=order)
+    except engine.EngineError as exc:
+        raise errors.InvalidSelection(str(exc), errors={exc.field: [exc.message]}) from exc
+    ship = None
+    if configuration.complete:
+        ship = estimated_ship_date(product_code=code, selections=selections)
+    return ConfiguredProduct(
+        version=version, product_code=code, configuration=configuration, estimated_ship_date=ship
+    )
+
+
+def estimated_ship_date(*, product_code: str, selections: object, quantity: int = 1) -> date | None:
+    """When one more unit of this configuration would ship if ordered now, or None.
+
+    Production owns the answer (`production.selectors.estimate_ship_date`, a read
+    without locks against the current plan; placing the order makes the real promise).
+    The shop's pages and the API both call this wrapper. Until production provides that
+    function, the answer is None ("no estimate"), never an error.
+    """
+    try:
+        from production.selectors import estimate_ship_date
+    except ImportError:
+        return None
+    return estimate_ship_date(product_code=product_code, selections=selections, quantity=quantity)

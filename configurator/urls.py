@@ -5,4 +5,7 @@ from configurator import views
 app_name = "shop"
 urlpatterns = [
     path("", views.product_list, name="products"),
+    path("p/<slug:code>/", views.configure, name="configure"),
+    path("p/<slug:code>/update/", views.configure_update, name="update"),
+    path("c/<str:token>/", views.saved_configuration, name="saved"),
 ]

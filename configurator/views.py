@@ -1,13 +1,143 @@
-from django.shortcuts import render
+"""The shop's pages: product list, the configure page (full page and its htmx fragment),
+and saved configurations behind share links. Each view parses, calls configurator.shop,
+and renders; the no-JavaScript form POST and the htmx update answer the same content."""
 
-from configurator.models import Product
-from configurator.selectors import NoPublishedCatalogue, published_version
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from configurator import shop
+from configurator.forms import ConfigureForm
+from configurator.selectors import NoPublishedCatalogue
+from orders.cart import Cart, CartError
 
 
 def product_list(request):
     try:
-        version = published_version()
+        version, cards = shop.product_cards()
     except NoPublishedCatalogue:
         return render(request, "shop/empty.html", status=503)
-    products = Product.objects.filter(version=version).order_by("position")
-    return render(request, "shop/products.html", {"products": products, "version": version})
+    return render(request, "shop/products.html", {"cards": cards, "version": version})
+
+
+def _bound_form(request, code: str) -> ConfigureForm:
+    try:
+        _, product = shop.product_for_form(code)
+    except shop.ProductNotFound as exc:
+        raise Http404("No such product") from exc
+    return ConfigureForm(request.POST, product=product)
+
+
+def _page_from_form(form: ConfigureForm, code: str) -> shop.ConfigurePage:
+    data = form.cleaned_data
+    return shop.update_page(
+        code=code,
+        selections=data["selections"],
+        order=data["order"],
+        last_good=data["last_good"],
+        action=data["action"],
+    )
+
+
+def _render_page(request, page, *, form=None, problems=(), status=200, saved=None):
+    return render(
+        request,
+        "shop/configure.html",
+        {
+            "page": page,
+            "form_data": form.cleaned_data if form is not None and form.is_valid() else {},
+            "problems": problems,
+            "saved": saved,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def configure(request, code: str):
+    """GET: the default configuration. POST (the form without JavaScript, and the
+    Add to cart / Save buttons): apply the change and answer the whole page."""
+    if request.method == "GET":
+        try:
+            page = shop.start_page(code=code)
+        except shop.ProductNotFound as exc:
+            raise Http404("No such product") from exc
+        return _render_page(request, page)
+    form = _bound_form(request, code)
+    if not form.is_valid():
+        return _render_page(
+            request, shop.start_page(code=code), problems=form.problems(), status=422
+        )
+    page = _page_from_form(form, code)
+    action = form.cleaned_data["action"]
+    if action in ("cart", "standard"):
+        return _add_to_cart(request, form, page)
+    if action == "save":
+        if not page.valid:
+            problem = "Choose how to settle the conflict before saving."
+            return _render_page(request, page, form=form, problems=[problem], status=422)
+        saved = shop.save_configuration(
+            version=page.version,
+            code=code,
+            selections=page.selections,
+            title=form.cleaned_data["title"],
+        )
+        messages.success(request, "Saved. Anyone with the link below can open this configuration.")
+        return redirect("shop:saved", token=saved.token)
+    return _render_page(request, page, form=form)
+
+
+def _add_to_cart(request, form, page):
+    action = form.cleaned_data["action"]
+    if not page.can_order or (action == "standard" and page.standard is None):
+        problem = "Finish the configuration (and settle any conflict) before adding it to the cart."
+        return _render_page(request, page, form=form, problems=[problem], status=422)
+    try:
+        Cart(request.session).add(
+            product=page.code,
+            selections=page.selections,
+            quantity=form.cleaned_data["quantity"],
+            standard_sku=page.standard.sku if action == "standard" else "",
+            title=form.cleaned_data["title"],
+        )
+    except CartError as exc:
+        return _render_page(request, page, form=form, problems=[str(exc)], status=422)
+    messages.success(request, f"{page.name} was added to your cart.")
+    return redirect("orders:cart")
+
+
+@require_POST
+def configure_update(request, code: str):
+    """htmx: the configurator fragment after one change (the page keeps focus on the
+    control by its stable id) plus an out-of-band announcement for screen readers."""
+    form = _bound_form(request, code)
+    if not form.is_valid():
+        page, problems, status = shop.start_page(code=code), form.problems(), 422
+    else:
+        page, problems, status = _page_from_form(form, code), (), 200
+    context = {
+        "page": page,
+        "form_data": form.cleaned_data if not problems else {},
+        "problems": problems,
+    }
+    return render(request, "shop/_update.html", context, status=status)
+
+
+def saved_configuration(request, token: str):
+    try:
+        saved, page = shop.reopen_saved(token=token)
+    except (shop.SavedNotFound, shop.ProductNotFound) as exc:
+        raise Http404("No such saved configuration") from exc
+    return render(
+        request,
+        "shop/configure.html",
+        {
+            "page": page,
+            "form_data": {"title": saved.title},
+            "saved": saved,
+            "share_url": request.build_absolute_uri(),
+        },
+    )

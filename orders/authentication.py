@@ -1,9 +1,13 @@
 """`Authorization: Token …` for partners: the token is looked up by its SHA-256."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from orders.models import ApiToken, hash_token
+
+LAST_USED_PRECISION = timedelta(minutes=5)
 
 
 class PartnerTokenAuthentication(authentication.TokenAuthentication):
@@ -20,6 +24,9 @@ class PartnerTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         if token.expires_at is not None and token.expires_at <= now:
             raise exceptions.AuthenticationFailed("This token has expired.")
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+            # At most one write per token every few minutes, not one per request.
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         # The request's user is the partner (a partner sees only its own orders).
         return (PartnerPrincipal(token.partner), token)
 

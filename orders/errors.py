@@ -3,18 +3,26 @@
 from rest_framework import status
 
 from atelier.problems import DomainError
+from configurator.errors import CatalogueUnavailable, InvalidSelection
+
+__all__ = [
+    "CatalogueUnavailable",
+    "ConfigurationConflict",
+    "IdempotencyInProgress",
+    "IdempotencyKeyRequired",
+    "IdempotencyMismatch",
+    "IncompleteConfiguration",
+    "InvalidSelection",
+    "InvalidTransition",
+    "OutOfStock",
+    "UnknownProduct",
+]
 
 
 class UnknownProduct(DomainError):
     problem_type = "unknown-product"
     status = status.HTTP_422_UNPROCESSABLE_ENTITY
     title = "Unknown product"
-
-
-class InvalidSelection(DomainError):
-    problem_type = "invalid-selection"
-    status = status.HTTP_422_UNPROCESSABLE_ENTITY
-    title = "The selections name unknown groups or options"
 
 
 class IncompleteConfiguration(DomainError):
@@ -35,12 +43,6 @@ class InvalidTransition(DomainError):
     title = "The order cannot change to that status"
 
 
-class CatalogueUnavailable(DomainError):
-    problem_type = "catalogue-unavailable"
-    status = status.HTTP_503_SERVICE_UNAVAILABLE
-    title = "No catalogue is published"
-
-
 class OutOfStock(DomainError):
     problem_type = "out-of-stock"
     status = status.HTTP_409_CONFLICT
@@ -57,3 +59,9 @@ class IdempotencyInProgress(DomainError):
     problem_type = "idempotency-key-in-progress"
     status = status.HTTP_409_CONFLICT
     title = "A request with this Idempotency-Key is still being processed"
+
+
+class IdempotencyKeyRequired(DomainError):
+    problem_type = "idempotency-key-required"
+    status = status.HTTP_400_BAD_REQUEST
+    title = "This request needs an Idempotency-Key header"

@@ -14,11 +14,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from configurator import engine
 from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
 from orders import errors
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import ApiToken, Order, OrderEvent, OrderLine, Partner, hash_token
 from production.models import StandardProduct
 
 log = logging.getLogger("atelier.orders")
@@ -65,7 +66,7 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
         result = engine.configure(compiled, request.selections)
     except engine.EngineError as exc:
         raise errors.InvalidSelection(
-            str(exc), errors={f"lines[{index}].selections": [str(exc)]}
+            str(exc), errors={f"lines[{index}].{exc.field}": [exc.message]}
         ) from exc
     if not result.valid:
         raise errors.ConfigurationConflict(
@@ -100,7 +101,10 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
 
 def conflict_json(conflict) -> dict:
     return {
-        "rules": [{"rule": r.rule, "message": r.message} for r in conflict.rules],
+        "rules": [
+            {"rule": r.rule, "message": r.message, "selections": list(r.selections)}
+            for r in conflict.rules
+        ],
         "selections": list(conflict.selections),
     }
 
@@ -169,8 +173,10 @@ def place_order(
             )
             for i, p in enumerate(priced)
         )
-        OrderEvent.objects.create(order=order, status=Order.Status.RECEIVED, actor=actor)
-        transaction.on_commit(lambda: _request_scheduling(order.pk))
+        received = OrderEvent.objects.create(order=order, status=Order.Status.RECEIVED, actor=actor)
+        transaction.on_commit(lambda: _request_scheduling(order.pk), robust=True)
+        # The confirmation e-mail and webhooks go the same way as every later status.
+        transaction.on_commit(lambda: _notify(received.pk), robust=True)
     return order
 
 
@@ -201,7 +207,8 @@ def transition(
             f"Order {order_id} is {order.status}; it cannot become {to}."
         )
     event = OrderEvent.objects.create(order=order, status=to, actor=actor, note=note)
-    transaction.on_commit(lambda: _notify(event.pk))
+    # robust: the change is committed; a failing e-mail must not turn it into an error.
+    transaction.on_commit(lambda: _notify(event.pk), robust=True)
     return order
 
 
@@ -222,3 +229,26 @@ def cancel_order(*, order: Order, actor: str) -> Order:
         updated = transition(order_id=locked.pk, to=Order.Status.CANCELLED, actor=actor)
         release_order(order_id=locked.pk)
     return updated
+
+
+def issue_token(
+    *, partner: Partner, name: str = "default", expires_at=None, token: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token for `partner`: (the stored token, the raw token to show once).
+
+    Only the SHA-256 of the raw token is stored. `token` may be an unsaved instance to
+    fill (the admin's add form); otherwise one is created.
+    """
+    raw = ApiToken.new_raw_token()
+    token = token or ApiToken()
+    token.partner, token.name, token.expires_at = partner, name, expires_at
+    token.prefix, token.key_hash = raw[:8], hash_token(raw)
+    token.save(force_insert=True)
+    return token, raw
+
+
+def revoke_tokens(*, token_ids: list[int]) -> int:
+    """Revoke tokens (idempotent: already revoked ones keep their first revocation time)."""
+    return ApiToken.objects.filter(pk__in=token_ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -109,3 +109,188 @@ class StandardProduct(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+
+# --- The build-to-order plan --------------------------------------------------------------
+# Written only by production.services, under one plan-shard lock per writer; the conditional
+# updates there and the constraints here are the last line against over-booking.
+
+
+class CapacityDay(models.Model):
+    """Minutes a work centre can work on one day and how many are booked.
+
+    A row is created (from the calendar) the first time a day is booked; from then on it is
+    the day's authority: staff may raise or lower `capacity_minutes` here (overtime, a
+    breakdown) and the planner honours it. A changed calendar applies to untouched days.
+    """
+
+    work_centre = models.ForeignKey(WorkCentre, on_delete=models.PROTECT, related_name="days")
+    day = models.DateField()
+    capacity_minutes = models.PositiveIntegerField()
+    booked_minutes = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["work_centre", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_centre", "day"], name="capacity_day_unique"),
+            models.CheckConstraint(
+                condition=Q(booked_minutes__gte=0) & Q(booked_minutes__lte=F("capacity_minutes")),
+                name="capacity_day_booked_within_capacity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_centre.code} {self.day}: {self.booked_minutes}/{self.capacity_minutes}"
+
+    @property
+    def free_minutes(self) -> int:
+        return self.capacity_minutes - self.booked_minutes
+
+
+class PlanEntry(models.Model):
+    """Minutes of one operation of one order line booked on a work centre on one day.
+    `start`/`end` are for display (the Gantt chart); `day` and `minutes` are what count."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="plan_entries")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="plan_entries"
+    )
+    op_index = models.PositiveSmallIntegerField()
+    work_centre = models.ForeignKey(WorkCentre, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    minutes = models.PositiveIntegerField()
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day", "work_centre", "start", "id"]
+        verbose_name_plural = "plan entries"
+        indexes = [models.Index(fields=["work_centre", "day"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="plan_entry_minutes_gt_0"),
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="plan_entry_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.order_id} · {self.work_centre_id} {self.day} {self.minutes} min"
+
+
+class Reservation(models.Model):
+    """Components held for an order line: from on-hand stock (`supply_batch` empty) or from
+    an incoming supply batch. Mirrored by Component.reserved / SupplyBatch.reserved."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="reservations")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="reservations"
+    )
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="reservations")
+    supply_batch = models.ForeignKey(
+        SupplyBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="reservations"
+    )
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["order", "order_line", "component", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        source = f"batch of {self.supply_batch.available_on}" if self.supply_batch_id else "stock"
+        return f"{self.quantity} × {self.component.sku} from {source}"
+
+
+class ReplanRun(models.Model):
+    """One re-optimisation of the build-to-order plan, started by staff; its progress is
+    written as it goes so the admin can watch it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0)
+    total_tardiness = models.PositiveIntegerField(null=True, blank=True, help_text="days")
+    max_lateness = models.IntegerField(null=True, blank=True, help_text="days")
+    message = models.CharField(max_length=500, blank=True)
+    requested_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Replan {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else (100 * self.done // self.total if self.total else 0)
+
+
+# --- The batch plan of standard products (and components made in house) -----------------
+
+
+class BatchRun(models.Model):
+    """A batch of one standard product or one component on a batch work centre. Finishing
+    it adds its quantity to that item's stock (standard products feed the shop, components
+    the build-to-order plan)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        FINISHED = "finished", "Finished"
+
+    standard_product = models.ForeignKey(
+        StandardProduct, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
+    component = models.ForeignKey(
+        Component, null=True, blank=True, on_delete=models.PROTECT, related_name="runs"
+    )
+    work_centre = models.ForeignKey(WorkCentre, on_delete=models.PROTECT, related_name="runs")
+    quantity = models.PositiveIntegerField()
+    minutes = models.PositiveIntegerField(help_text="Work for the whole run")
+    start_day = models.DateField()
+    end_day = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["start_day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(standard_product__isnull=False) & Q(component__isnull=True))
+                | (Q(standard_product__isnull=True) & Q(component__isnull=False)),
+                name="batch_run_makes_one_item",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="batch_run_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(end_day__gte=F("start_day")), name="batch_run_days"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk}: {self.quantity} × {self.item_sku} on {self.work_centre_id}"
+
+    @property
+    def item_sku(self) -> str:
+        item = self.standard_product or self.component
+        return item.sku if item else "?"
+
+
+class BatchBooking(models.Model):
+    """Minutes of a batch run on its work centre on one day (mirrored by CapacityDay)."""
+
+    run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="bookings")
+    work_centre = models.ForeignKey(WorkCentre, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    minutes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["day", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="batch_booking_minutes_gt_0"),
+        ]

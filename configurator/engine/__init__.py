@@ -1,0 +1,64 @@
+"""Atelier's configuration engine: pure Python (numpy, no Django).
+
+Compile a product once per catalogue version (`compile_product`), then answer each click
+from the compiled form (`configure`): exact option states with reasons, price, conflicts
+and a proposed resolution. See DESIGN.md, "The configurator's promise".
+"""
+
+from configurator.engine.compile import CompiledProduct, compile_product
+from configurator.engine.configure import configure
+from configurator.engine.errors import CatalogueError, EngineError, InvalidSelection, UnknownCode
+from configurator.engine.lint import lint
+from configurator.engine.model import (
+    Group,
+    Option,
+    PriceRule,
+    Product,
+    RouteStep,
+    Rule,
+    product_from_document,
+)
+from configurator.engine.pricing import bill_of_materials, build_minutes, price
+from configurator.engine.queries import cheapest_completion, count, default_completion
+from configurator.engine.results import (
+    Configuration,
+    Conflict,
+    GroupState,
+    LintReport,
+    OptionState,
+    Price,
+    PriceLine,
+    Reason,
+)
+
+__all__ = [
+    "CatalogueError",
+    "CompiledProduct",
+    "Configuration",
+    "Conflict",
+    "EngineError",
+    "Group",
+    "GroupState",
+    "InvalidSelection",
+    "LintReport",
+    "Option",
+    "OptionState",
+    "Price",
+    "PriceLine",
+    "PriceRule",
+    "Product",
+    "Reason",
+    "RouteStep",
+    "Rule",
+    "UnknownCode",
+    "bill_of_materials",
+    "build_minutes",
+    "cheapest_completion",
+    "compile_product",
+    "configure",
+    "count",
+    "default_completion",
+    "lint",
+    "price",
+    "product_from_document",
+]

@@ -1,0 +1,65 @@
+"""Compile a product once per catalogue version into what every click is answered from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from configurator.engine.constraints import Index, index_product
+from configurator.engine.diagram import Diagram, build_diagram
+from configurator.engine.model import Product
+from configurator.engine.ordering import group_order
+from configurator.engine.propagation import availability
+
+
+@dataclass(eq=False)
+class CompiledProduct:
+    """A product with its decision diagram and static tables. Picklable; the per-process
+    explanation cache is left out of the pickle and rebuilt on demand."""
+
+    product: Product
+    index: Index
+    diagram: Diagram
+    # pair_excluded[s, o]: option o (global id) is excluded when s alone is selected;
+    # row -1 is "nothing selected" (dead options). Lets most explanations skip a search.
+    pair_excluded: np.ndarray
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+def _pair_table(index: Index, diagram: Diagram) -> np.ndarray:
+    n = index.n_options
+    table = np.zeros((n + 1, n), dtype=bool)
+    for s in range(-1, n):
+        if s < 0:
+            required = {}
+        else:
+            g, o = index.literal_of(s)
+            required = {g: 1 << o}
+        avail = availability(diagram, required, index.maxs)
+        row = np.ones(n, dtype=bool)
+        for g, options in avail.items():
+            row[index.offsets[g] : index.offsets[g] + len(options)] = ~options
+        table[s] = row
+    return table
+
+
+def compile_product(product: Product) -> CompiledProduct:
+    """Compile `product` (see `model.product_from_document`) into a `CompiledProduct`.
+
+    Raises `CatalogueError` if a multi-choice group allows too many combinations.
+    """
+    index = index_product(product)
+    diagram = build_diagram(index, group_order(index))
+    return CompiledProduct(
+        product=product, index=index, diagram=diagram, pair_excluded=_pair_table(index, diagram)
+    )

@@ -1,0 +1,111 @@
+"""Paths through the diagram: cheapest completion, counting, and the resolution that
+keeps the most (and most recent) picks. Each is one dynamic-programming sweep per query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from configurator.engine.compile import CompiledProduct
+from configurator.engine.constraints import Literal
+from configurator.engine.diagram import Diagram
+from configurator.engine.propagation import _bits, restrictions
+
+INF = 2**62
+
+
+def _cheapest_to_end(diagram: Diagram, allowed: list[np.ndarray | None]) -> list[np.ndarray]:
+    """Least cost from each node to the terminal (>= INF // 2 means unreachable)."""
+    best = [np.zeros(1, dtype=np.int64)]
+    cur = best[0]
+    for layer, ok in zip(reversed(diagram.layers), reversed(allowed), strict=True):
+        value = layer.cost + cur[layer.dst]
+        if ok is not None:
+            value = np.where(ok, value, INF)
+        cur = np.minimum.reduceat(value, layer.starts)
+        best.append(cur)
+    best.reverse()
+    return best
+
+
+def cheapest_picks(compiled: CompiledProduct, required: Mapping[int, int]) -> dict[int, int] | None:
+    """The least-cost complete valid configuration containing `required`, or None."""
+    diagram = compiled.diagram
+    if diagram.empty:
+        return None
+    allowed = restrictions(diagram, required)
+    best = _cheapest_to_end(diagram, allowed)
+    if best[0][0] >= INF // 2:
+        return None
+    picks: dict[int, int] = {}
+    node = 0
+    for i, layer in enumerate(diagram.layers):
+        lo, hi = (
+            layer.starts[node],
+            layer.starts[node + 1] if node + 1 < layer.n_src else len(layer.src),
+        )
+        value = layer.cost[lo:hi] + best[i + 1][layer.dst[lo:hi]]
+        if allowed[i] is not None:
+            value = np.where(allowed[i][lo:hi], value, INF)
+        e = lo + int(np.argmin(value))
+        picks[layer.group] = compiled.index.picks[layer.group][int(layer.label[e])]
+        node = int(layer.dst[e])
+    return picks
+
+
+def count_paths(compiled: CompiledProduct, required: Mapping[int, int]) -> int:
+    """Exact number of complete valid configurations containing `required`."""
+    diagram = compiled.diagram
+    if diagram.empty:
+        return 0
+    allowed = restrictions(diagram, required)
+    cur = np.ones(1, dtype=object)
+    for layer, ok in zip(reversed(diagram.layers), reversed(allowed), strict=True):
+        value = cur[layer.dst]
+        if ok is not None:
+            value = np.where(ok, value, 0).astype(object)
+        cur = np.add.reduceat(value, layer.starts)
+    return int(cur[0])
+
+
+def _max_kept(
+    compiled: CompiledProduct, wanted: Mapping[int, int], required: Mapping[int, int]
+) -> int:
+    """Most wanted literals a complete valid configuration containing `required` can hold."""
+    diagram = compiled.diagram
+    allowed = restrictions(diagram, required)
+    cur = np.zeros(1, dtype=np.int64)
+    for layer, ok in zip(reversed(diagram.layers), reversed(allowed), strict=True):
+        mask = wanted.get(layer.group, 0)
+        if mask:
+            kept = layer.label_options[:, _bits(mask)].sum(axis=1)[layer.label]
+            value = kept + cur[layer.dst]
+        else:
+            value = cur[layer.dst]
+        if ok is not None:
+            value = np.where(ok, value, -INF)
+        cur = np.maximum.reduceat(value, layer.starts)
+    return int(cur[0])
+
+
+def resolution_picks(
+    compiled: CompiledProduct, recency: Sequence[Literal]
+) -> dict[int, int] | None:
+    """A complete valid configuration keeping as many of the `recency` literals (oldest
+    first) as possible; among those, keep the most recent ones (lexicographically from the
+    newest); the rest is completed at least cost."""
+    diagram = compiled.diagram
+    if diagram.empty:
+        return None
+    wanted: dict[int, int] = {}
+    for g, o in recency:
+        wanted[g] = wanted.get(g, 0) | 1 << o
+    target = _max_kept(compiled, wanted, {})
+    kept: dict[int, int] = {}
+    for g, o in reversed(recency):
+        trial = dict(kept)
+        trial[g] = trial.get(g, 0) | 1 << o
+        if _max_kept(compiled, wanted, trial) == target:
+            kept = trial
+    return cheapest_picks(compiled, kept)

@@ -1,0 +1,153 @@
+"""One click: the state of every option, the price, and what to do about a conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from configurator.engine.compile import CompiledProduct
+from configurator.engine.completion import resolution_picks
+from configurator.engine.constraints import Index, Literal
+from configurator.engine.explain import item_id, item_message, minimal_support, rule_core
+from configurator.engine.pricing import price_of
+from configurator.engine.propagation import availability, is_feasible, restrictions
+from configurator.engine.results import (
+    Configuration,
+    Conflict,
+    GroupState,
+    OptionState,
+    Reason,
+)
+from configurator.engine.selections import Selections, as_dict, ordered_literals, parse_selections
+
+
+def _is_complete(index: Index, picked: dict[int, int]) -> bool:
+    picks = tuple(picked.get(g, 0) for g in range(len(index.group_codes)))
+    if any(not index.mins[g] <= p.bit_count() <= index.maxs[g] for g, p in enumerate(picks)):
+        return False
+    return all(c.satisfied(picks) for c in index.constraints)
+
+
+def _required(lits: frozenset[Literal] | Sequence[Literal]) -> dict[int, int]:
+    required: dict[int, int] = {}
+    for g, o in lits:
+        required[g] = required.get(g, 0) | 1 << o
+    return required
+
+
+class _Session:
+    """Diagram queries of one click, memoised by the set of literals assumed."""
+
+    def __init__(self, compiled: CompiledProduct) -> None:
+        self.compiled = compiled
+        self.avail: dict[frozenset[Literal], dict[int, np.ndarray]] = {}
+
+    def availability(self, lits: frozenset[Literal]) -> dict[int, np.ndarray]:
+        found = self.avail.get(lits)
+        if found is None:
+            c = self.compiled
+            found = self.avail[lits] = availability(c.diagram, _required(lits), c.index.maxs)
+        return found
+
+    def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:
+        return not self.availability(lits)[target[0]][target[1]]
+
+    def feasible(self, lits: Sequence[Literal]) -> bool:
+        diagram = self.compiled.diagram
+        return is_feasible(diagram, restrictions(diagram, _required(lits)))
+
+    def reasons(self, lits: Sequence[Literal], support: Sequence[Literal]) -> tuple[Reason, ...]:
+        c = self.compiled
+        texts = tuple(c.index.literal_text(s) for s in support)
+        return tuple(
+            Reason(
+                rule=item_id(c.product, c.index, item),
+                message=item_message(c.product, c.index, item),
+                selections=texts,
+            )
+            for item in rule_core(c, lits)
+        )
+
+
+def _conflicts(session: _Session, recency: list[Literal]) -> tuple[Conflict, ...]:
+    """Disjoint minimal conflicting sets of picks, each with the rules behind it."""
+    conflicts = []
+    remaining = list(recency)
+    while remaining and not session.feasible(remaining):
+        core = list(remaining)
+        for lit in remaining:  # drop the oldest first, so recent picks explain the conflict
+            trial = [s for s in core if s != lit]
+            if not session.feasible(trial):
+                core = trial
+        reasons = session.reasons(core, core)
+        conflicts.append(
+            Conflict(rules=reasons, selections=reasons[0].selections if reasons else ())
+        )
+        remaining = [s for s in remaining if s not in core]
+    return tuple(conflicts)
+
+
+def configure(
+    compiled: CompiledProduct, selections: Selections, *, order: Sequence[str] = ()
+) -> Configuration:
+    """Evaluate `selections` ({"group": ["option", ...]}) against the compiled product.
+
+    Every option comes back `selected`, `available` (some complete valid configuration
+    contains it and keeps the picks of every other group; in a single-choice group it
+    replaces the pick, in a multi-choice group it joins them) or `excluded` with reasons.
+    `order` lists "group.option" literals from the oldest pick to the most recent (default:
+    selection order); it decides which picks a proposed resolution keeps.
+
+    Raises `UnknownCode` / `InvalidSelection` for selections that name unknown codes or
+    hold too many picks for a group.
+    """
+    index, product = compiled.index, compiled.product
+    picked = parse_selections(index, product, selections)
+    recency = ordered_literals(index, picked, order)
+    session = _Session(compiled)
+    everything = frozenset(recency)
+    avail = session.availability(everything)
+    valid = session.feasible(recency)
+    complete = valid and _is_complete(index, picked)
+    groups = []
+    for g, group in enumerate(product.groups):
+        mask = picked.get(g, 0)
+        # Picks a single-choice group's option would replace cannot explain its exclusion.
+        candidates = [s for s in recency if index.maxs[g] > 1 or s[0] != g]
+        options = []
+        for o, option in enumerate(group.options):
+            if mask >> o & 1:
+                state, reasons = "selected", ()
+            elif avail[g][o]:
+                state, reasons = "available", ()
+            else:
+                support = minimal_support(compiled, candidates, (g, o), session.excluded_under)
+                state, reasons = "excluded", session.reasons([*support, (g, o)], support)
+            options.append(OptionState(option.code, option.name, state, option.price, reasons))
+        groups.append(
+            GroupState(
+                code=group.code,
+                name=group.name,
+                min=group.min,
+                max=group.max,
+                selected=tuple(
+                    group.options[o].code for o in range(len(group.options)) if mask >> o & 1
+                ),
+                options=tuple(options),
+            )
+        )
+    conflicts: tuple[Conflict, ...] = ()
+    resolution = None
+    if not valid:
+        conflicts = _conflicts(session, recency)
+        picks = resolution_picks(compiled, recency)
+        resolution = None if picks is None else as_dict(index, picks)
+    return Configuration(
+        complete=complete,
+        valid=valid,
+        price=price_of(product, picked),
+        groups=tuple(groups),
+        conflicts=conflicts,
+        resolution=resolution,
+    )

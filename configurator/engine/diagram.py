@@ -1,0 +1,300 @@
+"""Compile a product into a layered multi-valued decision diagram (MDD).
+
+Layer i decides group `order[i]`; an edge's label is one allowed pick of that group (an
+index into `Index.picks[group]`). Every root-to-terminal path is exactly one complete
+valid configuration, and every node lies on such a path (dead ends are pruned).
+
+Nodes are built top-down. A node's state holds only the partial status of the rules and
+price rules whose scope straddles its boundary, so equal futures merge:
+- requires / excludes / price rule: "still pending" or done (None);
+- table: the set of row suffixes still possible over the groups not yet decided;
+- sum: the running total, or done once no completion can break the limit.
+A price rule is charged on the edge that completes it, so path cost = exact price.
+Finally equivalent nodes (same outgoing labels, costs and targets) are merged bottom-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from configurator.engine.constraints import Constraint, Index, PriceTerm, compare
+
+DEAD = object()  # sentinel: this edge breaks a rule
+REQUIRES, EXCLUDES, TABLE, SUM, PRICE, CARRY = range(6)
+
+
+@dataclass(frozen=True)
+class Layer:
+    group: int
+    n_src: int
+    n_dst: int
+    src: np.ndarray  # int32, edges sorted by src
+    dst: np.ndarray  # int32
+    label: np.ndarray  # int32, index into Index.picks[group]
+    cost: np.ndarray  # int64 (or object if amounts are huge): option prices + price rules
+    starts: np.ndarray  # first edge of each source node (every node has an edge)
+    label_options: np.ndarray  # bool (n_picks, n_options): options in each pick
+
+
+@dataclass(frozen=True)
+class Diagram:
+    order: tuple[int, ...]  # group index of each layer
+    layers: tuple[Layer, ...]
+    empty: bool
+
+    @property
+    def n_nodes(self) -> int:
+        return 1 + sum(layer.n_dst for layer in self.layers)
+
+    @property
+    def n_edges(self) -> int:
+        return sum(len(layer.src) for layer in self.layers)
+
+
+def _label_effect(item: Constraint | PriceTerm, kind: int, group: int, mask: int):
+    """What one pick of `group` tells the item, independent of the state before it."""
+    if kind == REQUIRES:
+        fails_if = any(not mask >> o & 1 for g, o in item.if_ if g == group)
+        hits_then = any(mask >> o & 1 for g, o in item.then if g == group)
+        return fails_if or hits_then
+    if kind in (EXCLUDES, PRICE):
+        lits = item.all if kind == EXCLUDES else item.when
+        return all(mask >> o & 1 for g, o in lits if g == group)
+    if kind == TABLE:
+        if mask == 0:
+            return -1
+        if mask & (mask - 1):
+            return -2  # several options: no row can match
+        return mask.bit_length() - 1
+    return sum(
+        v for g, values in item.contrib if g == group for o, v in enumerate(values) if mask >> o & 1
+    )
+
+
+def _kind(item: Constraint | PriceTerm) -> int:
+    if isinstance(item, PriceTerm):
+        return PRICE
+    return {"requires": REQUIRES, "excludes": EXCLUDES, "table": TABLE, "sum": SUM}[item.kind]
+
+
+def _sum_bounds(index: Index, item: Constraint) -> dict[int, tuple[int, int]]:
+    """Smallest and largest contribution each scope group can make over its allowed picks."""
+    bounds = {}
+    for g, values in item.contrib:
+        totals = [sum(v for o, v in enumerate(values) if m >> o & 1) for m in index.picks[g]]
+        bounds[g] = (min(totals), max(totals)) if totals else (0, 0)
+    return bounds
+
+
+def build_diagram(index: Index, order: tuple[int, ...]) -> Diagram:
+    """Build, prune and reduce the diagram of `index` with layers in `order`."""
+    n = len(order)
+    position = {g: p for p, g in enumerate(order)}
+    items: list[Constraint | PriceTerm] = []
+    constant_violation = False
+    for c in index.constraints:
+        if c.scope:
+            items.append(c)
+        elif not c.satisfied(tuple(0 for _ in order)):
+            constant_violation = True
+    items.extend(t for t in index.price_terms if t.scope)
+    kinds = [_kind(it) for it in items]
+    first = [min(position[g] for g in it.scope) for it in items]
+    last = [max(position[g] for g in it.scope) for it in items]
+
+    # Remaining sum bounds after each layer, to close sum rules early (state merging).
+    sum_rest: dict[int, list[tuple[int, int]]] = {}
+    for k, it in enumerate(items):
+        if kinds[k] == SUM:
+            bounds = _sum_bounds(index, it)
+            rest, lo, hi = [(0, 0)] * n, 0, 0
+            for p in range(n - 1, -1, -1):
+                rest[p] = (lo, hi)
+                b = bounds.get(order[p])
+                if b:
+                    lo, hi = lo + b[0], hi + b[1]
+            sum_rest[k] = rest
+
+    def initial(k: int):
+        if kinds[k] == TABLE:
+            it = items[k]
+            perm = sorted(range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]])
+            return frozenset(tuple(row[j] for j in perm) for row in it.rows)
+        if kinds[k] == SUM:
+            return 0
+        return True
+
+    initial_values = [initial(k) for k in range(len(items))]
+
+    states: dict[tuple, int] = {(): 0}
+    raw_layers: list[list[tuple[int, int, int, int]]] = []
+    n_nodes = [1]
+    prev_slots: list[int] = []
+    table_cache: dict[tuple, object] = {}
+    for i, g in enumerate(order):
+        touching = [k for k, it in enumerate(items) if first[k] <= i <= last[k] and g in it.scope]
+        next_slots = [k for k in range(len(items)) if first[k] <= i < last[k]]
+        slot_of_next = {k: s for s, k in enumerate(next_slots)}
+        slot_of_prev = {k: s for s, k in enumerate(prev_slots)}
+        # Picks of this group allowed by cardinality; single-group rules filter them now.
+        labels = []
+        for lab, mask in enumerate(index.picks[g]):
+            cost = sum(c for o, c in enumerate(index.option_costs[g]) if mask >> o & 1)
+            labels.append((lab, mask, cost))
+        ops = []
+        for k in sorted(set(touching) | set(next_slots)):
+            src = slot_of_prev.get(k, -1)
+            dst = slot_of_next.get(k, -1)
+            if k in touching:
+                effects = [_label_effect(items[k], kinds[k], g, mask) for _, mask, _ in labels]
+                ops.append((kinds[k], k, src, dst, effects))
+            else:
+                ops.append((CARRY, k, src, dst, None))
+        edges: list[tuple[int, int, int, int]] = []
+        next_states: dict[tuple, int] = {}
+        width = len(next_slots)
+        for state, u in states.items():
+            for li, (lab, _mask, base_cost) in enumerate(labels):
+                new = [None] * width
+                cost = base_cost
+                dead = False
+                for kind, k, src, dst, effects in ops:
+                    value = state[src] if src >= 0 else initial_values[k]
+                    if kind == CARRY:
+                        new[dst] = value
+                        continue
+                    effect = effects[li]
+                    if kind == REQUIRES or kind == EXCLUDES or kind == PRICE:
+                        if value is not None:
+                            # requires: done once an `if` fails or a `then` holds;
+                            # excludes/price: done once one literal fails.
+                            if (kind == REQUIRES) == bool(effect):
+                                value = None
+                        if dst < 0:
+                            if value is not None:
+                                if kind == PRICE:
+                                    cost += items[k].amount
+                                else:
+                                    dead = True
+                                    break
+                            continue
+                    elif kind == TABLE:
+                        key = (k, value, effect)
+                        nxt = table_cache.get(key)
+                        if nxt is None:
+                            nxt = frozenset(r[1:] for r in value if r[0] == effect)
+                            table_cache[key] = nxt
+                        if not nxt:
+                            dead = True
+                            break
+                        value = nxt
+                        if dst < 0:
+                            continue
+                    else:  # SUM
+                        it = items[k]
+                        if value is not None:
+                            total = value + effect
+                            lo, hi = sum_rest[k][i]
+                            if it.op == "<=":
+                                ok_always, ok_never = (
+                                    total + hi <= it.target,
+                                    total + lo > it.target,
+                                )
+                            elif it.op == ">=":
+                                ok_always, ok_never = (
+                                    total + lo >= it.target,
+                                    total + hi < it.target,
+                                )
+                            else:
+                                ok_always = lo == hi == 0 and total == it.target
+                                ok_never = not (total + lo <= it.target <= total + hi)
+                            if ok_never:
+                                dead = True
+                                break
+                            value = None if ok_always else total
+                        if dst < 0:
+                            if value is not None and not compare(value, it.op, it.target):
+                                dead = True
+                                break
+                            continue
+                    new[dst] = value
+                if dead:
+                    continue
+                key = tuple(new)
+                v = next_states.get(key)
+                if v is None:
+                    v = next_states[key] = len(next_states)
+                edges.append((u, lab, v, cost))
+        raw_layers.append(edges)
+        n_nodes.append(len(next_states))
+        states = next_states
+        prev_slots = next_slots
+    return _finish(index, order, raw_layers, n_nodes, constant_violation)
+
+
+def _finish(
+    index: Index,
+    order: tuple[int, ...],
+    raw: list[list[tuple[int, int, int, int]]],
+    n_nodes: list[int],
+    constant_violation: bool,
+) -> Diagram:
+    """Drop nodes that cannot reach the terminal, merge equivalent nodes, pack as arrays."""
+    n = len(order)
+    # Bottom-up: live nodes of boundary i+1 and their canonical ids.
+    canon_next: dict[int, int] = {0: 0} if n_nodes[n] and not constant_violation else {}
+    packed: list[tuple[list[int], list[int], list[int], list[int], int, int]] = []
+    for i in range(n - 1, -1, -1):
+        out: dict[int, list[tuple[int, int, int]]] = {}
+        for u, lab, v, cost in raw[i]:
+            cv = canon_next.get(v)
+            if cv is not None:
+                out.setdefault(u, []).append((lab, cost, cv))
+        n_dst = len(set(canon_next.values()))
+        signatures: dict[tuple, int] = {}
+        canon: dict[int, int] = {}
+        for u in sorted(out):
+            sig = tuple(sorted(out[u]))
+            canon[u] = signatures.setdefault(sig, len(signatures))
+        src, dst, label, costs = [], [], [], []
+        for sig, cu in signatures.items():
+            for lab, cost, cv in sig:
+                src.append(cu)
+                dst.append(cv)
+                label.append(lab)
+                costs.append(cost)
+        packed.append((src, dst, label, costs, len(signatures), n_dst))
+        canon_next = canon
+    packed.reverse()
+    empty = not canon_next or any(not p[0] for p in packed)
+    bound = sum(max((abs(c) for c in p[3]), default=0) for p in packed) + abs(index.base_cost)
+    cost_dtype = np.int64 if bound < 2**62 else object
+    layers = []
+    for i, (src, dst, label, costs, n_src, n_dst) in enumerate(packed):
+        g = order[i]
+        picks = index.picks[g]
+        n_opts = len(index.option_codes[g])
+        label_options = np.zeros((len(picks), n_opts), dtype=bool)
+        for lab, mask in enumerate(picks):
+            for o in range(n_opts):
+                label_options[lab, o] = bool(mask >> o & 1)
+        if empty:
+            src, dst, label, costs, n_src, n_dst = [], [], [], [], 1 if i == 0 else 0, 0
+        src_a = np.asarray(src, dtype=np.int32)
+        starts = np.searchsorted(src_a, np.arange(n_src)).astype(np.int64)
+        layers.append(
+            Layer(
+                group=g,
+                n_src=n_src,
+                n_dst=n_dst,
+                src=src_a,
+                dst=np.asarray(dst, dtype=np.int32),
+                label=np.asarray(label, dtype=np.int32),
+                cost=np.asarray(costs, dtype=cost_dtype),
+                starts=starts,
+                label_options=label_options,
+            )
+        )
+    return Diagram(order=order, layers=tuple(layers), empty=empty)

@@ -1,0 +1,130 @@
+"""Answer "which options can still be part of a complete valid configuration" exactly.
+
+Selections restrict each layer to the edges whose pick contains the selected options.
+Forward reachability from the root and backward reachability from the terminal then
+leave, for each layer, the edges on some surviving path; the options on those edges are
+available. For the promise's "a single-choice group's pick is replaced", the layer of the
+group being asked about drops its own restriction (its neighbours' reachability never
+depended on it). `None` stands for "every node" so unconstrained layers cost nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from configurator.engine.diagram import Diagram, Layer
+
+Required = Mapping[int, int]  # group index -> bitmask of options the pick must contain
+
+
+def _bits(mask: int) -> list[int]:
+    out, o = [], 0
+    while mask:
+        if mask & 1:
+            out.append(o)
+        mask >>= 1
+        o += 1
+    return out
+
+
+def allowed_edges(layer: Layer, mask: int) -> np.ndarray | None:
+    """Edges of `layer` whose pick contains every option in `mask` (None: all edges)."""
+    if not mask:
+        return None
+    label_ok = layer.label_options[:, _bits(mask)].all(axis=1)
+    return label_ok[layer.label]
+
+
+def restrictions(diagram: Diagram, required: Required) -> list[np.ndarray | None]:
+    return [allowed_edges(layer, required.get(layer.group, 0)) for layer in diagram.layers]
+
+
+def forward(diagram: Diagram, allowed: list[np.ndarray | None]) -> list[np.ndarray | None]:
+    """Nodes of each boundary reachable from the root (len = layers + 1)."""
+    reach: list[np.ndarray | None] = [None]
+    cur: np.ndarray | None = None
+    for layer, ok in zip(diagram.layers, allowed, strict=True):
+        if cur is None and ok is None:
+            nxt = None
+        else:
+            edge = ok if cur is None else (cur[layer.src] if ok is None else cur[layer.src] & ok)
+            nxt = np.zeros(layer.n_dst, dtype=bool)
+            nxt[layer.dst[edge]] = True
+        reach.append(nxt)
+        cur = nxt
+    return reach
+
+
+def backward(diagram: Diagram, allowed: list[np.ndarray | None]) -> list[np.ndarray | None]:
+    """Nodes of each boundary that reach the terminal (len = layers + 1)."""
+    reach: list[np.ndarray | None] = [None]
+    cur: np.ndarray | None = None
+    for layer, ok in zip(reversed(diagram.layers), reversed(allowed), strict=True):
+        if cur is None and ok is None:
+            nxt = None
+        else:
+            edge = ok if cur is None else (cur[layer.dst] if ok is None else cur[layer.dst] & ok)
+            nxt = np.logical_or.reduceat(edge, layer.starts) if len(edge) else edge
+        reach.append(nxt)
+        cur = nxt
+    reach.reverse()
+    return reach
+
+
+def is_feasible(diagram: Diagram, allowed: list[np.ndarray | None]) -> bool:
+    if diagram.empty:
+        return False
+    last = forward(diagram, allowed)[-1]
+    return last is None or bool(last[0])
+
+
+def live_options(
+    layer: Layer, before: np.ndarray | None, after: np.ndarray | None, ok: np.ndarray | None
+) -> np.ndarray:
+    """Options of `layer` on an edge from a `before` node to an `after` node allowed by `ok`."""
+    edge = None
+    for part in (
+        None if before is None else before[layer.src],
+        None if after is None else after[layer.dst],
+        ok,
+    ):
+        if part is not None:
+            edge = part if edge is None else edge & part
+    if edge is None:
+        labels = layer.label
+    else:
+        labels = layer.label[edge]
+    present = np.zeros(len(layer.label_options), dtype=bool)
+    present[labels] = True
+    return layer.label_options[present].any(axis=0)
+
+
+def availability(
+    diagram: Diagram,
+    required: Required,
+    maxs: tuple[int, ...],
+    groups: Iterable[int] | None = None,
+) -> dict[int, np.ndarray]:
+    """For each group (or those in `groups`), which options are available under the promise:
+    other groups keep their required options; a single-choice group's own pick is replaced,
+    a multi-choice group's own picks are kept."""
+    layers = diagram.layers
+    wanted = None if groups is None else set(groups)
+    if diagram.empty:
+        return {
+            layer.group: np.zeros(layer.label_options.shape[1], dtype=bool)
+            for layer in layers
+            if wanted is None or layer.group in wanted
+        }
+    allowed = restrictions(diagram, required)
+    fwd = forward(diagram, allowed)
+    bwd = backward(diagram, allowed)
+    out = {}
+    for i, layer in enumerate(layers):
+        if wanted is not None and layer.group not in wanted:
+            continue
+        ok = None if maxs[layer.group] == 1 else allowed[i]
+        out[layer.group] = live_options(layer, fwd[i], bwd[i + 1], ok)
+    return out

@@ -1,0 +1,80 @@
+"""What the engine answers: frozen dataclasses, free of numpy, safe to serialise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+OptionStatus = Literal["selected", "available", "excluded"]
+LineKind = Literal["base", "option", "price_rule"]
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    kind: LineKind
+    code: str  # product code, "group.option" or price rule id
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Price:
+    currency: str
+    total: Decimal
+    lines: tuple[PriceLine, ...]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule (or a group's cardinality, id ``min:group`` / ``max:group``) that, together
+    with the current picks in `selections` ("group.option" literals), rules something out."""
+
+    rule: str
+    message: str
+    selections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OptionState:
+    code: str
+    name: str
+    state: OptionStatus
+    price: Decimal
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupState:
+    code: str
+    name: str
+    min: int
+    max: int
+    selected: tuple[str, ...]
+    options: tuple[OptionState, ...]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Selections that cannot all hold together, and the rules that forbid it."""
+
+    rules: tuple[Reason, ...]
+    selections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Configuration:
+    complete: bool
+    valid: bool
+    price: Price
+    groups: tuple[GroupState, ...]
+    conflicts: tuple[Conflict, ...]
+    resolution: dict[str, list[str]] | None
+
+
+@dataclass(frozen=True)
+class LintReport:
+    dead_options: tuple[str, ...]
+    forced_groups: tuple[str, ...]
+    empty: bool
+    messages: tuple[str, ...]

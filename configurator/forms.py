@@ -1,0 +1,95 @@
+"""The configure page's form: read option picks, the pick order and the last valid
+configuration from a POST, and refuse anything that names no option of the product."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from configurator import engine
+
+ACTIONS = [
+    ("update", "Update"),
+    ("resolve", "Apply the change"),
+    ("undo", "Undo"),
+    ("cart", "Add to cart"),
+    ("standard", "Add the in-stock model"),
+    ("save", "Save"),
+]
+MAX_LITERALS = 400  # far above any product's option count; bounds the work per request
+
+
+def validate_no_markup(value: str) -> None:
+    if any(ch in value for ch in "<>") or any(ord(ch) < 32 and ch not in "\r\n\t" for ch in value):
+        raise ValidationError("Please leave out < > and control characters.", code="markup")
+
+
+class ConfigureForm(forms.Form):
+    action = forms.ChoiceField(choices=ACTIONS, required=False)
+    order = forms.CharField(max_length=8000, required=False)
+    last_good = forms.CharField(max_length=8000, required=False)
+    title = forms.CharField(
+        max_length=100, required=False, strip=True, validators=[validate_no_markup]
+    )
+    quantity = forms.IntegerField(min_value=1, max_value=99, required=False)
+
+    def __init__(self, *args, product: engine.Product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        for group in product.groups:
+            choices = [(o.code, o.name) for o in group.options]
+            name = f"g-{group.code}"
+            if group.max == 1:
+                self.fields[name] = forms.ChoiceField(
+                    choices=[("", "None"), *choices], required=False, label=group.name
+                )
+            else:
+                self.fields[name] = forms.MultipleChoiceField(
+                    choices=choices, required=False, label=group.name
+                )
+
+    def clean(self):
+        data = super().clean()
+        selections: dict[str, list[str]] = {}
+        for group in self.product.groups:
+            value = data.get(f"g-{group.code}")
+            picks = [value] if isinstance(value, str) and value else list(value or [])
+            if len(picks) > group.max:
+                self.add_error(f"g-{group.code}", f"Choose at most {group.max} in {group.name}.")
+            if picks:
+                selections[group.code] = picks
+        data["selections"] = selections
+        data["order"] = self._literals(data.get("order", ""))
+        last_good: dict[str, list[str]] = {}
+        for lit in self._literals(data.get("last_good", "")):
+            group, _, option = lit.partition(".")
+            last_good.setdefault(group, []).append(option)
+        if any(len(picks) > self._max[g] for g, picks in last_good.items()):
+            last_good = {}
+        data["last_good"] = last_good
+        data["action"] = data.get("action") or "update"
+        data["quantity"] = data.get("quantity") or 1
+        return data
+
+    @property
+    def _max(self) -> dict[str, int]:
+        return {g.code: g.max for g in self.product.groups}
+
+    def _literals(self, text: str) -> list[str]:
+        """Known "group.option" literals of a hidden field, in order, each once. The field
+        round-trips through the browser, so anything else in it is dropped, not trusted."""
+        known = {f"{g.code}.{o.code}" for g in self.product.groups for o in g.options}
+        seen: list[str] = []
+        for token in (text or "").split()[:MAX_LITERALS]:
+            if token in known and token not in seen:
+                seen.append(token)
+        return seen
+
+    def problems(self) -> list[str]:
+        """The errors as sentences for the page (field names are not shown to customers)."""
+        out = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            for error in errors:
+                out.append(f"{label}: {error}" if label and name != "__all__" else str(error))
+        return out

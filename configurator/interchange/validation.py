@@ -1,0 +1,260 @@
+"""Is this an `atelier-catalogue/1` document? Every problem, each with a precise path.
+
+`load_catalogue_text` turns untrusted text into a JSON object, refusing what cannot be a
+catalogue before any validation: oversized text, invalid JSON, duplicate keys, NaN or
+Infinity, nesting deeper than `MAX_DEPTH`, a top level that is not an object.
+
+`validate_catalogue` runs the JSON Schema (configurator/catalogue.schema.json) and, only
+when that passes, the cross-reference checks of `references.py`. It lists every error
+(up to `MAX_ERRORS`; the last entry then says how many more there were).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema import ValidationError
+
+from configurator.interchange.errors import CatalogueError, CatalogueFormatError, render_path
+from configurator.interchange.references import check_references
+from configurator.interchange.schema import catalogue_validator
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_ERRORS",
+    "CatalogueError",
+    "CatalogueFormatError",
+    "load_catalogue_text",
+    "validate_catalogue",
+]
+
+MAX_BYTES = 10_000_000
+MAX_DEPTH = 64
+MAX_ERRORS = 1000
+
+
+def validate_catalogue(document: object) -> list[CatalogueError]:
+    """Every problem of `document` (a parsed JSON value); an empty list means valid."""
+    errors: list[CatalogueError] = []
+    seen: set[CatalogueError] = set()
+    schema_errors = catalogue_validator().iter_errors(document)
+    for error in (e for raw in schema_errors for e in _explain(raw)):
+        if error not in seen:
+            seen.add(error)
+            errors.append(error)
+            if len(errors) > MAX_ERRORS:
+                break
+    if not errors:
+        assert isinstance(document, dict)
+        errors = check_references(document)
+    if len(errors) > MAX_ERRORS:
+        more = "more" if len(errors) == MAX_ERRORS + 1 else f"{len(errors) - MAX_ERRORS} more"
+        errors = errors[:MAX_ERRORS] + [CatalogueError("", f"... and {more} errors not listed")]
+    return errors
+
+
+def load_catalogue_text(text: str, *, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
+    """Parse untrusted catalogue text into a JSON object, or raise CatalogueFormatError.
+
+    This checks only that the text can be a catalogue at all; `validate_catalogue` then
+    checks the document.
+    """
+    if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        _refuse(f"the file is {size:,} bytes; at most {max_bytes:,} are accepted")
+    text = text.removeprefix("\ufeff")
+    try:
+        document = json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        _refuse(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    except RecursionError:
+        _refuse(f"the document is nested deeper than {MAX_DEPTH} levels")
+    except _Refused as exc:
+        _refuse(f"invalid JSON: {exc}")
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        _refuse(f"invalid JSON: {exc}")
+    if not isinstance(document, dict):
+        _refuse(f"the document must be a JSON object, not {_kind(document)}")
+    if _depth(document) > MAX_DEPTH:
+        _refuse(f"the document is nested deeper than {MAX_DEPTH} levels")
+    return document
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _refuse(message: str) -> None:
+    raise CatalogueFormatError([CatalogueError("", message)])
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise _Refused(f"the key {_show(key)} appears twice in one object")
+    return result
+
+
+def _constant(name: str) -> Any:
+    raise _Refused(f"{name} is not a JSON number")
+
+
+def _depth(document: object) -> int:
+    """Nesting depth of containers (an empty object counts 1), without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+# Rendering jsonschema's errors --------------------------------------------------------
+
+_KINDS = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+# Validators whose failure the schema's own "errorMessage" describes better.
+_WITH_ERROR_MESSAGE = {"pattern", "format", "type", "anyOf", "oneOf"}
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _show(value: object, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _explain(error: ValidationError) -> Iterator[CatalogueError]:
+    """Readable errors for one jsonschema error (several for 'required' and friends)."""
+    path = render_path(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    validator = error.validator
+    value = error.validator_value
+
+    if validator == "oneOf" and "discriminator" in schema:
+        yield from _explain_discriminated(error, path)
+        return
+    if validator == "required":
+        for name in value:
+            if isinstance(instance, dict) and name not in instance:
+                yield CatalogueError(path, f"missing required field '{name}'")
+        return
+    if validator == "additionalProperties" and value is False and isinstance(instance, dict):
+        known = schema.get("properties", {})
+        for name in instance:
+            if name not in known:
+                yield CatalogueError(path, f"unknown field '{name}'")
+        return
+    if validator in _WITH_ERROR_MESSAGE and "errorMessage" in schema:
+        if isinstance(instance, dict | list):
+            yield CatalogueError(path, schema["errorMessage"])
+        elif "propertyNames" in error.absolute_schema_path:
+            yield CatalogueError(path, f"key {_show(instance)} {schema['errorMessage']}")
+        else:
+            yield CatalogueError(path, f"{_show(instance)} {schema['errorMessage']}")
+        return
+    yield CatalogueError(path, _message(validator, value, instance, error.message))
+
+
+def _explain_discriminated(error: ValidationError, path: str) -> Iterator[CatalogueError]:
+    """A rule matched none of its types: report the errors of the branch its `type` names."""
+    instance = error.instance
+    if not isinstance(instance, dict):
+        return  # the "type": "object" error beside this one says it
+    discriminator = error.schema["discriminator"]
+    mapping = discriminator["mapping"]
+    field = discriminator["propertyName"]
+    kind = instance.get(field)
+    if field not in instance:
+        yield CatalogueError(path, f"missing required field '{field}'")
+        return
+    if not isinstance(kind, str) or kind not in mapping:
+        choices = ", ".join(mapping)
+        yield CatalogueError(
+            render_path((*error.absolute_path, field)),
+            f"must be one of {choices}, not {_show(kind)}",
+        )
+        return
+    branch = [entry.get("$ref") for entry in error.validator_value].index(mapping[kind])
+    for sub in error.context or ():
+        if sub.relative_schema_path and sub.relative_schema_path[0] == branch:
+            yield from _explain(sub)
+
+
+def _message(validator: str, value: Any, instance: Any, fallback: str) -> str:
+    if validator == "type":
+        kinds = [value] if isinstance(value, str) else list(value)
+        wanted = " or ".join(_KINDS.get(k, k) for k in kinds)
+        return f"must be {wanted}, not {_kind(instance)}"
+    if validator == "const":
+        return f"must be {_show(value)}, not {_show(instance)}"
+    if validator == "enum":
+        return f"must be one of {', '.join(_show(v) for v in value)}, not {_show(instance)}"
+    if validator == "minimum":
+        return f"must be at least {value}, not {_show(instance)}"
+    if validator == "maximum":
+        return f"must be at most {value}, not {_show(instance)}"
+    if validator == "minLength":
+        return "must not be empty" if value == 1 else f"must have at least {value} characters"
+    if validator == "maxLength":
+        return f"must have at most {value} characters, not {len(instance):,}"
+    if validator == "minItems":
+        return f"must have at least {_plural(value, 'item')}"
+    if validator == "maxItems":
+        return f"must have at most {_plural(value, 'item')}, not {len(instance):,}"
+    if validator == "maxProperties":
+        noun = "entry" if value == 1 else "entries"
+        return f"must have at most {value} {noun}, not {len(instance):,}"
+    if validator == "uniqueItems":
+        return f"lists {_show(_first_repeat(instance))} more than once"
+    return fallback
+
+
+def _first_repeat(items: list) -> Any:
+    seen: set[str] = set()
+    for item in items:
+        key = json.dumps(item, sort_keys=True)
+        if key in seen:
+            return item
+        seen.add(key)
+    return items[0]  # equal only as numbers (1 and 1.0)

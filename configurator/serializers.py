@@ -1,0 +1,206 @@
+"""The partner API's shapes for products and the configurator's answer.
+
+Products are read from the published version's frozen `atelier-catalogue/1` document,
+so the API shows exactly what orders are priced against. Money is always a string with
+two decimals ("549.00"), never a float.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+MAX_GROUPS = 200  # the catalogue format's limits (catalogue.schema.json)
+MAX_PICKS = 1000
+CODE_LENGTH = 40
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+# --- Products -------------------------------------------------------------------------
+
+
+class OptionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField(default="")
+    price = money_field(help_text="Added to the base price when picked")
+    attributes = serializers.DictField(
+        child=serializers.JSONField(), default=dict, help_text='e.g. {"watts": 45}'
+    )
+
+
+class GroupSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    min = serializers.IntegerField(help_text="Fewest picks a complete configuration has")
+    max = serializers.IntegerField(help_text="Most picks allowed (1 = single choice)")
+    default = serializers.ListField(child=serializers.CharField(), default=list)
+    options = OptionSerializer(many=True)
+
+
+class RuleSerializer(serializers.Serializer):
+    """A rule as in the catalogue format: the fields present depend on `type`
+    (requires: if/then; excludes: all; table: groups/allowed; sum: attribute/op and
+    limit or limit_attribute)."""
+
+    id = serializers.CharField()
+    type = serializers.ChoiceField(choices=["requires", "excludes", "table", "sum"])
+    message = serializers.CharField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        literals = "literals 'group.option'"
+        # "if" is a Python keyword, hence the fields are added here rather than declared.
+        fields["if"] = serializers.ListField(
+            child=serializers.CharField(), required=False, help_text=f"requires: {literals}"
+        )
+        fields["then"] = serializers.ListField(
+            child=serializers.CharField(), required=False, help_text=f"requires: {literals}"
+        )
+        fields["all"] = serializers.ListField(
+            child=serializers.CharField(), required=False, help_text=f"excludes: {literals}"
+        )
+        fields["groups"] = serializers.ListField(
+            child=serializers.CharField(), required=False, help_text="table: group codes"
+        )
+        fields["allowed"] = serializers.ListField(
+            child=serializers.ListField(child=serializers.CharField(allow_null=True)),
+            required=False,
+            help_text="table: allowed rows of option codes (null = no pick)",
+        )
+        fields["attribute"] = serializers.CharField(required=False, help_text="sum")
+        fields["op"] = serializers.ChoiceField(
+            choices=["<=", ">=", "=="], required=False, help_text="sum"
+        )
+        fields["limit"] = serializers.FloatField(required=False, help_text="sum: a number")
+        fields["limit_attribute"] = serializers.CharField(
+            required=False, help_text="sum: compare with this attribute's sum"
+        )
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Only the fields of the rule's own type, exactly as the catalogue writes them.
+        return {key: value for key, value in data.items() if key in instance}
+
+
+class PriceRuleSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    when = serializers.ListField(child=serializers.CharField())
+    amount = money_field(help_text="Added when every `when` literal is picked (may be negative)")
+    label = serializers.CharField()
+
+
+class RouteStepSerializer(serializers.Serializer):
+    work_centre = serializers.CharField()
+    minutes = serializers.IntegerField()
+
+
+class ProductSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField(default="")
+    image = serializers.CharField(default="")
+    base_price = money_field()
+    currency = serializers.CharField()
+    catalogue_version = serializers.IntegerField()
+
+
+class ProductSerializer(ProductSummarySerializer):
+    groups = GroupSerializer(many=True)
+    rules = RuleSerializer(many=True, default=list)
+    price_rules = PriceRuleSerializer(many=True, default=list)
+    route = RouteStepSerializer(many=True, default=list)
+
+
+# --- Configure ------------------------------------------------------------------------
+
+
+class ConfigureRequestSerializer(serializers.Serializer):
+    selections = serializers.DictField(
+        child=serializers.ListField(
+            child=serializers.CharField(max_length=CODE_LENGTH), max_length=MAX_PICKS
+        ),
+        default=dict,
+        help_text='Picks so far: {"group": ["option", …]}',
+    )
+    order = serializers.ListField(
+        child=serializers.CharField(max_length=2 * CODE_LENGTH + 1),
+        required=False,
+        default=list,
+        max_length=MAX_PICKS,
+        help_text="Picked literals 'group.option' from the oldest to the most recent; "
+        "decides which picks a proposed resolution keeps",
+    )
+
+    def validate_selections(self, value: dict) -> dict:
+        if len(value) > MAX_GROUPS:
+            raise serializers.ValidationError(f"at most {MAX_GROUPS} groups")
+        return value
+
+
+class ReasonSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="Rule id, or min:group / max:group")
+    message = serializers.CharField()
+    selections = serializers.ListField(
+        child=serializers.CharField(), help_text="The picks that, with the rule, rule it out"
+    )
+
+
+class OptionStateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=["selected", "available", "excluded"])
+    price = money_field()
+    reasons = ReasonSerializer(many=True)
+
+
+class GroupStateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+    selected = serializers.ListField(child=serializers.CharField())
+    options = OptionStateSerializer(many=True)
+
+
+class PriceLineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["base", "option", "price_rule"])
+    code = serializers.CharField()
+    label = serializers.CharField()
+    amount = money_field()
+
+
+class PriceSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    total = money_field()
+    lines = PriceLineSerializer(many=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    rules = ReasonSerializer(many=True)
+    selections = serializers.ListField(child=serializers.CharField())
+
+
+class ConfigurationSerializer(serializers.Serializer):
+    """The configurator's answer (DESIGN.md, "Partner API contract")."""
+
+    product = serializers.CharField(source="product_code")
+    catalogue_version = serializers.IntegerField(source="version.number")
+    complete = serializers.BooleanField(source="configuration.complete")
+    valid = serializers.BooleanField(source="configuration.valid")
+    price = PriceSerializer(source="configuration.price")
+    groups = GroupStateSerializer(source="configuration.groups", many=True)
+    conflicts = ConflictSerializer(source="configuration.conflicts", many=True)
+    resolution = serializers.DictField(
+        source="configuration.resolution",
+        child=serializers.ListField(child=serializers.CharField()),
+        allow_null=True,
+        help_text="When the selections conflict: the selections to use instead, keeping "
+        "as many recent picks as possible",
+    )
+    estimated_ship_date = serializers.DateField(
+        allow_null=True, help_text="When complete: the estimated ship date if ordered now"
+    )

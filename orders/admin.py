@@ -1,0 +1,205 @@
+"""Staff's view of orders, partners, API tokens and webhooks.
+
+A token's raw value is shown once, in the message after it is created; only its
+SHA-256 is stored, so a lost token is revoked and replaced, never recovered.
+"""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from orders import services
+from orders.models import (
+    ApiToken,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Partner,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ApiTokenInline(ReadOnlyInline):
+    model = ApiToken
+    fields = ["name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class WebhookEndpointInline(admin.TabularInline):
+    model = WebhookEndpoint
+    extra = 0
+    fields = ["url", "active", "created_at"]
+    readonly_fields = ["created_at"]
+    show_change_link = True
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+    filter_horizontal = ["users"]
+    inlines = [ApiTokenInline, WebhookEndpointInline]
+
+
+@admin.action(description="Revoke the selected tokens")
+def revoke(modeladmin, request, queryset):
+    count = services.revoke_tokens(token_ids=list(queryset.values_list("pk", flat=True)))
+    modeladmin.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "partner", "created_at", "expires_at", "revoked_at", "last_used_at", "usable"]
+    list_filter = ["partner", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["partner__name", "name", "prefix"]
+    readonly_fields = ["prefix", "created_at", "revoked_at", "last_used_at"]
+    actions = [revoke]
+
+    @admin.display(boolean=True)
+    def usable(self, token: ApiToken) -> bool:
+        now = timezone.now()
+        return token.revoked_at is None and (token.expires_at is None or token.expires_at > now)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["partner", "name", "expires_at"]
+        return ["partner", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A token's partner never changes; revoke it and issue a new one instead.
+        return [*self.readonly_fields, "partner"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # The admin's own (unsaved) instance is filled and saved, so the change page and
+        # log entry that follow point at the new token.
+        token, raw = services.issue_token(
+            partner=obj.partner, name=obj.name, expires_at=obj.expires_at, token=obj
+        )
+        self.message_user(
+            request,
+            f"New token for {token.partner}: {raw} — copy it now; it is stored only as a "
+            "hash and will not be shown again.",
+            messages.WARNING,
+        )
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = [
+        "position",
+        "product_code",
+        "product_name",
+        "catalogue_version",
+        "selections",
+        "quantity",
+        "unit_price",
+        "standard_sku",
+        "build_minutes",
+    ]
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["status", "at", "actor", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "public_id",
+        "status",
+        "partner",
+        "reference",
+        "total",
+        "currency",
+        "promised_ship_date",
+        "created_at",
+    ]
+    list_filter = ["status", "priority", "partner", "created_at"]
+    search_fields = ["public_id", "reference", "customer_email", "customer_name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["partner"]
+    inlines = [OrderLineInline, OrderEventInline]
+    # Status changes go through orders.services only (events, notifications, the plan).
+    readonly_fields = [
+        "public_id",
+        "partner",
+        "user",
+        "status",
+        "priority",
+        "currency",
+        "total",
+        "promised_ship_date",
+        "created_at",
+        "updated_at",
+    ]
+    fields = [
+        *readonly_fields[:3],
+        "reference",
+        *readonly_fields[3:],
+        "customer_name",
+        "customer_email",
+        "shipping_address",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class WebhookAttemptInline(ReadOnlyInline):
+    model = WebhookAttempt
+    fields = ["at", "status_code", "error", "duration_ms"]
+    readonly_fields = fields
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "partner", "active", "created_at"]
+    list_filter = ["active", "partner"]
+    # The partner needs the secret to verify signatures; staff hand it over.
+    readonly_fields = ["secret", "created_at"]
+    fields = ["partner", "url", "active", "secret", "created_at"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["pk", "endpoint", "event", "state", "attempts", "next_attempt_at", "created_at"]
+    list_filter = ["state", "endpoint__partner"]
+    list_select_related = ["endpoint", "event"]
+    readonly_fields = ["endpoint", "event", "payload", "state", "attempts", "next_attempt_at", "created_at"]
+    inlines = [WebhookAttemptInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(WebhookAttempt)
+class WebhookAttemptAdmin(admin.ModelAdmin):
+    list_display = ["delivery", "at", "status_code", "error", "duration_ms"]
+    list_filter = ["status_code"]
+    readonly_fields = ["delivery", "at", "status_code", "error", "duration_ms"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

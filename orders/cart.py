@@ -1,0 +1,220 @@
+"""The shop's cart, kept in the session, and checkout.
+
+A cart line holds only what the customer chose (product, selections, quantity, and the
+standard product's SKU when they took the in-stock twin). Prices are never stored: each
+view prices the lines again with the engine against the published catalogue, and
+`place_order` prices them once more when the order is placed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from configurator import engine
+from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
+from configurator.shop import Money
+from orders.models import Order
+from orders.services import Customer, LineRequest, normalise_selections, place_order
+from production.models import StandardProduct
+
+SESSION_KEY = "cart"
+MAX_LINES = 20
+MAX_QUANTITY = 99
+
+
+class CartError(Exception):
+    """Something the customer asked of the cart that it cannot do (shown as a message)."""
+
+
+@dataclass(frozen=True)
+class CartLine:
+    id: str
+    product: str
+    selections: dict[str, list[str]]
+    quantity: int
+    standard_sku: str = ""
+    title: str = ""
+
+
+class Cart:
+    """The session's cart. Every change marks the session modified so it is saved."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    @property
+    def lines(self) -> list[CartLine]:
+        stored = self.session.get(SESSION_KEY, {}).get("lines", [])
+        return [CartLine(**line) for line in stored]
+
+    @property
+    def count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    def _store(self, lines: list[CartLine]) -> None:
+        self.session[SESSION_KEY] = {"lines": [line.__dict__ for line in lines]}
+        self.session.modified = True
+
+    def add(
+        self,
+        *,
+        product: str,
+        selections: dict[str, list[str]],
+        quantity: int = 1,
+        standard_sku: str = "",
+        title: str = "",
+    ) -> CartLine:
+        """Add a line; the same configuration again raises the existing line's quantity."""
+        selections = normalise_selections(selections)
+        lines = self.lines
+        for i, line in enumerate(lines):
+            if (line.product, line.selections, line.standard_sku) == (
+                product,
+                selections,
+                standard_sku,
+            ):
+                merged = CartLine(
+                    **{**line.__dict__, "quantity": min(MAX_QUANTITY, line.quantity + quantity)}
+                )
+                lines[i] = merged
+                self._store(lines)
+                return merged
+        if len(lines) >= MAX_LINES:
+            raise CartError(f"A cart holds at most {MAX_LINES} configurations.")
+        line = CartLine(
+            id=secrets.token_hex(6),
+            product=product,
+            selections=selections,
+            quantity=max(1, min(MAX_QUANTITY, quantity)),
+            standard_sku=standard_sku,
+            title=title,
+        )
+        self._store([*lines, line])
+        return line
+
+    def set_quantity(self, line_id: str, quantity: int) -> None:
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise CartError(f"Quantities run from 1 to {MAX_QUANTITY}.")
+        lines = self.lines
+        if all(line.id != line_id for line in lines):
+            raise CartError("That line is no longer in your cart.")
+        self._store(
+            [
+                CartLine(**{**line.__dict__, "quantity": quantity}) if line.id == line_id else line
+                for line in lines
+            ]
+        )
+
+    def remove(self, line_id: str) -> None:
+        self._store([line for line in self.lines if line.id != line_id])
+
+    def clear(self) -> None:
+        self.session.pop(SESSION_KEY, None)
+        self.session.modified = True
+
+
+@dataclass(frozen=True)
+class PricedCartLine:
+    line: CartLine
+    name: str
+    summary: tuple[str, ...]
+    unit: Money | None
+    total: Money | None
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    lines: tuple[PricedCartLine, ...]
+    total: Money | None
+    currency: str
+
+    @property
+    def can_checkout(self) -> bool:
+        return bool(self.lines) and all(not line.problem for line in self.lines)
+
+
+# place_order sells a standard product from stock once LineRequest carries its SKU; until
+# then such a line is ordered (and priced) as the configuration it equals.
+_ORDERS_STANDARD = "standard_sku" in {f.name for f in fields(LineRequest)}
+
+
+def _price_line(version, line: CartLine, standard_prices: dict[str, Decimal]) -> PricedCartLine:
+    compiled = compiled_product(version, line.product)
+    if compiled is None:
+        return PricedCartLine(line, line.product, (), None, None, "This product is no longer sold.")
+    try:
+        result = engine.configure(compiled, line.selections)
+    except engine.EngineError:
+        result = None
+    if result is None or not (result.valid and result.complete):
+        return PricedCartLine(
+            line,
+            compiled.product.name,
+            (),
+            None,
+            None,
+            "The catalogue changed and this configuration no longer fits it.",
+        )
+    names = {
+        g.code: (g.name, {o.code: o.name for o in g.options}) for g in compiled.product.groups
+    }
+    summary = tuple(
+        f"{names[g][0]}: {', '.join(names[g][1][o] for o in picks)}"
+        for g, picks in line.selections.items()
+        if picks
+    )
+    unit = result.price.total
+    if line.standard_sku and _ORDERS_STANDARD and line.standard_sku in standard_prices:
+        unit = standard_prices[line.standard_sku]
+    currency = result.price.currency
+    return PricedCartLine(
+        line,
+        compiled.product.name,
+        summary,
+        Money(unit, currency),
+        Money(unit * line.quantity, currency),
+    )
+
+
+def priced_cart(cart: Cart) -> PricedCart:
+    """The cart's lines priced now, each flagged if the catalogue no longer allows it."""
+    lines = cart.lines
+    try:
+        version = published_version()
+    except NoPublishedCatalogue:
+        return PricedCart(
+            tuple(
+                PricedCartLine(line, line.product, (), None, None, "The shop is closed.")
+                for line in lines
+            ),
+            None,
+            "EUR",
+        )
+    skus = [line.standard_sku for line in lines if line.standard_sku]
+    standard_prices = (
+        dict(StandardProduct.objects.filter(sku__in=skus).values_list("sku", "price"))
+        if skus
+        else {}
+    )
+    priced = tuple(_price_line(version, line, standard_prices) for line in lines)
+    total = sum((p.total.amount for p in priced if p.total), Decimal("0.00"))
+    return PricedCart(priced, Money(total, version.currency), version.currency)
+
+
+def checkout(*, cart: Cart, customer: Customer) -> Order:
+    """Place the cart as one order (re-validated and re-priced by `place_order`), then
+    empty the cart. Raises the orders' DomainErrors; the cart is kept when it fails."""
+    requests = []
+    for line in cart.lines:
+        extra = {"standard_sku": line.standard_sku} if _ORDERS_STANDARD else {}
+        requests.append(
+            LineRequest(
+                product=line.product, selections=line.selections, quantity=line.quantity, **extra
+            )
+        )
+    order = place_order(lines=requests, customer=customer, actor="shop")
+    cart.clear()
+    return order

@@ -1,0 +1,77 @@
+"""What happens after an order changes status (called on commit by orders.services):
+the customer gets an e-mail, and the partner's webhook endpoints get a signed POST."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from orders import webhooks
+from orders.models import Order, OrderEvent
+
+log = logging.getLogger("atelier.orders")
+
+SUBJECTS = {
+    Order.Status.RECEIVED: "We have received your order",
+    Order.Status.SCHEDULED: "Your order is scheduled",
+    Order.Status.SHIPPED: "Your order is on its way",
+    Order.Status.CANCELLED: "Your order is cancelled",
+}
+
+
+def order_status_url(order: Order) -> str:
+    """The customer's order status page (the shop's `/orders/<public_id>/`)."""
+    return f"{settings.ATELIER_SITE_URL.rstrip('/')}/orders/{order.public_id}/"
+
+
+def notify_status_change(*, event_id: int) -> None:
+    event = OrderEvent.objects.select_related("order").filter(pk=event_id).first()
+    if event is None:
+        return
+    _email_customer(event)
+    with transaction.atomic():
+        created = webhooks.create_deliveries(event=event)
+        for delivery_id in created:
+            transaction.on_commit(lambda d=delivery_id: _enqueue_delivery(d), robust=True)
+
+
+def _email_customer(event: OrderEvent) -> None:
+    order = event.order
+    subject = SUBJECTS.get(event.status)
+    if not order.customer_email or subject is None:
+        return
+    lines = [f"Hello {order.customer_name}," if order.customer_name else "Hello,", ""]
+    if event.status == Order.Status.RECEIVED:
+        lines.append(f"thank you for your order of {order.currency} {order.total:.2f}.")
+    elif event.status == Order.Status.SCHEDULED and order.promised_ship_date:
+        lines.append(f"your order will ship on {order.promised_ship_date:%A, %d %B %Y}.")
+    elif event.status == Order.Status.SHIPPED:
+        lines.append("your order has left our workshop.")
+    elif event.status == Order.Status.CANCELLED:
+        lines.append("your order has been cancelled.")
+    if order.reference:
+        lines.append(f"Your reference: {order.reference}")
+    lines += ["", f"Follow your order: {order_status_url(order)}", "", "Atelier"]
+    try:
+        send_mail(
+            f"{subject} ({str(order.public_id)[:8]})",
+            "\n".join(lines),
+            settings.DEFAULT_FROM_EMAIL,
+            [order.customer_email],
+        )
+    except (smtplib.SMTPException, OSError):
+        # The status change stands; the page and the webhooks still tell the customer.
+        log.warning("could not e-mail order %s (%s)", order.pk, event.status, exc_info=True)
+
+
+def _enqueue_delivery(delivery_id: int) -> None:
+    from orders.tasks import deliver_webhook
+
+    try:
+        deliver_webhook.delay(delivery_id)
+    except Exception:  # noqa: BLE001 - broker down: the delivery is due, the sweep sends it
+        log.warning("could not enqueue webhook delivery %s; the sweep will", delivery_id, exc_info=True)

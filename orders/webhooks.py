@@ -1,0 +1,185 @@
+"""Webhook deliveries: create them for a status change, sign and send them, retry.
+
+A delivery is a row (PostgreSQL is the record); Celery only carries "try delivery N".
+Sending starts by claiming the row with a conditional UPDATE that leases it, so a task
+redelivered by the broker, a retry and the periodic sweep can never POST the same
+delivery twice at once, and a delivered delivery is never sent again.
+
+Receivers verify `X-Atelier-Signature: sha256=<hex>`, the HMAC-SHA256 with the
+endpoint's secret of `"{X-Atelier-Timestamp}.{raw body}"` (docs/partner-quickstart.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orders.models import OrderEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+log = logging.getLogger("atelier.webhooks")
+
+MAX_ATTEMPTS = 8
+TIMEOUT_SECONDS = 10
+# While one worker sends, the row is leased past the send's timeout.
+LEASE = timedelta(seconds=TIMEOUT_SECONDS + 50)
+# A retry's countdown may fire a moment before next_attempt_at (clocks, rounding).
+EARLY = timedelta(seconds=2)
+USER_AGENT = "Atelier-Webhooks/1"
+
+# Named retryable failures: the receiver is down, slow or unreachable.
+RETRYABLE_ERRORS = (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    state: str
+    status_code: int | None
+    retry_in: int | None = None
+
+
+def signature(*, secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def event_payload(event: OrderEvent) -> dict:
+    order = event.order
+    return {
+        # Unique per order and status (one event per status): receivers dedupe on it.
+        "id": f"{order.public_id}:{event.status}",
+        "type": "order.status_changed",
+        "created_at": event.at.isoformat(),
+        "data": {
+            "order": {
+                "id": str(order.public_id),
+                "status": event.status,
+                "reference": order.reference,
+                "currency": order.currency,
+                "total": f"{order.total:.2f}",
+                "promised_ship_date": order.promised_ship_date.isoformat()
+                if order.promised_ship_date
+                else None,
+            },
+            "event": {"status": event.status, "at": event.at.isoformat(), "actor": event.actor},
+        },
+    }
+
+
+def create_deliveries(*, event: OrderEvent) -> list[int]:
+    """One delivery per active endpoint of the order's partner (once per event, however
+    often this runs); returns the ids created now, to be enqueued after commit."""
+    if event.order.partner_id is None:
+        return []
+    payload = event_payload(event)
+    created = []
+    now = timezone.now()
+    for endpoint in WebhookEndpoint.objects.filter(partner_id=event.order.partner_id, active=True):
+        delivery, fresh = WebhookDelivery.objects.get_or_create(
+            endpoint=endpoint,
+            event=event,
+            # Due now: if enqueueing is lost, the sweep sends it.
+            defaults={"payload": payload, "next_attempt_at": now},
+        )
+        if fresh:
+            created.append(delivery.pk)
+    return created
+
+
+def _claim(delivery_id: int, now) -> bool:
+    return bool(
+        WebhookDelivery.objects.filter(pk=delivery_id, state=WebhookDelivery.State.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + EARLY))
+        .update(next_attempt_at=now + LEASE)
+    )
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A webhook is POSTed to the registered URL only; a redirect is a failed delivery.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            response.read(65536)
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except RETRYABLE_ERRORS as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+
+
+def attempt_delivery(*, delivery_id: int) -> AttemptResult | None:
+    """Send one delivery once, if it is due and nobody else is sending it.
+
+    None when there was nothing to do (delivered, failed for good, or leased by another
+    worker). Retryable failures (no connection, timeout, 5xx) come back with `retry_in`
+    seconds (2, 4, 8, … by attempt) until MAX_ATTEMPTS; other answers fail it for good.
+    """
+    now = timezone.now()
+    if not _claim(delivery_id, now):
+        return None
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    attempts = delivery.attempts + 1
+    if not endpoint.active:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(state=WebhookDelivery.State.FAILED)
+        return AttemptResult(state=WebhookDelivery.State.FAILED, status_code=None)
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Atelier-Delivery": str(delivery.pk),
+        "X-Atelier-Timestamp": timestamp,
+        "X-Atelier-Signature": signature(secret=endpoint.secret, timestamp=timestamp, body=body),
+    }
+    started = time.monotonic()
+    status_code, error = _post(endpoint.url, body, headers)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    retryable = status_code is None or status_code >= 500
+    if status_code is not None and 200 <= status_code < 300:
+        state, retry_in, next_at = WebhookDelivery.State.DELIVERED, None, None
+    elif retryable and attempts < MAX_ATTEMPTS:
+        retry_in = 2**attempts
+        state, next_at = WebhookDelivery.State.PENDING, timezone.now() + timedelta(seconds=retry_in)
+    else:
+        state, retry_in, next_at = WebhookDelivery.State.FAILED, None, None
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery_id=delivery_id, status_code=status_code, error=error, duration_ms=duration_ms
+        )
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            state=state, attempts=attempts, next_attempt_at=next_at
+        )
+    if state != WebhookDelivery.State.DELIVERED:
+        log.info("webhook delivery %s attempt %s: %s", delivery_id, attempts, error)
+    return AttemptResult(state=state, status_code=status_code, retry_in=retry_in)
+
+
+def due_deliveries(*, limit: int = 500) -> list[int]:
+    """Pending deliveries whose time has come (lost enqueues, retries whose task died)."""
+    return list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

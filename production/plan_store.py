@@ -1,0 +1,456 @@
+"""The build-to-order plan between its tables and the planner core.
+
+`load_plan` reads what the core needs (calendars, per-day capacity and bookings, free
+stock and supply batches) into a `planner.PlanState`; `load_placements` adds the stored
+placements of given orders; the `write_*` and `release_*` functions turn placements back
+into rows. Every counter (CapacityDay.booked_minutes, Component.reserved,
+SupplyBatch.reserved) changes only by a conditional update that checks its bound in the
+same statement, and the number of rows it touched is checked: a shortfall raises a
+`PlanRace` and rolls the whole transaction back (the CheckConstraints are the backstop).
+
+Callers hold the plan-shard lock (services.lock_shard) around load-then-write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from types import MappingProxyType
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from orders.models import Order, OrderLine
+from production import planner
+from production.models import (
+    CapacityDay,
+    Component,
+    Holiday,
+    PlanEntry,
+    Reservation,
+    SupplyBatch,
+    WorkCentre,
+)
+
+
+class PlanRace(Exception):
+    """A guarded counter refused an update the plan said would fit: someone wrote to the
+    plan tables without the shard lock (an admin edit, a stock correction). Retryable:
+    the next attempt reads the new numbers."""
+
+
+class CapacityRace(PlanRace):
+    pass
+
+
+class SupplyRace(PlanRace):
+    pass
+
+
+class PlanCorrupted(Exception):
+    """Releasing found fewer booked minutes or reserved parts than the rows say it holds.
+    Not retryable: a bug, or a hand edit of the counters."""
+
+
+@dataclass(frozen=True)
+class DayCapacity(planner.WorkCentre):
+    """A core work centre whose capacity on some days comes from CapacityDay rows (staff
+    may set overtime or a breakdown there) instead of the calendar."""
+
+    days: Mapping[date, int] = field(default_factory=dict, hash=False, compare=False)
+
+    def capacity_on(self, day: date) -> int:
+        minutes = self.days.get(day)
+        return super().capacity_on(day) if minutes is None else minutes
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    id: int
+    available_on: date
+    quantity: int
+    reserved: int
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """The core's state plus the row ids needed to write placements back."""
+
+    state: planner.PlanState
+    work_centre_ids: Mapping[str, int]
+    component_ids: Mapping[str, int]
+    batches: Mapping[tuple[str, date], tuple[BatchRow, ...]]
+    today: date
+
+
+def shipping_days() -> int:
+    return settings.ATELIER_SHIPPING_DAYS
+
+
+def load_plan(*, today: date, plan: str = WorkCentre.Plan.BUILD_TO_ORDER) -> LoadedPlan:
+    """The plan's capacity and supply as the core sees it, from `today` on (5 queries)."""
+    centres = list(WorkCentre.objects.filter(plan=plan))
+    holidays: dict[int, set[date]] = defaultdict(set)
+    for wc_id, day in Holiday.objects.filter(
+        work_centre__plan=plan, date__gte=today
+    ).values_list("work_centre_id", "date"):
+        holidays[wc_id].add(day)
+    days: dict[int, dict[date, int]] = defaultdict(dict)
+    booked: dict[tuple[str, date], int] = {}
+    codes = {wc.pk: wc.code for wc in centres}
+    for wc_id, day, capacity, minutes in CapacityDay.objects.filter(
+        work_centre__plan=plan, day__gte=today
+    ).values_list("work_centre_id", "day", "capacity_minutes", "booked_minutes"):
+        days[wc_id][day] = capacity
+        if minutes:
+            booked[(codes[wc_id], day)] = minutes
+    work_centres = [
+        DayCapacity(
+            code=wc.code,
+            minutes_per_day=wc.minutes_per_day,
+            workdays=frozenset(wc.workdays),
+            holidays=frozenset(holidays[wc.pk]),
+            days=MappingProxyType(days[wc.pk]),
+        )
+        for wc in centres
+    ]
+    supplies, reserved, component_ids, batches = _supply()
+    state = planner.PlanState.empty(
+        work_centres=work_centres, supplies=supplies, shipping_days=shipping_days()
+    )
+    state = dataclasses.replace(
+        state, booked=MappingProxyType(booked), reserved=MappingProxyType(reserved)
+    )
+    return LoadedPlan(
+        state=state,
+        work_centre_ids={wc.code: wc.pk for wc in centres},
+        component_ids=component_ids,
+        batches=batches,
+        today=today,
+    )
+
+
+def reload_batches(plan: LoadedPlan) -> LoadedPlan:
+    """`plan` with its supply batches' reserved quantities read again (after a release)."""
+    return dataclasses.replace(plan, batches=_supply()[3])
+
+
+def _supply():
+    supplies: list[planner.ComponentSupply] = []
+    reserved: dict[tuple[str, object], int] = {}
+    batches: dict[tuple[str, date], list[BatchRow]] = defaultdict(list)
+    by_component: dict[int, list[BatchRow]] = defaultdict(list)
+    for row in SupplyBatch.objects.order_by("available_on", "id").values_list(
+        "id", "component_id", "available_on", "quantity", "reserved"
+    ):
+        by_component[row[1]].append(BatchRow(row[0], row[2], row[3], row[4]))
+    component_ids = {}
+    for pk, sku, stock, held in Component.objects.values_list("id", "sku", "stock", "reserved"):
+        component_ids[sku] = pk
+        rows = by_component.get(pk, [])
+        supplies.append(
+            planner.ComponentSupply(
+                sku, stock, tuple(planner.SupplyBatch(b.quantity, b.available_on) for b in rows)
+            )
+        )
+        if held:
+            reserved[(sku, planner.STOCK)] = held
+        for b in rows:
+            batches[(sku, b.available_on)].append(b)
+            if b.reserved:
+                key = (sku, b.available_on)
+                reserved[key] = reserved.get(key, 0) + b.reserved
+    return supplies, reserved, component_ids, {k: tuple(v) for k, v in batches.items()}
+
+
+def order_request(order: Order, lines: Iterable[OrderLine]) -> planner.OrderRequest:
+    """The core's request for an order. Lines shipped from standard stock get no work (they
+    keep their index, so bookings map back to lines by position)."""
+    return planner.OrderRequest(
+        order.pk,
+        tuple(
+            planner.OrderLine(())
+            if line.standard_sku
+            else planned_line(
+                bom=line.bom, minutes=line.build_minutes, route=line.route, quantity=line.quantity
+            )
+            for line in lines
+        ),
+        priority=order.priority,
+        received_on=timezone.localdate(order.created_at),
+    )
+
+
+def planned_line(
+    *, bom: Mapping[str, int], minutes: Mapping[str, int], route: Iterable[str], quantity: int
+) -> planner.OrderLine:
+    """One line for the core: the route's work centres in order, each with its minutes per
+    unit times `quantity` (work centres with minutes but not on the route go last), and the
+    bill of materials times `quantity`."""
+    minutes = {wc: int(m) for wc, m in (minutes or {}).items()}
+    steps = list(dict.fromkeys(route or sorted(minutes)))
+    steps += sorted(wc for wc in minutes if wc not in steps)
+    return planner.OrderLine(
+        tuple(planner.Operation(wc, minutes[wc] * quantity) for wc in steps if minutes.get(wc)),
+        {sku: int(q) * quantity for sku, q in (bom or {}).items()},
+    )
+
+
+def load_placements(
+    plan: LoadedPlan, orders: Iterable[Order]
+) -> tuple[dict[int, planner.Placement], dict[int, date]]:
+    """The stored placements (with their requests) and promises of `orders`."""
+    orders = {o.pk: o for o in orders}
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in OrderLine.objects.filter(order_id__in=orders).order_by("order_id", "position", "id"):
+        lines[line.order_id].append(line)
+    index = {line.pk: i for ls in lines.values() for i, line in enumerate(ls)}
+    bookings: dict[int, list[planner.Booking]] = defaultdict(list)
+    for e in (
+        PlanEntry.objects.filter(order_id__in=orders)
+        .select_related("work_centre")
+        .order_by("order_id", "day", "start", "id")
+    ):
+        bookings[e.order_id].append(
+            planner.Booking(
+                index[e.order_line_id], e.op_index, e.work_centre.code, e.day, e.minutes, e.start, e.end
+            )
+        )
+    held: dict[int, list[planner.Reservation]] = defaultdict(list)
+    for r in Reservation.objects.filter(order_id__in=orders).select_related(
+        "component", "supply_batch"
+    ):
+        source = r.supply_batch.available_on if r.supply_batch_id else planner.STOCK
+        held[r.order_id].append(
+            planner.Reservation(r.component.sku, r.quantity, source, index[r.order_line_id])
+        )
+    state = plan.state
+    placements, promises = {}, {}
+    for oid, order in orders.items():
+        request = order_request(order, lines[oid])
+        days = [b.day for b in bookings[oid]]
+        end = max(days, default=plan.today)
+        placements[oid] = planner.Placement(
+            order_id=oid,
+            bookings=tuple(bookings[oid]),
+            reservations=tuple(held[oid]),
+            start_day=min(days, default=end),
+            end_day=end,
+            ship_date=planner.add_working_days(
+                state.shipping_calendar, end, state.shipping_days, horizon_days=state.horizon_days
+            ),
+            request=request,
+        )
+        promises[oid] = order.promised_ship_date or placements[oid].ship_date
+    return placements, promises
+
+
+def with_placements(
+    plan: LoadedPlan, placements: Mapping[int, planner.Placement], promises: Mapping[int, date]
+) -> LoadedPlan:
+    """`plan` knowing these placements. The booked and reserved totals already count them
+    (they come from the counters), so only the per-order view is added."""
+    state = dataclasses.replace(
+        plan.state,
+        placements=MappingProxyType(dict(placements)),
+        promises=MappingProxyType(dict(promises)),
+    )
+    return dataclasses.replace(plan, state=state)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def write_bookings(
+    plan: LoadedPlan,
+    placements: Iterable[planner.Placement],
+    lines: Mapping[int, list[OrderLine]],
+    *,
+    booked_before: Mapping[tuple[str, date], int] | None = None,
+) -> None:
+    """Insert the plan entries of `placements` and add their minutes to the day counters.
+
+    Bookings the core placed without display times (a replan) are shown after what the day
+    already holds (`booked_before`, by default the loaded plan's)."""
+    entries, minutes = [], defaultdict(int)
+    used = dict(plan.state.booked if booked_before is None else booked_before)
+    tz = timezone.get_current_timezone()
+    for p in placements:
+        for b in p.bookings:
+            wc_id = plan.work_centre_ids[b.work_centre]
+            start, end = b.start, b.end
+            if start is None or end is None:
+                key = (b.work_centre, b.day)
+                wc = plan.state.work_centres[b.work_centre]
+                start = planner.shift_start(b.day, wc.shift_start, tz) + timedelta(
+                    minutes=used.get(key, 0)
+                )
+                end = start + timedelta(minutes=b.minutes)
+                used[key] = used.get(key, 0) + b.minutes
+            entries.append(
+                PlanEntry(
+                    order_id=p.order_id,
+                    order_line=lines[p.order_id][b.line_index],
+                    op_index=b.op_index,
+                    work_centre_id=wc_id,
+                    day=b.day,
+                    minutes=b.minutes,
+                    start=start,
+                    end=end,
+                )
+            )
+            minutes[(wc_id, b.day)] += b.minutes
+    PlanEntry.objects.bulk_create(entries)
+    book_capacity(plan, minutes)
+
+
+def book_capacity(plan: LoadedPlan, minutes: Mapping[tuple[int, date], int]) -> None:
+    """One upsert for all days: a missing day row is created with the day's capacity; an
+    existing one gains the minutes only WHERE booked + minutes <= capacity."""
+    if not minutes:
+        return
+    centres = {plan.work_centre_ids[code]: wc for code, wc in plan.state.work_centres.items()}
+    keys = sorted(minutes)  # a fixed order, like every other writer's
+    table = CapacityDay._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+    params: list = []
+    for wc_id, day in keys:
+        params += [wc_id, day, centres[wc_id].capacity_on(day), minutes[(wc_id, day)]]
+    sql = (
+        f"INSERT INTO {table} (work_centre_id, day, capacity_minutes, booked_minutes) "
+        f"VALUES {values} ON CONFLICT (work_centre_id, day) DO UPDATE "
+        f"SET booked_minutes = {table}.booked_minutes + excluded.booked_minutes "
+        f"WHERE {table}.booked_minutes + excluded.booked_minutes <= {table}.capacity_minutes "
+        "RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = len(cursor.fetchall())
+    if written != len(keys):
+        raise CapacityRace(f"{len(keys) - written} of {len(keys)} work centre days were full")
+
+
+def write_reservations(
+    plan: LoadedPlan, placements: Iterable[planner.Placement], lines: Mapping[int, list[OrderLine]]
+) -> None:
+    """Hold the components of `placements`: on-hand stock via Component.reserved, incoming
+    batches via SupplyBatch.reserved (a day's quantity spread over that day's batches)."""
+    rows: list[Reservation] = []
+    stock: dict[int, int] = defaultdict(int)
+    batch: dict[int, int] = defaultdict(int)
+    for p in placements:
+        for r in p.reservations:
+            component_id = plan.component_ids[r.sku]
+            line = lines[p.order_id][r.line_index]
+            if r.source == planner.STOCK:
+                stock[component_id] += r.quantity
+                rows.append(
+                    Reservation(
+                        order_id=p.order_id, order_line=line, component_id=component_id, quantity=r.quantity
+                    )
+                )
+                continue
+            remaining = r.quantity
+            for b in plan.batches.get((r.sku, r.source), ()):
+                take = min(remaining, b.quantity - b.reserved - batch[b.id])
+                if take <= 0:
+                    continue
+                batch[b.id] += take
+                remaining -= take
+                rows.append(
+                    Reservation(
+                        order_id=p.order_id,
+                        order_line=line,
+                        component_id=component_id,
+                        supply_batch_id=b.id,
+                        quantity=take,
+                    )
+                )
+                if not remaining:
+                    break
+            if remaining:
+                raise SupplyRace(f"the batches of {r.sku} due {r.source} are short by {remaining}")
+    _bump(Component._meta.db_table, "reserved", stock, +1, limit="stock", race=SupplyRace)
+    _bump(SupplyBatch._meta.db_table, "reserved", batch, +1, limit="quantity", race=SupplyRace)
+    Reservation.objects.bulk_create(rows)
+
+
+def release(order_ids: Iterable[int], *, bookings: bool = True, reservations: bool = True) -> None:
+    """Delete the plan entries and/or reservations of `order_ids` and give their minutes
+    and parts back to the counters (conditional decrements)."""
+    order_ids = list(order_ids)
+    if bookings:
+        minutes: dict[tuple[int, date], int] = defaultdict(int)
+        for wc_id, day, m in PlanEntry.objects.filter(order_id__in=order_ids).values_list(
+            "work_centre_id", "day", "minutes"
+        ):
+            minutes[(wc_id, day)] += m
+        release_capacity(minutes)
+        PlanEntry.objects.filter(order_id__in=order_ids).delete()
+    if reservations:
+        stock: dict[int, int] = defaultdict(int)
+        batch: dict[int, int] = defaultdict(int)
+        for component_id, batch_id, q in Reservation.objects.filter(
+            order_id__in=order_ids
+        ).values_list("component_id", "supply_batch_id", "quantity"):
+            if batch_id is None:
+                stock[component_id] += q
+            else:
+                batch[batch_id] += q
+        _bump(Component._meta.db_table, "reserved", stock, -1, race=PlanCorrupted)
+        _bump(SupplyBatch._meta.db_table, "reserved", batch, -1, race=PlanCorrupted)
+        Reservation.objects.filter(order_id__in=order_ids).delete()
+
+
+def release_capacity(minutes: Mapping[tuple[int, date], int]) -> None:
+    if not minutes:
+        return
+    table = CapacityDay._meta.db_table
+    keys = sorted(minutes)
+    values = ", ".join(["(%s, %s, %s)"] * len(keys))
+    params = [x for key in keys for x in (*key, minutes[key])]
+    sql = (
+        f"WITH v (wc, day, q) AS (VALUES {values}) "
+        f"UPDATE {table} SET booked_minutes = {table}.booked_minutes - v.q FROM v "
+        f"WHERE {table}.work_centre_id = v.wc AND {table}.day = v.day "
+        f"AND {table}.booked_minutes >= v.q"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != len(keys):
+            raise PlanCorrupted(f"{len(keys) - cursor.rowcount} work centre days booked less than released")
+
+
+def _bump(
+    table: str,
+    column: str,
+    amounts: Mapping[int, int],
+    sign: int,
+    *,
+    limit: str | None = None,
+    race: type[Exception],
+) -> None:
+    """`column += sign * amount` for each row id in one statement, only where the result
+    stays within 0 … `limit`; raises `race` when any row refused."""
+    keys = sorted(k for k, q in amounts.items() if q)
+    if not keys:
+        return
+    values = ", ".join(["(%s, %s)"] * len(keys))
+    params = [x for key in keys for x in (key, amounts[key])]
+    if sign > 0:
+        op, guard = "+", f"{table}.{column} + v.q <= {table}.{limit}"
+    else:
+        op, guard = "-", f"{table}.{column} >= v.q"
+    sql = (
+        f"WITH v (id, q) AS (VALUES {values}) "
+        f"UPDATE {table} SET {column} = {table}.{column} {op} v.q FROM v "
+        f"WHERE {table}.id = v.id AND {guard}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != len(keys):
+            raise race(f"{len(keys) - cursor.rowcount} of {len(keys)} rows of {table} refused")

@@ -1,0 +1,104 @@
+"""Celery tasks of production: thin, take ids, idempotent, `acks_late`.
+
+Retries happen only on named, retryable errors (a lock wait that timed out, a deadlock
+victim, a serialization failure, a dropped connection, a plan counter that refused an
+update); every retry re-reads the order under its row lock, so a retry or a redelivery
+that finds the work done changes nothing. No task is ever sent with an ETA for future
+work: the plan tables hold it, and `sweep_received_orders` re-sends what a lost message
+or a crash between commit and send left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from orders.models import Order
+from production import services
+from production.plan_store import PlanRace
+
+log = logging.getLogger("atelier.production")
+
+# SQLSTATEs worth another try: serialization_failure, deadlock_detected, lock_not_available,
+# query_canceled (statement/lock timeout), admin/crash shutdown, cannot_connect_now.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03", "57014", "57P01", "57P02", "57P03"}
+SWEEP_AFTER = timedelta(seconds=30)
+SWEEP_BATCH = 1000
+
+
+class DatabaseBusy(Exception):
+    """A retryable database error (lock timeout, deadlock, lost connection)."""
+
+
+def retryable(exc: Exception) -> bool:
+    if isinstance(exc, InterfaceError):
+        return True  # the connection is gone; Celery's Django fixup opens a new one
+    cause = exc.__cause__
+    code = getattr(cause, "pgcode", None)
+    if code is not None:
+        return code in RETRYABLE_SQLSTATES or code.startswith("08")
+    if cause is not None and type(cause).__module__.startswith("psycopg2"):
+        return True  # OperationalError without a SQLSTATE: the server went away
+    return "database is locked" in str(exc)  # SQLite's busy timeout
+
+
+RETRY = {
+    "autoretry_for": (PlanRace, DatabaseBusy),
+    "retry_backoff": 1,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+def _call(service, **kwargs):
+    try:
+        return service(**kwargs)
+    except (OperationalError, InterfaceError) as exc:
+        if retryable(exc):
+            raise DatabaseBusy(str(exc)) from exc
+        raise
+
+
+@shared_task(bind=True, acks_late=True, **RETRY)
+def schedule_order(self: Task, order_id: int) -> str | None:
+    """Place order `order_id` into the build-to-order plan (see services.schedule_order)."""
+    try:
+        order = _call(services.schedule_order, order_id=order_id)
+    except Order.DoesNotExist:
+        log.warning("schedule_order: order %s does not exist", order_id)
+        return None
+    return order.status
+
+
+@shared_task(acks_late=True)
+def sweep_received_orders() -> int:
+    """Re-send scheduling of orders left `received` for over half a minute (their message
+    was lost, or the process died between commit and send). Duplicates are harmless."""
+    cutoff = timezone.now() - SWEEP_AFTER
+    ids = list(
+        Order.objects.filter(status=Order.Status.RECEIVED, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for order_id in ids:
+        schedule_order.delay(order_id)
+    if ids:
+        log.info("sweep re-sent scheduling of %d received orders", len(ids))
+    return len(ids)
+
+
+class ReplanTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Out of retries (or a bug): the run must not stay "running" for ever.
+        services.fail_replan(run_id=args[0] if args else kwargs["run_id"], message=str(exc))
+
+
+@shared_task(bind=True, base=ReplanTask, acks_late=True, **RETRY)
+def replan_task(self: Task, run_id: int) -> str:
+    """Carry out ReplanRun `run_id`, its progress recorded on the run for staff to watch."""
+    return _call(services.run_replan, run_id=run_id).status

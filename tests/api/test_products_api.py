@@ -1,0 +1,157 @@
+"""Products and configure: the contract's shapes, money as strings, problems for errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import NB14
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+def test_product_list_names_the_published_products(anon):
+    response = anon.get("/api/v1/products/")
+    assert response.status_code == 200
+    codes = [p["code"] for p in response.json()]
+    assert codes == ["nb14", "nb16c", "tower"]
+    nb14 = response.json()[0]
+    assert nb14["base_price"] == "549.00"
+    assert nb14["currency"] == "EUR"
+    assert isinstance(nb14["catalogue_version"], int)
+
+
+def test_product_detail_has_groups_options_rules_and_price_rules(anon):
+    response = anon.get("/api/v1/products/nb14/")
+    assert response.status_code == 200
+    product = response.json()
+    cpu = next(g for g in product["groups"] if g["code"] == "cpu")
+    assert (cpu["min"], cpu["max"]) == (1, 1)
+    u7 = next(o for o in cpu["options"] if o["code"] == "u7")
+    assert isinstance(u7["price"], str) and "." in u7["price"]
+    assert "watts" in u7["attributes"]
+    rules = {r["id"]: r for r in product["rules"]}
+    assert rules["gpu-adapter"] == {
+        "id": "gpu-adapter",
+        "type": "requires",
+        "message": "The RTX 4050 needs the 100 W adapter",
+        "if": ["graphics.rtx4050"],
+        "then": ["adapter.100w"],
+    }
+    assert set(rules["power"]) == {"id", "type", "message", "attribute", "op", "limit_attribute"}
+    assert set(rules["cpu-graphics"]) >= {"groups", "allowed"}
+    assert all(isinstance(p["amount"], str) for p in product["price_rules"])
+
+
+def test_unknown_product_is_a_404_problem(anon):
+    response = anon.get("/api/v1/products/nope/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == PROBLEM
+    assert response.json()["type"].endswith("/not-found")
+
+
+def test_configure_answers_the_contract_shape(anon):
+    response = anon.post(
+        "/api/v1/products/nb14/configure", {"selections": {"cpu": ["u7"]}}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert {"complete", "valid", "price", "groups", "conflicts", "estimated_ship_date"} <= set(body)
+    assert set(body["price"]) >= {"currency", "total", "lines"}
+    assert body["price"]["currency"] == "EUR"
+    assert isinstance(body["price"]["total"], str)
+    assert body["complete"] is False and body["valid"] is True
+    assert body["estimated_ship_date"] is None  # incomplete: no estimate
+    cpu = next(g for g in body["groups"] if g["code"] == "cpu")
+    assert cpu["selected"] == ["u7"]
+    option = cpu["options"][0]
+    assert set(option) >= {"code", "state", "price", "reasons"}
+
+
+def test_configure_explains_an_excluded_option(anon):
+    response = anon.post(
+        "/api/v1/products/nb14/configure", {"selections": {"cpu": ["u5"]}}, format="json"
+    )
+    graphics = next(g for g in response.json()["groups"] if g["code"] == "graphics")
+    rtx = next(o for o in graphics["options"] if o["code"] == "rtx4050")
+    assert rtx["state"] == "excluded"
+    assert {"rule": "cpu-graphics"}.items() <= rtx["reasons"][0].items()
+    assert rtx["reasons"][0]["message"]
+
+
+def test_configure_complete_configuration_prices_it(anon):
+    response = anon.post("/api/v1/products/nb14/configure", {"selections": NB14}, format="json")
+    body = response.json()
+    assert body["complete"] is True and body["valid"] is True
+    total = sum(float(line["amount"]) for line in body["price"]["lines"])
+    assert f"{total:.2f}" == body["price"]["total"]
+
+
+def test_configure_conflict_has_rules_and_resolution(anon):
+    selections = {"display": ["oled"], "battery": ["54wh"]}
+    response = anon.post(
+        "/api/v1/products/nb14/configure",
+        {"selections": selections, "order": ["battery.54wh", "display.oled"]},
+        format="json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["valid"] is False
+    assert body["conflicts"][0]["rules"][0]["rule"] == "oled-battery"
+    # The most recent pick (the OLED display) is kept.
+    assert body["resolution"]["display"] == ["oled"]
+    assert body["resolution"].get("battery") != ["54wh"]
+
+
+@pytest.mark.parametrize(
+    ("selections", "field"),
+    [
+        ({"gpu": ["rtx"]}, "selections.gpu"),
+        ({"cpu": ["i9"]}, "selections.cpu[0]"),
+        ({"cpu": ["u5", "u7"]}, "selections.cpu"),
+    ],
+)
+def test_configure_unknown_codes_are_422_with_field_errors(anon, selections, field):
+    response = anon.post(
+        "/api/v1/products/nb14/configure", {"selections": selections}, format="json"
+    )
+    assert response.status_code == 422
+    assert response["Content-Type"] == PROBLEM
+    assert field in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"selections": {"cpu": "u5"}}, {"selections": ["cpu"]}, {"selections": {"cpu": [1, {}]}}],
+)
+def test_configure_malformed_selections_are_422(anon, body):
+    response = anon.post("/api/v1/products/nb14/configure", body, format="json")
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"].endswith("/validation-error")
+    assert any(key.startswith("selections") for key in problem["errors"])
+
+
+def test_configure_unknown_product_is_404(anon):
+    response = anon.post("/api/v1/products/nope/configure", {"selections": {}}, format="json")
+    assert response.status_code == 404
+
+
+def test_configure_includes_the_production_estimate_when_complete(anon, monkeypatch):
+    import datetime
+    import sys
+    import types
+
+    calls = []
+
+    def estimate_ship_date(*, product_code, selections, quantity):
+        calls.append((product_code, quantity))
+        return datetime.date(2031, 1, 2)
+
+    module = types.ModuleType("production.selectors")
+    module.estimate_ship_date = estimate_ship_date
+    monkeypatch.setitem(sys.modules, "production.selectors", module)
+    response = anon.post("/api/v1/products/nb14/configure", {"selections": NB14}, format="json")
+    assert response.json()["estimated_ship_date"] == "2031-01-02"
+    assert calls == [("nb14", 1)]
