@@ -51,8 +51,11 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = str(key) if key != "non_field_errors" else ""
-            path = f"{prefix}.{name}" if prefix and name else (prefix or name)
+            if isinstance(key, int):  # DRF keys list items' errors by their index
+                path = f"{prefix}[{key}]"
+            else:
+                name = str(key) if key != "non_field_errors" else ""
+                path = f"{prefix}.{name}" if prefix and name else (prefix or name)
             for k, v in _flatten(value, path).items():
                 out.setdefault(k, []).extend(v)
     elif isinstance(detail, list):
@@ -188,6 +191,8 @@ class ProblemSerializer(serializers.Serializer):
 def problem_responses(*codes: int) -> dict:
     """`extend_schema(responses=…)` entries for these problem answers."""
     return {
-        (code, CONTENT_TYPE): OpenApiResponse(response=ProblemSerializer, description=_DESCRIPTIONS[code])
+        (code, CONTENT_TYPE): OpenApiResponse(
+            response=ProblemSerializer, description=_DESCRIPTIONS[code]
+        )
         for code in codes
     }

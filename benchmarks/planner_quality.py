@@ -44,6 +44,7 @@ from production.planner import (  # noqa: E402
     apply,
     insert_order,
     replan,
+    violations,
 )
 
 DAY0 = date(2027, 1, 4)  # a Monday
@@ -56,7 +57,7 @@ PRODUCTS = {
     "ws": ([("ASSY", 140), ("TEST", 200), ("PACK", 30)], ["CPU-X", "GPU", "RAM-32"]),
 }
 UTILISATION = {"KIT": 0.55, "ASSY": 0.8, "TEST": 1.0, "PACK": 0.5}
-LOADED_WORKING_DAYS = 20
+LOADED_WORKING_DAYS = 25
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def make_instance(size: int, seed: int) -> Instance:
             for sku in parts:
                 demand[sku] = demand.get(sku, 0) + quantity
             lines.append(OrderLine(tuple(ops), components))
-        lead = rng.randint(2, 6) if express else rng.randint(3, 30)
+        lead = rng.randint(2, 5) if express else rng.randint(3, 20)
         due = add_working_days(Calendar(), DAY0, lead)
         requests.append(OrderRequest(order_id, tuple(lines), int(express), DAY0, due))
     centres = tuple(
@@ -158,6 +159,7 @@ def run_atelier(instance: Instance) -> tuple[Outcome, PlanState, PlanState]:
     inserted = state
     result = replan(state, today=DAY0)
     seconds = time.perf_counter() - started
+    assert violations(result.state) == [], violations(result.state)[:3]
     note = f"{result.moved} orders moved by replan"
     return _outcome("Atelier", instance, result.state, seconds, note), inserted, result.state
 
@@ -176,107 +178,108 @@ def run_cpsat(
     promises: dict | None,
     workers: int,
 ) -> Outcome:
-    """Minimise total tardiness on the day-bucket model with CP-SAT (benchmark only)."""
+    """Minimise total tardiness on the day-bucket model with CP-SAT (benchmark only).
+
+    Per operation and calendar day: minutes worked `x`, and two monotone booleans, "has
+    started by day d" and "is still running on day d" (an order encoding, which propagates
+    far better than one free boolean per day). Work needs both; the next operation may have
+    started on day d only if this one runs no later than d; a line may have started before
+    a batch arrives only if what arrived earlier covers every line that did.
+    """
     from ortools.sat.python import cp_model
 
-    started = time.perf_counter()
+    started_at = time.perf_counter()
     model = cp_model.CpModel()
     centres = {wc.code: wc for wc in instance.work_centres}
-    hint_end = max((p.end_day - DAY0).days for p in hint.placements.values())
-    horizon = hint_end + 10
+    horizon = max((p.end_day - DAY0).days for p in hint.placements.values()) + 10
     ship_table = [
         (add_working_days(Calendar(), DAY0 + timedelta(d), 1) - DAY0).days
-        for d in range(horizon + 1)
+        for d in range(horizon + 2)
     ]
-    # Latest day each order's work may end and still ship by its promise.
-    last_end = {}
-    for r in instance.requests:
-        limit = horizon
-        if promises is not None:
-            promise = (promises[r.order_id] - DAY0).days
-            limit = max(d for d in range(horizon + 1) if ship_table[d] <= promise)
-        last_end[r.order_id] = limit
-
-    # Earliest day each line could start from its components alone (all supply to it).
     supply = {s.sku: s for s in instance.supplies}
 
-    def earliest_alone(sku: str, quantity: int) -> int:
+    def release_alone(sku: str, quantity: int) -> int:
+        """Earliest day a line could start if every unit of `sku` went to it."""
         have = supply[sku].on_hand
-        if have >= quantity:
-            return 0
         for b in sorted(supply[sku].batches, key=lambda b: b.available_on):
+            if have >= quantity:
+                break
             have += b.quantity
             if have >= quantity:
                 return (b.available_on - DAY0).days
-        raise AssertionError("instance without enough supply")
+        return 0
 
-    hint_minutes: dict[tuple, int] = {}
+    hint_days: dict[tuple, dict[int, int]] = {}
     for oid, p in hint.placements.items():
         for b in p.bookings:
-            key = (oid, b.line_index, b.op_index, (b.day - DAY0).days)
-            hint_minutes[key] = hint_minutes.get(key, 0) + b.minutes
+            per_day = hint_days.setdefault((oid, b.line_index, b.op_index), {})
+            d = (b.day - DAY0).days
+            per_day[d] = per_day.get(d, 0) + b.minutes
 
     capacity_terms: dict[tuple[str, int], list] = {}
-    line_start: dict[tuple, cp_model.IntVar] = {}
-    tardiness = []
-    end_vars = {}
+    first_started: dict[tuple, tuple[int, int, dict]] = {}
+    last_work: dict[tuple, dict[int, object]] = {}
+    tardiness = {}
     for r in instance.requests:
         oid = r.order_id
-        ub = last_end[oid]
-        line_ends = []
+        ub = horizon
+        if promises is not None:
+            promise = (promises[oid] - DAY0).days
+            ub = max(d for d in range(horizon + 1) if ship_table[d] <= promise)
+        due = (r.due_on - DAY0).days
+        late = model.NewIntVar(0, horizon, f"late{oid}")
+        tardiness[oid] = late
+        hint_end = (hint.placements[oid].end_day - DAY0).days
+        model.AddHint(late, max(0, ship_table[hint_end] - due))
         for li, line in enumerate(r.lines):
-            release = max([earliest_alone(s, q) for s, q in line.components] + [0])
-            prev_end = None
+            lb = max([release_alone(s, q) for s, q in line.components] + [0])
+            prev_running = None
             for k, op in enumerate(line.operations):
                 wc = centres[op.work_centre]
-                days = [d for d in range(release, ub + 1) if wc.capacity_on(DAY0 + timedelta(d))]
-                s = model.NewIntVar(release, ub, f"s{oid}_{li}_{k}")
-                e = model.NewIntVar(release, ub, f"e{oid}_{li}_{k}")
-                model.Add(s <= e)
-                xs = []
-                for d in days:
-                    x = model.NewIntVar(
-                        0, min(op.minutes, wc.minutes_per_day), f"x{oid}_{li}_{k}_{d}"
-                    )
-                    a = model.NewBoolVar(f"a{oid}_{li}_{k}_{d}")
-                    model.Add(x <= min(op.minutes, wc.minutes_per_day) * a)
-                    model.Add(x >= 1).OnlyEnforceIf(a)
-                    model.Add(s <= d).OnlyEnforceIf(a)
-                    model.Add(e >= d).OnlyEnforceIf(a)
+                worked = hint_days[(oid, li, k)]
+                hs, he = min(worked), max(worked)
+                started, running = {}, {}
+                for d in range(lb, ub + 1):
+                    started[d] = model.NewBoolVar(f"st{oid}_{li}_{k}_{d}")
+                    running[d] = model.NewBoolVar(f"run{oid}_{li}_{k}_{d}")
+                    model.AddHint(started[d], d >= hs)
+                    model.AddHint(running[d], d <= he)
+                    if d > lb:
+                        model.AddImplication(started[d - 1], started[d])
+                        model.AddImplication(running[d], running[d - 1])
+                model.Add(started[ub] == 1)
+                model.Add(running[lb] == 1)
+                xs, day_x = [], {}
+                for d in range(lb, ub + 1):
+                    cap = wc.capacity_on(DAY0 + timedelta(d))
+                    if not cap:
+                        continue
+                    bound = min(op.minutes, cap)
+                    x = model.NewIntVar(0, bound, f"x{oid}_{li}_{k}_{d}")
+                    model.Add(x <= bound * started[d])
+                    model.Add(x <= bound * running[d])
+                    model.AddHint(x, worked.get(d, 0))
                     capacity_terms.setdefault((wc.code, d), []).append(x)
                     xs.append(x)
-                    hinted = hint_minutes.get((oid, li, k, d), 0)
-                    model.AddHint(x, hinted)
-                    model.AddHint(a, 1 if hinted else 0)
+                    day_x[d] = x
                 model.Add(sum(xs) == op.minutes)
-                hinted_days = [d for (o, l2, k2, d) in hint_minutes if (o, l2, k2) == (oid, li, k)]
-                if hinted_days:
-                    model.AddHint(s, min(hinted_days))
-                    model.AddHint(e, max(hinted_days))
-                if prev_end is not None:
-                    model.Add(s >= prev_end)
+                last_work[(oid, li)] = day_x
+                if prev_running is None:
+                    first_started[(oid, li)] = (lb, ub, started)
                 else:
-                    line_start[(oid, li)] = s
-                prev_end = e
-            line_ends.append(prev_end)
-        end = model.NewIntVar(0, ub, f"end{oid}")
-        model.AddMaxEquality(end, line_ends)
-        end_vars[oid] = end
-        ship = model.NewIntVar(0, max(ship_table), f"ship{oid}")
-        model.AddElement(end, ship_table, ship)
-        due = (r.due_on - DAY0).days
-        late = model.NewIntVar(0, max(ship_table), f"late{oid}")
-        model.Add(late >= ship - due)
-        tardiness.append(late)
+                    for d in range(lb, ub + 1):
+                        if d + 1 <= ub:
+                            model.AddImplication(started[d], prev_running[d + 1].Not())
+                prev_running = running
+            for d in range(lb, ub + 1):
+                if ship_table[d] > due:
+                    model.Add(late >= ship_table[d] - due).OnlyEnforceIf(prev_running[d])
 
     for (code, d), xs in capacity_terms.items():
         model.Add(sum(xs) <= centres[code].capacity_on(DAY0 + timedelta(d)))
 
-    # Components: lines starting before batch j+1 arrives share what arrived up to batch j.
     for sku, s in supply.items():
-        arrivals = sorted(
-            {(b.available_on - DAY0).days for b in s.batches if b.available_on > DAY0}
-        )
+        arrivals = sorted({(b.available_on - DAY0).days for b in s.batches} - {0})
         users = [
             (r.order_id, li, q)
             for r in instance.requests
@@ -284,31 +287,37 @@ def run_cpsat(
             for c, q in line.components
             if c == sku
         ]
-        for j, arrive in enumerate(arrivals):
+        for arrive in arrivals:
             covered = s.on_hand + sum(
                 b.quantity for b in s.batches if (b.available_on - DAY0).days < arrive
             )
             early = []
             for oid, li, q in users:
-                flag = model.NewBoolVar(f"early_{sku}_{j}_{oid}_{li}")
-                model.Add(line_start[(oid, li)] < arrive).OnlyEnforceIf(flag)
-                model.Add(line_start[(oid, li)] >= arrive).OnlyEnforceIf(flag.Not())
-                early.append(q * flag)
-            model.Add(sum(early) <= covered)
+                lb, ub, started = first_started[(oid, li)]
+                if arrive - 1 < lb:
+                    continue
+                early.append(q * (started[arrive - 1] if arrive - 1 <= ub else 1))
+            if early:
+                model.Add(sum(early) <= covered)
 
-    model.Minimize(sum(tardiness))
+    model.Minimize(sum(tardiness.values()))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
     status = solver.Solve(model)
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - started_at
     name = "CP-SAT (promises)" if promises is not None else "CP-SAT (free)"
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Outcome(name, -1, -1, -1, -1, seconds, solver.StatusName(status))
     ships, ends = {}, {}
     for r in instance.requests:
         oid = r.order_id
-        end = solver.Value(end_vars[oid])
+        end = max(
+            d
+            for li in range(len(r.lines))
+            for d, x in last_work[(oid, li)].items()
+            if solver.Value(x)
+        )
         ends[oid] = DAY0 + timedelta(end)
         ships[oid] = DAY0 + timedelta(ship_table[end])
     note = f"{solver.StatusName(status).lower()}, bound {solver.BestObjectiveBound():.0f}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from configurator.interchange.canonical import canonical
 from configurator.models import (
     CatalogueVersion,
     Option,
@@ -90,7 +91,9 @@ def product_doc(product: Product) -> dict:
     if product.image:
         doc["image"] = product.image
     doc["base_price"] = money(product.base_price)
-    doc["route"] = [{"work_centre": s.work_centre, "minutes": s.minutes} for s in product.route.all()]
+    doc["route"] = [
+        {"work_centre": s.work_centre, "minutes": s.minutes} for s in product.route.all()
+    ]
     doc["groups"] = [
         {
             "code": group.code,
@@ -111,33 +114,38 @@ def product_doc(product: Product) -> dict:
 
 
 def read_catalogue(version: CatalogueVersion) -> dict:
-    """The document of `version` with today's components, work centres and standard products."""
+    """The document of `version` with today's components, work centres and standard products.
+
+    Passed through `canonical` because jsonb does not keep the key order of bom,
+    attributes and selections: one spelling, whatever the database."""
     products = version.products.prefetch_related(
         "route", "groups__options", "rules", "price_rules"
     ).order_by("position", "id")
-    return {
-        "format": FORMAT,
-        "currency": version.currency,
-        "components": [
-            _component_doc(c)
-            for c in Component.objects.prefetch_related("supply").order_by("sku")
-        ],
-        "work_centres": [
-            _work_centre_doc(w)
-            for w in WorkCentre.objects.prefetch_related("holidays").order_by("code")
-        ],
-        "products": [product_doc(p) for p in products],
-        "standard_products": [
-            {
-                "sku": s.sku,
-                "product": s.product_code,
-                "selections": s.selections,
-                "price": money(s.price),
-                "stock": s.stock,
-            }
-            for s in StandardProduct.objects.order_by("sku")
-        ],
-    }
+    return canonical(
+        {
+            "format": FORMAT,
+            "currency": version.currency,
+            "components": [
+                _component_doc(c)
+                for c in Component.objects.prefetch_related("supply").order_by("sku")
+            ],
+            "work_centres": [
+                _work_centre_doc(w)
+                for w in WorkCentre.objects.prefetch_related("holidays").order_by("code")
+            ],
+            "products": [product_doc(p) for p in products],
+            "standard_products": [
+                {
+                    "sku": s.sku,
+                    "product": s.product_code,
+                    "selections": s.selections,
+                    "price": money(s.price),
+                    "stock": s.stock,
+                }
+                for s in StandardProduct.objects.order_by("sku")
+            ],
+        }
+    )
 
 
 def write_products(version: CatalogueVersion, products: list[dict]) -> None:
@@ -155,7 +163,9 @@ def write_products(version: CatalogueVersion, products: list[dict]) -> None:
             position=p_index,
         )
         RouteStep.objects.bulk_create(
-            RouteStep(product=product, position=i, work_centre=s["work_centre"], minutes=s["minutes"])
+            RouteStep(
+                product=product, position=i, work_centre=s["work_centre"], minutes=s["minutes"]
+            )
             for i, s in enumerate(p.get("route", []))
         )
         for g_index, g in enumerate(p["groups"]):

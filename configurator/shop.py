@@ -20,6 +20,7 @@ from configurator.selectors import (
     product_document,
     published_version,
 )
+from production.selectors import estimate_ship_date
 
 Selections = dict[str, list[str]]
 KINDS = ("notebook", "creator", "tower")
@@ -235,7 +236,7 @@ def product_kind(doc: dict) -> str:
     text = f"{doc.get('code', '')} {doc.get('name', '')}".lower()
     if any(word in text for word in ("creator", "studio", "workstation")):
         return "creator"
-    if any(word in text for word in ("tower", "desktop", "pc")):
+    if any(word in text for word in ("tower", "desktop")):
         return "tower"
     return "notebook"
 
@@ -292,14 +293,12 @@ def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
     return version, _compiled(version, code).product
 
 
-def estimated_ship_date(*, code: str, selections: Selections) -> date | None:
-    # production.selectors.estimate_ship_date is production's unlocked promise read
-    # (DESIGN.md "two promise calls"); until it is there the page shows no date.
-    try:
-        from production.selectors import estimate_ship_date
-    except ImportError:
-        return None
-    return estimate_ship_date(product_code=code, selections=selections, quantity=1)
+def estimated_ship_date(
+    *, version: CatalogueVersion, code: str, selections: Selections
+) -> date | None:
+    """Production's unlocked ship-date estimate (DESIGN.md, "two promise calls"); the
+    order's real promise is made when it is scheduled."""
+    return estimate_ship_date(product_code=code, selections=selections, version=version)
 
 
 def _standard_offer(code: str, selections: Selections, currency: str) -> StandardOffer | None:
@@ -436,7 +435,9 @@ def configure_page(
     else:
         page["last_good"] = selections
         if result.complete:
-            page["ship_date"] = estimated_ship_date(code=code, selections=selections)
+            page["ship_date"] = estimated_ship_date(
+                version=version, code=code, selections=selections
+            )
             page["standard"] = _standard_offer(code, selections, currency)
     return ConfigurePage(**page)
 
@@ -447,6 +448,7 @@ def _input_id(lit: str) -> str:
 
 def update_page(
     *,
+    version: CatalogueVersion,
     code: str,
     selections: Selections,
     order: list[str],
@@ -455,7 +457,6 @@ def update_page(
 ) -> ConfigurePage:
     """The page after one request: a plain update, applying the change proposed for a
     conflict ("resolve"), or going back to the last valid configuration ("undo")."""
-    version = current_version()
     if action == "undo" and last_good:
         recent = [lit for lit in order if lit in literals(selections)]
         page = configure_page(
@@ -476,9 +477,9 @@ def update_page(
     return replace(resolved, focus=_input_id(kept[-1])) if kept else resolved
 
 
-def start_page(*, code: str) -> ConfigurePage:
+def start_page(*, code: str, version: CatalogueVersion | None = None) -> ConfigurePage:
     """A fresh configure page: the product's default completion."""
-    version = current_version()
+    version = version or current_version()
     selections = default_selections(version, code)
     return configure_page(
         version=version, code=code, selections=selections, order=literals(selections)

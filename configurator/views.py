@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from configurator import shop
 from configurator.forms import ConfigureForm
+from configurator.models import CatalogueVersion
 from configurator.selectors import NoPublishedCatalogue
 from orders.cart import Cart, CartError
 
@@ -23,17 +24,18 @@ def product_list(request):
     return render(request, "shop/products.html", {"cards": cards, "version": version})
 
 
-def _bound_form(request, code: str) -> ConfigureForm:
+def _bound_form(request, code: str) -> tuple[CatalogueVersion, ConfigureForm]:
     try:
-        _, product = shop.product_for_form(code)
+        version, product = shop.product_for_form(code)
     except shop.ProductNotFound as exc:
         raise Http404("No such product") from exc
-    return ConfigureForm(request.POST, product=product)
+    return version, ConfigureForm(request.POST, product=product)
 
 
-def _page_from_form(form: ConfigureForm, code: str) -> shop.ConfigurePage:
+def _page_from_form(version, form: ConfigureForm, code: str) -> shop.ConfigurePage:
     data = form.cleaned_data
     return shop.update_page(
+        version=version,
         code=code,
         selections=data["selections"],
         order=data["order"],
@@ -66,12 +68,11 @@ def configure(request, code: str):
         except shop.ProductNotFound as exc:
             raise Http404("No such product") from exc
         return _render_page(request, page)
-    form = _bound_form(request, code)
+    version, form = _bound_form(request, code)
     if not form.is_valid():
-        return _render_page(
-            request, shop.start_page(code=code), problems=form.problems(), status=422
-        )
-    page = _page_from_form(form, code)
+        page = shop.start_page(code=code, version=version)
+        return _render_page(request, page, problems=form.problems(), status=422)
+    page = _page_from_form(version, form, code)
     action = form.cleaned_data["action"]
     if action in ("cart", "standard"):
         return _add_to_cart(request, form, page)
@@ -113,11 +114,12 @@ def _add_to_cart(request, form, page):
 def configure_update(request, code: str):
     """htmx: the configurator fragment after one change (the page keeps focus on the
     control by its stable id) plus an out-of-band announcement for screen readers."""
-    form = _bound_form(request, code)
+    version, form = _bound_form(request, code)
     if not form.is_valid():
-        page, problems, status = shop.start_page(code=code), form.problems(), 422
+        page = shop.start_page(code=code, version=version)
+        problems, status = form.problems(), 422
     else:
-        page, problems, status = _page_from_form(form, code), (), 200
+        page, problems, status = _page_from_form(version, form, code), (), 200
     context = {
         "page": page,
         "form_data": form.cleaned_data if not problems else {},

@@ -158,9 +158,7 @@ def _price_line(version, line: CartLine, standard_prices: dict[str, Decimal]) ->
             None,
             "The catalogue changed and this configuration no longer fits it.",
         )
-    names = {
-        g.code: (g.name, {o.code: o.name for o in g.options}) for g in compiled.product.groups
-    }
+    names = {g.code: (g.name, {o.code: o.name for o in g.options}) for g in compiled.product.groups}
     summary = tuple(
         f"{names[g][0]}: {', '.join(names[g][1][o] for o in picks)}"
         for g, picks in line.selections.items()

@@ -100,7 +100,16 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["received", "scheduled", "in_production", "built", "shipped", "cancelled"]),
+                condition=Q(
+                    status__in=[
+                        "received",
+                        "scheduled",
+                        "in_production",
+                        "built",
+                        "shipped",
+                        "cancelled",
+                    ]
+                ),
                 name="order_status_known",
             ),
             models.CheckConstraint(
@@ -163,7 +172,9 @@ class OrderEvent(models.Model):
 
 class IdempotencyKey(models.Model):
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.CASCADE)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
     key = models.CharField(max_length=200)
     scope = models.CharField(max_length=100, help_text="operation, e.g. orders.create")
     request_hash = models.CharField(max_length=64)
@@ -175,11 +186,13 @@ class IdempotencyKey(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "scope", "key"], name="idempotency_key_per_partner",
+                fields=["partner", "scope", "key"],
+                name="idempotency_key_per_partner",
                 condition=Q(partner__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["user", "scope", "key"], name="idempotency_key_per_user",
+                fields=["user", "scope", "key"],
+                name="idempotency_key_per_user",
                 condition=Q(partner__isnull=True),
             ),
         ]
@@ -202,7 +215,9 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", "Delivered"
         FAILED = "failed", "Failed for good"
 
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
     event = models.ForeignKey(OrderEvent, on_delete=models.CASCADE, related_name="deliveries")
     payload = models.JSONField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
@@ -218,7 +233,9 @@ class WebhookDelivery(models.Model):
 
 
 class WebhookAttempt(models.Model):
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    delivery = models.ForeignKey(
+        WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
     at = models.DateTimeField(auto_now_add=True)
     status_code = models.PositiveSmallIntegerField(null=True)
     error = models.CharField(max_length=500, blank=True)

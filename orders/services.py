@@ -80,7 +80,9 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
         )
     if not result.complete:
         missing = [
-            f"choose {g.min}–{g.max} in {g.name}" if g.min != g.max else f"choose {g.min} in {g.name}"
+            f"choose {g.min}–{g.max} in {g.name}"
+            if g.min != g.max
+            else f"choose {g.min} in {g.name}"
             for g in result.groups
             if not (g.min <= len(g.selected) <= g.max)
         ]
@@ -131,15 +133,15 @@ def place_order(
     """Re-validate and re-price every line, then commit the order atomically; after the
     commit, production is asked to schedule it."""
     if not lines:
-        raise errors.IncompleteConfiguration("An order needs at least one line.", errors={"lines": ["empty"]})
+        raise errors.IncompleteConfiguration(
+            "An order needs at least one line.", errors={"lines": ["empty"]}
+        )
     try:
         version = published_version()
     except NoPublishedCatalogue as exc:
         raise errors.CatalogueUnavailable(str(exc)) from exc
     priced = [price_line(version=version, request=line, index=i) for i, line in enumerate(lines)]
-    total = sum(
-        (p.configuration.price.total * p.request.quantity for p in priced), Decimal("0.00")
-    )
+    total = sum((p.configuration.price.total * p.request.quantity for p in priced), Decimal("0.00"))
     customer = customer or Customer()
     with transaction.atomic():
         order = Order.objects.create(
@@ -186,7 +188,9 @@ def _request_scheduling(order_id: int) -> None:
     try:
         schedule_order.delay(order_id)
     except Exception:  # noqa: BLE001 - broker down: the periodic sweep re-sends it
-        log.warning("could not enqueue scheduling of order %s; the sweep will", order_id, exc_info=True)
+        log.warning(
+            "could not enqueue scheduling of order %s; the sweep will", order_id, exc_info=True
+        )
 
 
 def transition(

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from atelier.problems import DomainError
-from orders.cart import Cart, CartError, checkout as place_cart, priced_cart
+from orders.cart import Cart, CartError, priced_cart
+from orders.cart import checkout as place_cart
 from orders.forms import CartLineForm, CheckoutForm
 from orders.models import Order
 from orders.services import Customer
@@ -70,9 +71,7 @@ def checkout(request):
 
 
 def _order(public_id):
-    return get_object_or_404(
-        Order.objects.prefetch_related("lines", "events"), public_id=public_id
-    )
+    return get_object_or_404(Order.objects.prefetch_related("lines", "events"), public_id=public_id)
 
 
 def order_confirmation(request, public_id):

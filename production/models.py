@@ -168,7 +168,9 @@ class PlanEntry(models.Model):
         indexes = [models.Index(fields=["work_centre", "day"])]
         constraints = [
             models.CheckConstraint(condition=Q(minutes__gt=0), name="plan_entry_minutes_gt_0"),
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="plan_entry_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")), name="plan_entry_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -230,7 +232,11 @@ class ReplanRun(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if self.status == self.Status.DONE else (100 * self.done // self.total if self.total else 0)
+        return (
+            100
+            if self.status == self.Status.DONE
+            else (100 * self.done // self.total if self.total else 0)
+        )
 
 
 # --- The batch plan of standard products (and components made in house) -----------------
@@ -294,3 +300,6 @@ class BatchBooking(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(minutes__gt=0), name="batch_booking_minutes_gt_0"),
         ]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} · {self.day} {self.minutes} min"

@@ -95,9 +95,9 @@ def load_plan(*, today: date, plan: str = WorkCentre.Plan.BUILD_TO_ORDER) -> Loa
     """The plan's capacity and supply as the core sees it, from `today` on (5 queries)."""
     centres = list(WorkCentre.objects.filter(plan=plan))
     holidays: dict[int, set[date]] = defaultdict(set)
-    for wc_id, day in Holiday.objects.filter(
-        work_centre__plan=plan, date__gte=today
-    ).values_list("work_centre_id", "date"):
+    for wc_id, day in Holiday.objects.filter(work_centre__plan=plan, date__gte=today).values_list(
+        "work_centre_id", "date"
+    ):
         holidays[wc_id].add(day)
     days: dict[int, dict[date, int]] = defaultdict(dict)
     booked: dict[tuple[str, date], int] = {}
@@ -206,7 +206,9 @@ def load_placements(
     """The stored placements (with their requests) and promises of `orders`."""
     orders = {o.pk: o for o in orders}
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.objects.filter(order_id__in=orders).order_by("order_id", "position", "id"):
+    for line in OrderLine.objects.filter(order_id__in=orders).order_by(
+        "order_id", "position", "id"
+    ):
         lines[line.order_id].append(line)
     index = {line.pk: i for ls in lines.values() for i, line in enumerate(ls)}
     bookings: dict[int, list[planner.Booking]] = defaultdict(list)
@@ -217,7 +219,13 @@ def load_placements(
     ):
         bookings[e.order_id].append(
             planner.Booking(
-                index[e.order_line_id], e.op_index, e.work_centre.code, e.day, e.minutes, e.start, e.end
+                index[e.order_line_id],
+                e.op_index,
+                e.work_centre.code,
+                e.day,
+                e.minutes,
+                e.start,
+                e.end,
             )
         )
     held: dict[int, list[planner.Reservation]] = defaultdict(list)
@@ -350,7 +358,10 @@ def write_reservations(
                 stock[component_id] += r.quantity
                 rows.append(
                     Reservation(
-                        order_id=p.order_id, order_line=line, component_id=component_id, quantity=r.quantity
+                        order_id=p.order_id,
+                        order_line=line,
+                        component_id=component_id,
+                        quantity=r.quantity,
                     )
                 )
                 continue
@@ -422,7 +433,9 @@ def release_capacity(minutes: Mapping[tuple[int, date], int]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != len(keys):
-            raise PlanCorrupted(f"{len(keys) - cursor.rowcount} work centre days booked less than released")
+            raise PlanCorrupted(
+                f"{len(keys) - cursor.rowcount} work centre days booked less than released"
+            )
 
 
 def _bump(

@@ -132,14 +132,15 @@ def _cannot_build(exc: planner.PlanningError) -> str:
 # --- build to order -----------------------------------------------------------------------
 
 
-def schedule_order(*, order_id: int) -> Order:
+def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     """Place a `received` order into the build-to-order plan and promise its ship date.
 
     Idempotent: under the order's row lock, anything but `received` returns unchanged, so
     a redelivered or duplicated task changes nothing. Raises `PlanRace` (retryable) when a
-    counter refuses an update; `Order.DoesNotExist` for an unknown id.
+    counter refuses an update; `Order.DoesNotExist` for an unknown id. `today` (default: the
+    local date) is the first day work may be booked.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     with transaction.atomic():
         _set_lock_timeout()
         order = Order.objects.select_for_update().get(pk=order_id)
@@ -157,7 +158,10 @@ def schedule_order(*, order_id: int) -> Order:
         except (planner.NoSupply, planner.UnknownWorkCentre, planner.NoCapacity) as exc:
             log.info("order %s cannot be built: %s", order_id, exc)
             return transition(
-                order_id=order.pk, to=Order.Status.CANCELLED, actor=PLANNER_ACTOR, note=_cannot_build(exc)
+                order_id=order.pk,
+                to=Order.Status.CANCELLED,
+                actor=PLANNER_ACTOR,
+                note=_cannot_build(exc),
             )
         if placement.moved:
             moved = {p.order_id for p in placement.moved}
@@ -175,7 +179,11 @@ def schedule_order(*, order_id: int) -> Order:
 
 
 def _express(
-    plan: plan_store.LoadedPlan, request: planner.OrderRequest, normal: planner.Placement, *, today: date
+    plan: plan_store.LoadedPlan,
+    request: planner.OrderRequest,
+    normal: planner.Placement,
+    *,
+    today: date,
 ) -> tuple[plan_store.LoadedPlan, planner.Placement]:
     """Place an express order again, now knowing the lower-priority, not-started orders it
     could push back (each still ships by its promise, the core guarantees)."""
@@ -216,13 +224,15 @@ class ReplanSummary:
     makespan: int
 
 
-def replan(*, on_progress: Callable[[int, int], None] | None = None) -> ReplanSummary:
+def replan(
+    *, on_progress: Callable[[int, int], None] | None = None, today: date | None = None
+) -> ReplanSummary:
     """Re-place the not-started work of the build-to-order plan (the core's replan: every
     promise is a hard constraint and the worst lateness never grows), and write it.
 
     `on_progress(done, total)` is called as the work advances, the last step being the write.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     with transaction.atomic():
         lock_shard(BUILD_TO_ORDER_SHARD)
         plan = plan_store.load_plan(today=today)
@@ -248,7 +258,9 @@ def replan(*, on_progress: Callable[[int, int], None] | None = None) -> ReplanSu
             booked = dict(plan.state.booked)
             for oid in ids:
                 for b in placements[oid].bookings:
-                    booked[(b.work_centre, b.day)] = booked.get((b.work_centre, b.day), 0) - b.minutes
+                    booked[(b.work_centre, b.day)] = (
+                        booked.get((b.work_centre, b.day), 0) - b.minutes
+                    )
             plan_store.release(ids)
             plan = plan_store.reload_batches(plan)
             lines = _lines_by_order(ids)
@@ -280,9 +292,7 @@ def start_replan(*, requested_by: str = "") -> ReplanRun:
     return run
 
 
-def run_replan(
-    *, run_id: int, on_progress: Callable[[int, int], None] | None = None
-) -> ReplanRun:
+def run_replan(*, run_id: int, on_progress: Callable[[int, int], None] | None = None) -> ReplanRun:
     """Carry out a queued ReplanRun, recording progress and the outcome on it.
 
     A finished run is returned unchanged; a `running` one (its worker died) runs again,

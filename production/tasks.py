@@ -15,10 +15,9 @@ from datetime import timedelta
 
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
-from django.utils import timezone
 
 from orders.models import Order
-from production import services
+from production import selectors, services
 from production.plan_store import PlanRace
 
 log = logging.getLogger("atelier.production")
@@ -79,12 +78,7 @@ def schedule_order(self: Task, order_id: int) -> str | None:
 def sweep_received_orders() -> int:
     """Re-send scheduling of orders left `received` for over half a minute (their message
     was lost, or the process died between commit and send). Duplicates are harmless."""
-    cutoff = timezone.now() - SWEEP_AFTER
-    ids = list(
-        Order.objects.filter(status=Order.Status.RECEIVED, created_at__lt=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
+    ids = selectors.received_orders_waiting(older_than=SWEEP_AFTER, limit=SWEEP_BATCH)
     for order_id in ids:
         schedule_order.delay(order_id)
     if ids:

@@ -18,7 +18,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def _fail_missing_servers():
-    pytest.fail(f"integration test needs PostgreSQL and Redis: {os.environ.get('ATELIER_TEST_SERVERS_MISSING')}")
+    pytest.fail(
+        f"integration test needs PostgreSQL and Redis: {os.environ.get('ATELIER_TEST_SERVERS_MISSING')}"
+    )
 
 
 @pytest.fixture(scope="session")

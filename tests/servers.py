@@ -72,7 +72,9 @@ class Postgres:
 
 def start_postgres(root: Path | None = None) -> Postgres:
     if not (PG_BIN / "initdb").exists():
-        raise ServerUnavailable(f"PostgreSQL 15 binaries not found in {PG_BIN} (Debian: postgresql)")
+        raise ServerUnavailable(
+            f"PostgreSQL 15 binaries not found in {PG_BIN} (Debian: postgresql)"
+        )
     root = Path(root or tempfile.mkdtemp(prefix="atelier-pg-"))
     for sub in ("data", "sock"):
         (root / sub).mkdir(parents=True, exist_ok=True)
@@ -84,8 +86,17 @@ def start_postgres(root: Path | None = None) -> Postgres:
             shutil.chown(path, "postgres", "postgres")
     subprocess.run(
         _as_postgres(
-            [str(PG_BIN / "initdb"), "-D", str(root / "data"), "-U", "postgres",
-             "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(root / "data"),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
         ),
         check=True,
         capture_output=True,
@@ -93,8 +104,18 @@ def start_postgres(root: Path | None = None) -> Postgres:
     server = Postgres(root=root, port=free_port())
     server.start()
     subprocess.run(
-        [str(PG_BIN.parent / "bin" / "createdb") if (PG_BIN / "createdb").exists() else "createdb",
-         "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", "atelier"],
+        [
+            str(PG_BIN.parent / "bin" / "createdb")
+            if (PG_BIN / "createdb").exists()
+            else "createdb",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(server.port),
+            "-U",
+            "postgres",
+            "atelier",
+        ],
         check=True,
         capture_output=True,
     )
@@ -113,9 +134,23 @@ class Redis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.root), "--maxmemory-policy", "noeviction",
-             "--logfile", str(self.root / "redis.log")],
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+                "--maxmemory-policy",
+                "noeviction",
+                "--logfile",
+                str(self.root / "redis.log"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

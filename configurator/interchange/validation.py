@@ -215,10 +215,21 @@ def _explain_discriminated(error: ValidationError, path: str) -> Iterator[Catalo
             f"must be one of {choices}, not {_show(kind)}",
         )
         return
-    branch = [entry.get("$ref") for entry in error.validator_value].index(mapping[kind])
+    branch = _branch_of(error.validator_value, kind, field, mapping[kind])
     for sub in error.context or ():
         if sub.relative_schema_path and sub.relative_schema_path[0] == branch:
             yield from _explain(sub)
+
+
+def _branch_of(branches: list[dict], kind: str, field: str, ref: str) -> int:
+    """Index of the oneOf branch for `kind`: named by its $ref or, once inlined, by the
+    const its discriminating property must have."""
+    for index, branch in enumerate(branches):
+        if branch.get("$ref") == ref:
+            return index
+        if branch.get("properties", {}).get(field, {}).get("const") == kind:
+            return index
+    raise LookupError(f"no branch of the schema for {field} {kind!r}")
 
 
 def _message(validator: str, value: Any, instance: Any, fallback: str) -> str:

@@ -103,5 +103,8 @@ def order_body(**overrides) -> dict:
 
 def place(client: APIClient, body: dict | None = None, key: str = "key-1"):
     return client.post(
-        "/api/v1/orders/", body or order_body(), format="json", HTTP_IDEMPOTENCY_KEY=key
+        "/api/v1/orders/",
+        order_body() if body is None else body,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key,
     )

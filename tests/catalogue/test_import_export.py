@@ -77,14 +77,20 @@ def test_publish_refuses_a_product_without_any_valid_configuration(demo):
     first, second = product["groups"][0], product["groups"][1]
     # Every pick of the first group excludes every pick of the second: nothing is buildable.
     impossible = [
-        {"id": f"never-{a['code']}-{b['code']}", "type": "excludes",
-         "all": [f"{first['code']}.{a['code']}", f"{second['code']}.{b['code']}"],
-         "message": "impossible"}
-        for a in first["options"] for b in second["options"]
+        {
+            "id": f"never-{a['code']}-{b['code']}",
+            "type": "excludes",
+            "all": [f"{first['code']}.{a['code']}", f"{second['code']}.{b['code']}"],
+            "message": "impossible",
+        }
+        for a in first["options"]
+        for b in second["options"]
     ]
     product["rules"] = product["rules"] + impossible
     # Standard products of that product are no longer valid either; drop them.
-    demo["standard_products"] = [s for s in demo["standard_products"] if s["product"] != product["code"]]
+    demo["standard_products"] = [
+        s for s in demo["standard_products"] if s["product"] != product["code"]
+    ]
     before = CatalogueVersion.objects.filter(status="published").count()
     with pytest.raises(CatalogueRejected) as refused:
         import_catalogue(document=demo, publish=True)
@@ -93,14 +99,24 @@ def test_publish_refuses_a_product_without_any_valid_configuration(demo):
 
 
 def _refused_and_nothing_written(document, expected: str):
-    counts = (Product.objects.count(), Option.objects.count(), Component.objects.count(),
-              WorkCentre.objects.count(), StandardProduct.objects.count())
+    counts = (
+        Product.objects.count(),
+        Option.objects.count(),
+        Component.objects.count(),
+        WorkCentre.objects.count(),
+        StandardProduct.objects.count(),
+    )
     with pytest.raises(CatalogueRejected) as refused:
         import_catalogue(document=document, publish=True)
     messages = [str(e) for e in refused.value.errors]
     assert any(expected in m for m in messages), messages
-    assert counts == (Product.objects.count(), Option.objects.count(), Component.objects.count(),
-                      WorkCentre.objects.count(), StandardProduct.objects.count())
+    assert counts == (
+        Product.objects.count(),
+        Option.objects.count(),
+        Component.objects.count(),
+        WorkCentre.objects.count(),
+        StandardProduct.objects.count(),
+    )
     assert not CatalogueVersion.objects.filter(status="published").exists()
 
 
@@ -129,22 +145,44 @@ def test_unknown_option_in_a_requires_rule_is_refused_with_its_path(demo):
         (lambda d: d["components"][0].update(stock=-1), "components[0].stock"),
         (lambda d: d["products"][0].update(base_price="12.5"), "products[0].base_price"),
         (lambda d: d["products"][0]["groups"][0].update(min=3, max=1), "products[0].groups[0]"),
-        (lambda d: d["products"][0]["groups"][0]["options"].append(
-            dict(d["products"][0]["groups"][0]["options"][0])), "products[0].groups[0].options[" ),
-        (lambda d: d["products"][0]["groups"][0]["options"][0]["bom"].update({"NO-SUCH-SKU": 1}),
-         "products[0].groups[0].options[0].bom"),
-        (lambda d: d["products"][0]["route"].append({"work_centre": "NOWHERE", "minutes": 5}),
-         "products[0].route["),
-        (lambda d: d["standard_products"][0]["selections"].update({"nosuchgroup": ["x"]}),
-         "standard_products[0].selections"),
-        (lambda d: d["products"].append(dict(d["products"][0])), "products[" ),
+        (
+            lambda d: d["products"][0]["groups"][0]["options"].append(
+                dict(d["products"][0]["groups"][0]["options"][0])
+            ),
+            "products[0].groups[0].options[",
+        ),
+        (
+            lambda d: d["products"][0]["groups"][0]["options"][0]["bom"].update({"NO-SUCH-SKU": 1}),
+            "products[0].groups[0].options[0].bom",
+        ),
+        (
+            lambda d: d["products"][0]["route"].append({"work_centre": "NOWHERE", "minutes": 5}),
+            "products[0].route[",
+        ),
+        (
+            lambda d: d["standard_products"][0]["selections"].update({"nosuchgroup": ["x"]}),
+            "standard_products[0].selections",
+        ),
+        (lambda d: d["products"].append(dict(d["products"][0])), "products["),
         (lambda d: d.update(surprise=True), "surprise"),
-        (lambda d: d["products"][0]["price_rules"][0]["when"].append("ghost.option"),
-         "products[0].price_rules[0].when["),
+        (
+            lambda d: d["products"][0]["price_rules"][0]["when"].append("ghost.option"),
+            "products[0].price_rules[0].when[",
+        ),
     ],
-    ids=["format", "negative-stock", "money", "min-gt-max", "duplicate-option", "unknown-sku",
-         "unknown-work-centre", "standard-unknown-group", "duplicate-product", "unknown-key",
-         "price-rule-unknown-literal"],
+    ids=[
+        "format",
+        "negative-stock",
+        "money",
+        "min-gt-max",
+        "duplicate-option",
+        "unknown-sku",
+        "unknown-work-centre",
+        "standard-unknown-group",
+        "duplicate-product",
+        "unknown-key",
+        "price-rule-unknown-literal",
+    ],
 )
 def test_bad_catalogue_is_refused_whole(demo, mutate, expected):
     mutate(demo)
@@ -154,7 +192,9 @@ def test_bad_catalogue_is_refused_whole(demo, mutate, expected):
 def test_table_row_of_wrong_length_is_refused(demo):
     p, r, rule = _first_rule(demo, "table")
     rule["allowed"].append(rule["allowed"][0][:-1])
-    _refused_and_nothing_written(demo, f"products[{p}].rules[{r}].allowed[{len(rule['allowed']) - 1}]")
+    _refused_and_nothing_written(
+        demo, f"products[{p}].rules[{r}].allowed[{len(rule['allowed']) - 1}]"
+    )
 
 
 def test_command_imports_and_exports(tmp_path, demo):

@@ -92,7 +92,12 @@ NOTEBOOK = {
         },
     ],
     "price_rules": [
-        {"id": "creator", "when": ["cpu.u7", "memory.32gb"], "amount": "-60.00", "label": "Creator bundle"}
+        {
+            "id": "creator",
+            "when": ["cpu.u7", "memory.32gb"],
+            "amount": "-60.00",
+            "label": "Creator bundle",
+        }
     ],
 }
 
@@ -157,7 +162,13 @@ TOWER = {
 }
 
 SKUS = sorted(
-    {sku for p in (NOTEBOOK, CREATOR, TOWER) for g in p["groups"] for o in g["options"] for sku in o["bom"]}
+    {
+        sku
+        for p in (NOTEBOOK, CREATOR, TOWER)
+        for g in p["groups"]
+        for o in g["options"]
+        for sku in o["bom"]
+    }
 )
 
 CATALOGUE = {
@@ -173,7 +184,12 @@ CATALOGUE = {
         {
             "sku": "NB14-U5-16-FHD",
             "product": "nb14",
-            "selections": {"cpu": ["u5"], "memory": ["16gb"], "display": ["fhd"], "battery": ["54wh"]},
+            "selections": {
+                "cpu": ["u5"],
+                "memory": ["16gb"],
+                "display": ["fhd"],
+                "battery": ["54wh"],
+            },
             "price": "599.00",
             "stock": 25,
         }

@@ -29,12 +29,37 @@ class Command(BaseCommand):
         schedule = os.path.join(settings.VAR_DIR, "celerybeat-schedule")
         processes = [
             subprocess.Popen(
-                [python, "-m", "celery", "-A", "atelier", "worker", "-B", "-s", schedule,
-                 "--loglevel", "INFO", "--concurrency", str(concurrency)]
+                [
+                    python,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "atelier",
+                    "worker",
+                    "-B",
+                    "-s",
+                    schedule,
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    str(concurrency),
+                ]
             ),
             subprocess.Popen(
-                [python, "-m", "gunicorn", "atelier.wsgi", "--bind", addr, "--workers", "2",
-                 "--access-logfile", "-", "--control-socket", os.path.join(settings.VAR_DIR, "gunicorn.ctl")]
+                [
+                    python,
+                    "-m",
+                    "gunicorn",
+                    "atelier.wsgi",
+                    "--bind",
+                    addr,
+                    "--workers",
+                    "2",
+                    "--access-logfile",
+                    "-",
+                    "--control-socket",
+                    os.path.join(settings.VAR_DIR, "gunicorn.ctl"),
+                ]
                 if not settings.DEBUG
                 else [python, "manage.py", "runserver", addr, "--noreload"]
             ),
@@ -68,7 +93,11 @@ class Command(BaseCommand):
                     p.wait(max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     p.kill()
-        failed = [p.args[2] for p in processes if p.returncode not in (0, -signal.SIGTERM, None) and not stopping]
+        failed = [
+            p.args[2]
+            for p in processes
+            if p.returncode not in (0, -signal.SIGTERM, None) and not stopping
+        ]
         if failed:
             self.stderr.write(f"stopped because a process exited: {failed}")
             sys.exit(1)

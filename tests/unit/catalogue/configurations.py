@@ -1,10 +1,11 @@
 """A plain, engine-independent oracle for a catalogue product's configurations.
 
-Independent of configurator.engine on purpose: it reads the DESIGN.md rule meanings
-literally. `violations` checks one configuration; `count` counts all valid ones exactly
-(and `dead_options` finds options in none) by dynamic programming over the groups in order (a group's picks are forgotten once no
-open rule needs them; sums are carried as partial totals); `enumerate_valid` is plain
-brute force for small products, used to cross-check `count`.
+It reads the DESIGN.md rule meanings literally and imports nothing from
+configurator.engine. `violations` checks one configuration. `count` counts every valid
+configuration exactly, and `dead_options` finds options that are in none, by dynamic
+programming over the groups in order: a group's picks are forgotten once no open rule
+needs them, and sums are carried as partial totals. `enumerate_valid` is plain brute
+force for small products, used to cross-check `count`.
 """
 
 from __future__ import annotations

@@ -196,8 +196,7 @@ BAD = {
     ),
     "lowercase currency": (
         _set("currency", "eur"),
-        'currency: "eur" must be an ISO 4217 currency code of three uppercase letters, '
-        'like "EUR"',
+        'currency: "eur" must be an ISO 4217 currency code of three uppercase letters, like "EUR"',
     ),
     "unknown currency": (
         _set("currency", "EUX"),
@@ -240,8 +239,7 @@ BAD = {
     ),
     "standard product missing a required group": (
         _delete("standard_products.0.selections.cpu"),
-        "standard_products[0].selections: 0 option(s) picked in group 'cpu', which takes "
-        "exactly 1",
+        "standard_products[0].selections: 0 option(s) picked in group 'cpu', which takes exactly 1",
     ),
     "standard product of an unknown product": (
         _set("standard_products.0.product", "nb15"),
@@ -327,9 +325,7 @@ def test_optional_sections_may_be_left_out(design_example):
 
 
 def test_a_hostile_number_of_errors_is_capped(design_example):
-    design_example["components"] = [
-        {"sku": "X", "name": "x", "stock": -1} for _ in range(5000)
-    ]
+    design_example["components"] = [{"sku": "X", "name": "x", "stock": -1} for _ in range(5000)]
     errors = validate_catalogue(design_example)
     assert len(errors) == 1001
     assert errors[-1].message.startswith("... and ")

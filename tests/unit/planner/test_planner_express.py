@@ -56,7 +56,10 @@ def test_express_order_does_not_move_work_that_has_started():
 
 
 def test_express_order_does_not_displace_another_express_order():
-    state = placed(base_plan(), order(1, line(("ASSY", 480)), line(("TEST", 240), components={"PANEL": 1}), priority=1))
+    state = placed(
+        base_plan(),
+        order(1, line(("ASSY", 480)), line(("TEST", 240), components={"PANEL": 1}), priority=1),
+    )
     placement = insert_order(state, order(2, line(("ASSY", 480)), priority=1), today=MONDAY)
     assert placement.moved == ()
 

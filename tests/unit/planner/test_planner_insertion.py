@@ -51,7 +51,9 @@ def test_holiday_and_minutes_per_day_shape_the_split():
 
 
 def test_next_operation_starts_on_the_day_the_previous_one_ends():
-    placement = insert_order(plan(ASSY, TEST), order(1, line(("ASSY", 600), ("TEST", 300))), today=MONDAY)
+    placement = insert_order(
+        plan(ASSY, TEST), order(1, line(("ASSY", 600), ("TEST", 300))), today=MONDAY
+    )
     assert minutes_by_day(placement, "TEST") == {day(1): 240, day(2): 60}
     assert placement.end_day == day(2)
 
@@ -76,20 +78,26 @@ def test_lines_of_one_order_are_independent_and_the_order_ships_when_all_are_don
 
 
 def test_work_waits_for_received_on():
-    placement = insert_order(plan(ASSY), order(1, line(("ASSY", 60)), received_on=day(2)), today=MONDAY)
+    placement = insert_order(
+        plan(ASSY), order(1, line(("ASSY", 60)), received_on=day(2)), today=MONDAY
+    )
     assert placement.start_day == day(2)
 
 
 def test_components_come_from_stock_first():
     state = plan(ASSY, supplies=(supply("CPU", 5, (10, day(9))),))
-    placement = insert_order(state, order(1, line(("ASSY", 60), components={"CPU": 5})), today=MONDAY)
+    placement = insert_order(
+        state, order(1, line(("ASSY", 60), components={"CPU": 5})), today=MONDAY
+    )
     assert [(r.sku, r.quantity, r.source) for r in placement.reservations] == [("CPU", 5, STOCK)]
     assert placement.start_day == day(0)
 
 
 def test_shortage_pushes_the_start_to_the_batch_that_covers_it():
     state = plan(ASSY, supplies=(supply("CPU", 2, (1, day(3)), (10, day(9))),))
-    placement = insert_order(state, order(1, line(("ASSY", 60), components={"CPU": 5})), today=MONDAY)
+    placement = insert_order(
+        state, order(1, line(("ASSY", 60), components={"CPU": 5})), today=MONDAY
+    )
     assert [(r.quantity, r.source) for r in placement.reservations] == [
         (2, STOCK),
         (1, day(3)),
@@ -101,7 +109,9 @@ def test_shortage_pushes_the_start_to_the_batch_that_covers_it():
 
 def test_a_batch_due_on_a_weekend_starts_work_on_the_next_working_day():
     state = plan(ASSY, supplies=(supply("CPU", 0, (1, day(5))),))
-    placement = insert_order(state, order(1, line(("ASSY", 60), components={"CPU": 1})), today=MONDAY)
+    placement = insert_order(
+        state, order(1, line(("ASSY", 60), components={"CPU": 1})), today=MONDAY
+    )
     assert placement.start_day == day(7)
 
 
@@ -120,7 +130,10 @@ def test_unknown_component_is_no_supply():
 
 def test_reservations_of_earlier_orders_push_later_ones_to_supply():
     state = plan(ASSY, supplies=(supply("CPU", 3, (5, day(14))),))
-    state = apply(state, insert_order(state, order(1, line(("ASSY", 10), components={"CPU": 3})), today=MONDAY))
+    state = apply(
+        state,
+        insert_order(state, order(1, line(("ASSY", 10), components={"CPU": 3})), today=MONDAY),
+    )
     second = insert_order(state, order(2, line(("ASSY", 10), components={"CPU": 1})), today=MONDAY)
     assert second.start_day == day(14)
 
@@ -202,5 +215,7 @@ def test_a_requested_date_the_plan_cannot_meet_is_not_promised():
 
 def test_today_limits_the_earliest_start():
     state = plan(ASSY)
-    placement = insert_order(state, order(1, line(("ASSY", 60))), today=date(2026, 12, 5))  # Saturday
+    placement = insert_order(
+        state, order(1, line(("ASSY", 60))), today=date(2026, 12, 5)
+    )  # Saturday
     assert placement.start_day == date(2026, 12, 7)

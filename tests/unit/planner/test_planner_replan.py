@@ -34,7 +34,9 @@ def test_replan_gives_stock_to_the_order_due_first_when_the_other_waits_anyway()
 
 def test_replan_lets_an_urgent_order_use_capacity_an_order_with_slack_held():
     state = plan(ASSY, TEST, supplies=(supply("PANEL", 0, (1, day(11))),))
-    slow = order(1, line(("ASSY", 2400)), line(("TEST", 60), components={"PANEL": 1}), due_on=day(20))
+    slow = order(
+        1, line(("ASSY", 2400)), line(("TEST", 60), components={"PANEL": 1}), due_on=day(20)
+    )
     urgent = order(2, line(("ASSY", 480)), due_on=day(2))
     state = placed(state, slow, urgent)
     assert state.placements[2].ship_date == day(8)
@@ -74,7 +76,9 @@ def test_replan_uses_the_slack_of_an_order_promised_its_requested_date():
 
 def test_replan_leaves_started_orders_alone():
     state = plan(ASSY, TEST, supplies=(supply("PANEL", 0, (1, day(11))),))
-    slow = order(1, line(("ASSY", 2400)), line(("TEST", 60), components={"PANEL": 1}), due_on=day(20))
+    slow = order(
+        1, line(("ASSY", 2400)), line(("TEST", 60), components={"PANEL": 1}), due_on=day(20)
+    )
     state = placed(state, slow, order(2, line(("ASSY", 480)), due_on=day(2)))
     result = replan(state, today=MONDAY, started={1})
     assert result.moved == 0
@@ -83,7 +87,9 @@ def test_replan_leaves_started_orders_alone():
 
 def test_replan_does_not_move_work_booked_before_today():
     state = plan(ASSY, TEST, supplies=(supply("PANEL", 0, (1, day(11))),))
-    slow = order(1, line(("ASSY", 2400)), line(("TEST", 60), components={"PANEL": 1}), due_on=day(20))
+    slow = order(
+        1, line(("ASSY", 2400)), line(("TEST", 60), components={"PANEL": 1}), due_on=day(20)
+    )
     state = placed(state, slow, order(2, line(("ASSY", 480)), due_on=day(2)))
     result = replan(state, today=day(1))
     assert result.state.placements[1] == state.placements[1]
@@ -113,7 +119,12 @@ def test_replan_reports_progress_until_done():
 
 def test_replan_of_an_empty_plan_changes_nothing():
     result = replan(plan(ASSY), today=MONDAY)
-    assert (result.moved, result.total_tardiness, result.makespan, result.max_lateness) == (0, 0, 0, 0)
+    assert (result.moved, result.total_tardiness, result.makespan, result.max_lateness) == (
+        0,
+        0,
+        0,
+        0,
+    )
 
 
 def test_replan_measures_makespan_from_today():

@@ -20,7 +20,9 @@ def placed(state, req, today=MONDAY):
 
 def test_applying_a_placement_records_bookings_reservations_and_the_promise():
     state = plan(ASSY, supplies=(supply("CPU", 4),))
-    placement = insert_order(state, order(1, line(("ASSY", 500), components={"CPU": 3})), today=MONDAY)
+    placement = insert_order(
+        state, order(1, line(("ASSY", 500), components={"CPU": 3})), today=MONDAY
+    )
     after = apply(state, placement)
     assert after.booked == {("ASSY", day(0)): 480, ("ASSY", day(1)): 20}
     assert after.reserved == {("CPU", STOCK): 3}
@@ -74,7 +76,10 @@ def test_plan_rebuilt_from_stored_placements_answers_the_same():
 
 
 def test_free_minutes_and_free_quantity_read_the_plan():
-    state = placed(plan(ASSY, supplies=(supply("CPU", 2, (3, day(4))),)), order(1, line(("ASSY", 100), components={"CPU": 3})))
+    state = placed(
+        plan(ASSY, supplies=(supply("CPU", 2, (3, day(4))),)),
+        order(1, line(("ASSY", 100), components={"CPU": 3})),
+    )
     assert state.free_minutes("ASSY", state.placements[1].start_day) == 380
     assert state.free_quantity("CPU", STOCK) == 0
     assert state.free_quantity("CPU", day(4)) == 2
