@@ -43,7 +43,10 @@ class ProductListView(PublicApiView):
     @extend_schema(
         operation_id="products_list",
         summary="Products of the published catalogue",
-        responses={200: ProductSummarySerializer(many=True), **problem_responses(401, 406, 429, 503)},
+        responses={
+            200: ProductSummarySerializer(many=True),
+            **problem_responses(401, 406, 429, 503),
+        },
         tags=["products"],
     )
     def get(self, request):

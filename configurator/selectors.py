@@ -76,7 +76,9 @@ def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledPro
         from configurator.services import store_compiled
 
         product = Product.objects.get(version=version, code=code)
-        compiled = pickle.loads(bytes(store_compiled(product=product, document=version.document).blob))
+        compiled = pickle.loads(
+            bytes(store_compiled(product=product, document=version.document).blob)
+        )
     with _lock:
         _cache[key] = compiled
     return compiled
@@ -94,7 +96,11 @@ class ConfiguredProduct:
 
 
 def configure_product(
-    *, code: str, selections: object, order: Sequence[str] = (), version: CatalogueVersion | None = None
+    *,
+    code: str,
+    selections: object,
+    order: Sequence[str] = (),
+    version: CatalogueVersion | None = None,
 ) -> ConfiguredProduct:
     """The engine's answer for `selections` of product `code` in the published catalogue
     (or `version`), with the estimated ship date once the configuration is complete.

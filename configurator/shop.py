@@ -156,6 +156,20 @@ class ConflictView:
 
 
 @dataclass(frozen=True)
+class BillLine:
+    """One line of the itemized price: what it is for (a group, the base price, an offer),
+    what was chosen, and its amount."""
+
+    heading: str
+    label: str
+    amount: Money
+
+    @property
+    def amount_note(self) -> str:
+        return str(self.amount) if self.amount.amount else "Included"
+
+
+@dataclass(frozen=True)
 class StandardOffer:
     sku: str
     price: Money
@@ -175,7 +189,7 @@ class ConfigurePage:
     complete: bool
     valid: bool
     groups: tuple[GroupView, ...]
-    price_lines: tuple[tuple[str, Money], ...]
+    bill: tuple[BillLine, ...]
     total: Money
     chosen: tuple[str, ...] = ()  # the picks of the last click, as "Group: Option"
     focus: str = ""  # input id to focus after an applied resolution or undo
@@ -341,6 +355,17 @@ def _label(names: dict[str, tuple[str, dict[str, str]]], lit: str) -> str:
     return f"{group_name}: {options.get(option, option)}"
 
 
+def _bill_line(line: engine.PriceLine, names, currency: str) -> BillLine:
+    amount = Money(line.amount, currency)
+    if line.kind == "option":
+        group, _, option = line.code.partition(".")
+        group_name, options = names.get(group, (group, {}))
+        return BillLine(group_name, options.get(option, option), amount)
+    if line.kind == "base":
+        return BillLine("Base price", line.label, amount)
+    return BillLine("Offer", line.label, amount)
+
+
 def configure_page(
     *,
     version: CatalogueVersion,
@@ -404,9 +429,7 @@ def configure_page(
         complete=result.complete,
         valid=result.valid,
         groups=tuple(groups),
-        price_lines=tuple(
-            (line.label, Money(line.amount, currency)) for line in result.price.lines
-        ),
+        bill=tuple(_bill_line(line, names, currency) for line in result.price.lines),
         total=Money(result.price.total, currency),
         chosen=tuple(_label(names, lit) for lit in keep),
         notices=notices,

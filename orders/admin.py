@@ -5,6 +5,7 @@ SHA-256 is stored, so a lost token is revoked and replaced, never recovered.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 
 from orders import services
@@ -38,8 +39,13 @@ class ApiTokenInline(ReadOnlyInline):
     show_change_link = True
 
 
+# Webhook URLs typed without a scheme are https.
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class WebhookEndpointInline(admin.TabularInline):
     model = WebhookEndpoint
+    formfield_overrides = HTTPS_URLS
     extra = 0
     fields = ["url", "active", "created_at"]
     readonly_fields = ["created_at"]
@@ -62,7 +68,15 @@ def revoke(modeladmin, request, queryset):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "partner", "created_at", "expires_at", "revoked_at", "last_used_at", "usable"]
+    list_display = [
+        "__str__",
+        "partner",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "usable",
+    ]
     list_filter = ["partner", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["partner__name", "name", "prefix"]
     readonly_fields = ["prefix", "created_at", "revoked_at", "last_used_at"]
@@ -76,7 +90,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["partner", "name", "expires_at"]
-        return ["partner", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+        return [
+            "partner",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # A token's partner never changes; revoke it and issue a new one instead.
@@ -167,6 +189,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
+    ordering = ["at", "id"]
     fields = ["at", "status_code", "error", "duration_ms"]
     readonly_fields = fields
 
@@ -178,6 +201,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     # The partner needs the secret to verify signatures; staff hand it over.
     readonly_fields = ["secret", "created_at"]
     fields = ["partner", "url", "active", "secret", "created_at"]
+    formfield_overrides = HTTPS_URLS
 
 
 @admin.register(WebhookDelivery)
@@ -185,7 +209,15 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["pk", "endpoint", "event", "state", "attempts", "next_attempt_at", "created_at"]
     list_filter = ["state", "endpoint__partner"]
     list_select_related = ["endpoint", "event"]
-    readonly_fields = ["endpoint", "event", "payload", "state", "attempts", "next_attempt_at", "created_at"]
+    readonly_fields = [
+        "endpoint",
+        "event",
+        "payload",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    ]
     inlines = [WebhookAttemptInline]
 
     def has_add_permission(self, request):

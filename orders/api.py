@@ -7,9 +7,12 @@ addressed by their public UUID; another caller's id answers 404, as if it did no
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -22,6 +25,8 @@ from orders.authentication import PartnerPrincipal
 from orders.models import Order, Partner
 from orders.serializers import OrderCreateSerializer, OrderSerializer
 from orders.throttling import API_THROTTLES
+
+MAX_UTC_OFFSET = dt.timedelta(hours=14)
 
 
 @dataclass(frozen=True)
@@ -53,12 +58,34 @@ def idempotency_parameter(*, required: bool) -> OpenApiParameter:
     )
 
 
+class RealisticDateTimeField(IsoDateTimeField):
+    """ISO 8601 with an offset real clocks use (±14:00) and a UTC time that exists:
+    anything else is a validation error, not a database error."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        offset = parsed.utcoffset()
+        try:
+            if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+                raise OverflowError
+            parsed.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return parsed
+
+
+class RealisticDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = RealisticDateTimeField
+
+
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
-    created_after = django_filters.IsoDateTimeFilter(
+    created_after = RealisticDateTimeFilter(
         field_name="created_at", lookup_expr="gte", label="Created at or after (ISO 8601)"
     )
-    created_before = django_filters.IsoDateTimeFilter(
+    created_before = RealisticDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label="Created before (ISO 8601)"
     )
     reference = django_filters.CharFilter(label="Your reference, exactly")
@@ -213,4 +240,3 @@ class OrderCancelView(OrderApiView):
             payload={"order": str(order.public_id)},
             perform=perform,
         )
-

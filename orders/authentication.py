@@ -14,11 +14,7 @@ class PartnerTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("partner")
-            .filter(key_hash=hash_token(key))
-            .first()
-        )
+        token = ApiToken.objects.select_related("partner").filter(key_hash=hash_token(key)).first()
         now = timezone.now()
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")

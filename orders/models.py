@@ -150,6 +150,9 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="line_price_gte_0"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_code}"
+
     @property
     def line_total(self):
         return self.unit_price * self.quantity
@@ -168,6 +171,9 @@ class OrderEvent(models.Model):
             # One event per status per order: a redelivered task cannot write it twice.
             models.UniqueConstraint(fields=["order", "status"], name="order_event_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.status} by {self.actor}"
 
 
 class IdempotencyKey(models.Model):
@@ -196,6 +202,9 @@ class IdempotencyKey(models.Model):
                 condition=Q(partner__isnull=True),
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
 
 
 class WebhookEndpoint(models.Model):
@@ -231,6 +240,9 @@ class WebhookDelivery(models.Model):
             models.UniqueConstraint(fields=["endpoint", "event"], name="one_delivery_per_event"),
         ]
 
+    def __str__(self) -> str:
+        return f"Delivery {self.pk} ({self.state})"
+
 
 class WebhookAttempt(models.Model):
     delivery = models.ForeignKey(
@@ -240,3 +252,6 @@ class WebhookAttempt(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True)
     error = models.CharField(max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.status_code or self.error} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -74,4 +74,6 @@ def _enqueue_delivery(delivery_id: int) -> None:
     try:
         deliver_webhook.delay(delivery_id)
     except Exception:  # noqa: BLE001 - broker down: the delivery is due, the sweep sends it
-        log.warning("could not enqueue webhook delivery %s; the sweep will", delivery_id, exc_info=True)
+        log.warning(
+            "could not enqueue webhook delivery %s; the sweep will", delivery_id, exc_info=True
+        )

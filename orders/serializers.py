@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from configurator.serializers import CODE_LENGTH, MAX_GROUPS, MAX_PICKS, PriceLineSerializer, money_field
+from configurator.serializers import (
+    CODE_LENGTH,
+    MAX_GROUPS,
+    MAX_PICKS,
+    PriceLineSerializer,
+    money_field,
+)
 from orders.models import Order, OrderEvent, OrderLine
 
 MAX_LINES = 50

@@ -34,8 +34,10 @@ MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 10
 # While one worker sends, the row is leased past the send's timeout.
 LEASE = timedelta(seconds=TIMEOUT_SECONDS + 50)
-# A retry's countdown may fire a moment before next_attempt_at (clocks, rounding).
-EARLY = timedelta(seconds=2)
+# A retry's countdown is set after next_attempt_at, so it fires after it on one clock;
+# this much earlier still counts as due (clocks of different machines), well below the
+# shortest back-off (2 s), so a duplicate task right after a failure finds it not due.
+EARLY = timedelta(milliseconds=500)
 USER_AGENT = "Atelier-Webhooks/1"
 
 # Named retryable failures: the receiver is down, slow or unreachable.

@@ -1,6 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
-from production.models import Component, Holiday, StandardProduct, SupplyBatch, WorkCentre
+from production import services
+from production.models import (
+    BatchRun,
+    CapacityDay,
+    Component,
+    Holiday,
+    PlanEntry,
+    ReplanRun,
+    Reservation,
+    StandardProduct,
+    SupplyBatch,
+    WorkCentre,
+)
 
 
 class SupplyBatchInline(admin.TabularInline):
@@ -35,3 +50,175 @@ class StandardProductAdmin(admin.ModelAdmin):
     list_display = ("sku", "product_code", "price", "stock")
     list_filter = ("product_code",)
     search_fields = ("sku", "product_code")
+
+
+# --- The plans: written by production.services only; the admin reads and calls them -----
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CapacityDayForm(forms.ModelForm):
+    class Meta:
+        model = CapacityDay
+        fields = ("capacity_minutes",)
+
+    def clean_capacity_minutes(self):
+        minutes = self.cleaned_data["capacity_minutes"]
+        if minutes < self.instance.booked_minutes:
+            raise forms.ValidationError(
+                f"{self.instance.booked_minutes} minutes are booked on this day already."
+            )
+        return minutes
+
+
+@admin.register(CapacityDay)
+class CapacityDayAdmin(admin.ModelAdmin):
+    """Capacity of a booked day may be changed (overtime, a breakdown), never below what
+    is booked; the planner honours it from then on."""
+
+    form = CapacityDayForm
+    list_display = ("work_centre", "day", "capacity_minutes", "booked_minutes", "free_minutes")
+    list_filter = ("work_centre__plan", "work_centre")
+    date_hierarchy = "day"
+    fields = ("work_centre", "day", "capacity_minutes", "booked_minutes")
+    readonly_fields = ("work_centre", "day", "booked_minutes")
+    list_select_related = ("work_centre",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.set_day_capacity(capacity_day_id=obj.pk, minutes=obj.capacity_minutes)
+        except services.CapacityBelowBooked as exc:
+            messages.error(request, exc.detail)
+
+
+@admin.register(PlanEntry)
+class PlanEntryAdmin(ReadOnlyAdmin):
+    list_display = ("order", "work_centre", "day", "minutes", "start", "end", "op_index")
+    list_filter = ("work_centre",)
+    date_hierarchy = "day"
+    search_fields = ("=order__id",)
+    list_select_related = ("work_centre", "order")
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ("order", "component", "quantity", "supply_batch")
+    list_filter = ("component",)
+    search_fields = ("=order__id", "component__sku")
+    list_select_related = ("order", "component", "supply_batch")
+
+
+class BatchRunForm(forms.ModelForm):
+    earliest = forms.DateField(required=False, help_text="First day it may run (default: today)")
+
+    class Meta:
+        model = BatchRun
+        fields = ("standard_product", "component", "work_centre", "quantity", "minutes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "work_centre" in self.fields:
+            self.fields["work_centre"].queryset = WorkCentre.objects.filter(
+                plan=WorkCentre.Plan.BATCH
+            )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("standard_product")) == bool(data.get("component")):
+            raise forms.ValidationError("Choose either a standard product or a component.")
+        return data
+
+
+@admin.action(description="Finish the selected runs (their quantity joins stock)")
+def finish_runs(modeladmin, request, queryset):
+    for pk in queryset.filter(status=BatchRun.Status.PLANNED).values_list("pk", flat=True):
+        run = services.finish_batch_run(run_id=pk)
+        modeladmin.message_user(
+            request, f"Run {run.pk}: {run.quantity} × {run.item_sku} added to stock."
+        )
+
+
+@admin.register(BatchRun)
+class BatchRunAdmin(admin.ModelAdmin):
+    form = BatchRunForm
+    list_display = (
+        "pk",
+        "item_sku",
+        "quantity",
+        "work_centre",
+        "start_day",
+        "end_day",
+        "minutes",
+        "status",
+    )
+    list_filter = ("status", "work_centre")
+    list_select_related = ("standard_product", "component", "work_centre")
+    actions = [finish_runs]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        item = form.cleaned_data["standard_product"] or form.cleaned_data["component"]
+        run = services.plan_batch_run(
+            sku=item.sku,
+            work_centre=form.cleaned_data["work_centre"].code,
+            quantity=form.cleaned_data["quantity"],
+            minutes=form.cleaned_data["minutes"],
+            earliest=form.cleaned_data.get("earliest"),
+        )
+        # The service wrote the run; the admin only needs its key to redirect.
+        obj.pk, obj.start_day, obj.end_day = run.pk, run.start_day, run.end_day
+
+
+@admin.register(ReplanRun)
+class ReplanRunAdmin(admin.ModelAdmin):
+    """ "Add" starts a replan on a worker; its progress updates as it runs."""
+
+    list_display = (
+        "pk",
+        "status",
+        "progress",
+        "moved",
+        "total_tardiness",
+        "max_lateness",
+        "requested_by",
+        "created_at",
+        "finished_at",
+    )
+    readonly_fields = [f.name for f in ReplanRun._meta.fields]
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        return f"{obj.done}/{obj.total or '?'} ({obj.percent}%)"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        run = services.start_replan(requested_by=request.user.get_username())
+        self.message_user(request, f"Replan {run.pk} is {run.get_status_display().lower()}.")
+        return redirect("admin:production_replanrun_changelist")

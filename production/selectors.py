@@ -155,6 +155,10 @@ class Shortage:
     next_free: date | None
     next_free_quantity: int
 
+    @property
+    def free(self) -> int:
+        return self.stock - self.reserved
+
 
 @dataclass(frozen=True)
 class AtRisk:

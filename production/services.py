@@ -41,6 +41,7 @@ from production import plan_store, planner
 from production.models import (
     BatchBooking,
     BatchRun,
+    CapacityDay,
     Component,
     PlanEntry,
     ReplanRun,
@@ -51,6 +52,7 @@ from production.plan_store import CapacityRace, PlanCorrupted, PlanRace, SupplyR
 
 __all__ = [
     "BatchPlanError",
+    "CapacityBelowBooked",
     "CapacityRace",
     "PlanCorrupted",
     "PlanRace",
@@ -62,6 +64,7 @@ __all__ = [
     "replan",
     "run_replan",
     "schedule_order",
+    "set_day_capacity",
     "start_replan",
 ]
 
@@ -78,6 +81,11 @@ LOCK_TIMEOUT = "30s"
 class BatchPlanError(DomainError):
     problem_type = "batch-plan"
     title = "The batch run cannot be planned"
+
+
+class CapacityBelowBooked(DomainError):
+    problem_type = "capacity-below-booked"
+    title = "A day's capacity cannot go below what is booked"
 
 
 def shard_key(shard: str) -> int:
@@ -304,8 +312,10 @@ def run_replan(*, run_id: int, on_progress: Callable[[int, int], None] | None = 
     if not claimed:
         return ReplanRun.objects.get(pk=run_id)
     record = _progress_recorder(run_id)
+    steps = [0]
 
     def progress(done: int, total: int) -> None:
+        steps[0] = total
         record(done, total)
         if on_progress is not None:
             on_progress(done, total)
@@ -317,7 +327,8 @@ def run_replan(*, run_id: int, on_progress: Callable[[int, int], None] | None = 
         return ReplanRun.objects.get(pk=run_id)
     ReplanRun.objects.filter(pk=run_id).update(
         status=ReplanRun.Status.DONE,
-        done=F("total"),
+        done=steps[0],
+        total=steps[0],
         moved=summary.moved,
         total_tardiness=summary.total_tardiness,
         max_lateness=summary.max_lateness,
@@ -356,6 +367,15 @@ def _progress_recorder(run_id: int) -> Callable[[int, int], None]:
         thread.join(timeout=5)
 
     return record
+
+
+def set_day_capacity(*, capacity_day_id: int, minutes: int) -> None:
+    """Change one day's capacity (overtime, a breakdown), never below what is booked."""
+    changed = CapacityDay.objects.filter(pk=capacity_day_id, booked_minutes__lte=minutes).update(
+        capacity_minutes=minutes
+    )
+    if not changed:
+        raise CapacityBelowBooked(f"{minutes} minutes is less than that day already has booked.")
 
 
 # --- the batch plan of standard products --------------------------------------------------

@@ -62,7 +62,9 @@ def batch_plan(request):
     start, weeks = _span(request)
     overview = selectors.batch_plan_overview(start=start, days=7 * weeks)
     return render(
-        request, "production/batch_plan.html", _context(request, "Batch plan", start, weeks, overview=overview)
+        request,
+        "production/batch_plan.html",
+        _context(request, "Batch plan", start, weeks, overview=overview),
     )
 
 

@@ -72,6 +72,8 @@ class _Session:
 
 def _conflicts(session: _Session, recency: list[Literal]) -> tuple[Conflict, ...]:
     """Disjoint minimal conflicting sets of picks, each with the rules behind it."""
+    if session.compiled.diagram.empty:  # nothing to blame on the picks: the product is empty
+        return (Conflict(rules=session.reasons([], []), selections=()),)
     conflicts = []
     remaining = list(recency)
     while remaining and not session.feasible(remaining):

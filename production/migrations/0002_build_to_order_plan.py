@@ -5,148 +5,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0001_initial'),
-        ('production', '0001_initial'),
+        ("orders", "0001_initial"),
+        ("production", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReplanRun',
+            name="ReplanRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('moved', models.PositiveIntegerField(default=0)),
-                ('total_tardiness', models.PositiveIntegerField(blank=True, help_text='days', null=True)),
-                ('max_lateness', models.IntegerField(blank=True, help_text='days', null=True)),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('requested_by', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("moved", models.PositiveIntegerField(default=0)),
+                (
+                    "total_tardiness",
+                    models.PositiveIntegerField(blank=True, help_text="days", null=True),
+                ),
+                ("max_lateness", models.IntegerField(blank=True, help_text="days", null=True)),
+                ("message", models.CharField(blank=True, max_length=500)),
+                ("requested_by", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BatchRun',
+            name="BatchRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('minutes', models.PositiveIntegerField(help_text='Work for the whole run')),
-                ('start_day', models.DateField()),
-                ('end_day', models.DateField()),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('finished', 'Finished')], default='planned', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('component', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='production.component')),
-                ('standard_product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='production.standardproduct')),
-                ('work_centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='production.workcentre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                ("minutes", models.PositiveIntegerField(help_text="Work for the whole run")),
+                ("start_day", models.DateField()),
+                ("end_day", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("finished", "Finished")],
+                        default="planned",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "component",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="production.component",
+                    ),
+                ),
+                (
+                    "standard_product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="production.standardproduct",
+                    ),
+                ),
+                (
+                    "work_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="production.workcentre",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['start_day', 'id'],
+                "ordering": ["start_day", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BatchBooking',
+            name="BatchBooking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('minutes', models.PositiveIntegerField()),
-                ('work_centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='production.workcentre')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookings', to='production.batchrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("minutes", models.PositiveIntegerField()),
+                (
+                    "work_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="production.workcentre",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookings",
+                        to="production.batchrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['day', 'id'],
+                "ordering": ["day", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CapacityDay',
+            name="CapacityDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('capacity_minutes', models.PositiveIntegerField()),
-                ('booked_minutes', models.IntegerField(default=0)),
-                ('work_centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='days', to='production.workcentre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("capacity_minutes", models.PositiveIntegerField()),
+                ("booked_minutes", models.IntegerField(default=0)),
+                (
+                    "work_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="days",
+                        to="production.workcentre",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['work_centre', 'day'],
+                "ordering": ["work_centre", "day"],
             },
         ),
         migrations.CreateModel(
-            name='PlanEntry',
+            name="PlanEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('op_index', models.PositiveSmallIntegerField()),
-                ('day', models.DateField()),
-                ('minutes', models.PositiveIntegerField()),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_entries', to='orders.order')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='plan_entries', to='orders.orderline')),
-                ('work_centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='production.workcentre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("op_index", models.PositiveSmallIntegerField()),
+                ("day", models.DateField()),
+                ("minutes", models.PositiveIntegerField()),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_entries",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="plan_entries",
+                        to="orders.orderline",
+                    ),
+                ),
+                (
+                    "work_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="production.workcentre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'plan entries',
-                'ordering': ['day', 'work_centre', 'start', 'id'],
+                "verbose_name_plural": "plan entries",
+                "ordering": ["day", "work_centre", "start", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Reservation',
+            name="Reservation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('component', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='production.component')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='orders.order')),
-                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='orders.orderline')),
-                ('supply_batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reservations', to='production.supplybatch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                (
+                    "component",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="production.component",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "order_line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="orders.orderline",
+                    ),
+                ),
+                (
+                    "supply_batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reservations",
+                        to="production.supplybatch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'order_line', 'component', 'id'],
+                "ordering": ["order", "order_line", "component", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='batchrun',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('standard_product__isnull', False), ('component__isnull', True)), models.Q(('standard_product__isnull', True), ('component__isnull', False)), _connector='OR'), name='batch_run_makes_one_item'),
+            model_name="batchrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("standard_product__isnull", False), ("component__isnull", True)),
+                    models.Q(("standard_product__isnull", True), ("component__isnull", False)),
+                    _connector="OR",
+                ),
+                name="batch_run_makes_one_item",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batchrun',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='batch_run_quantity_gt_0'),
+            model_name="batchrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="batch_run_quantity_gt_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batchrun',
-            constraint=models.CheckConstraint(condition=models.Q(('end_day__gte', models.F('start_day'))), name='batch_run_days'),
+            model_name="batchrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_day__gte", models.F("start_day"))), name="batch_run_days"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batchbooking',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='batch_booking_minutes_gt_0'),
+            model_name="batchbooking",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minutes__gt", 0)), name="batch_booking_minutes_gt_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capacityday',
-            constraint=models.UniqueConstraint(fields=('work_centre', 'day'), name='capacity_day_unique'),
+            model_name="capacityday",
+            constraint=models.UniqueConstraint(
+                fields=("work_centre", "day"), name="capacity_day_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='capacityday',
-            constraint=models.CheckConstraint(condition=models.Q(('booked_minutes__gte', 0), ('booked_minutes__lte', models.F('capacity_minutes'))), name='capacity_day_booked_within_capacity'),
+            model_name="capacityday",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("booked_minutes__gte", 0),
+                    ("booked_minutes__lte", models.F("capacity_minutes")),
+                ),
+                name="capacity_day_booked_within_capacity",
+            ),
         ),
         migrations.AddIndex(
-            model_name='planentry',
-            index=models.Index(fields=['work_centre', 'day'], name='production__work_ce_62ef1e_idx'),
+            model_name="planentry",
+            index=models.Index(
+                fields=["work_centre", "day"], name="production__work_ce_62ef1e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planentry',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__gt', 0)), name='plan_entry_minutes_gt_0'),
+            model_name="planentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minutes__gt", 0)), name="plan_entry_minutes_gt_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planentry',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='plan_entry_ends_after_start'),
+            model_name="planentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gte", models.F("start"))),
+                name="plan_entry_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reservation',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='reservation_quantity_gt_0'),
+            model_name="reservation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="reservation_quantity_gt_0"
+            ),
         ),
     ]

@@ -114,7 +114,9 @@ def test_received_order_emails_the_customer_a_link_to_its_status_page(
     assert f"https://shop.example/orders/{order.public_id}/" in mail.body
 
 
-def test_no_customer_email_sends_no_mail(api_a, mailoutbox, enqueued, django_capture_on_commit_callbacks):
+def test_no_customer_email_sends_no_mail(
+    api_a, mailoutbox, enqueued, django_capture_on_commit_callbacks
+):
     place_with_callbacks(api_a, django_capture_on_commit_callbacks)
     assert mailoutbox == []
 
@@ -161,7 +163,9 @@ def test_transition_notifies_on_commit(
         "We have received your order",
         "Your order is scheduled",
     ]
-    statuses = [d.payload["data"]["order"]["status"] for d in WebhookDelivery.objects.order_by("pk")]
+    statuses = [
+        d.payload["data"]["order"]["status"] for d in WebhookDelivery.objects.order_by("pk")
+    ]
     assert statuses == ["received", "scheduled"]
     assert len(enqueued) == 2
 
@@ -231,7 +235,7 @@ def test_unreachable_endpoint_is_retried_and_gives_up_after_max_attempts(
     assert waits == [2, 4, 8, 16, 32, 64, 128, None]
     delivery = WebhookDelivery.objects.get()
     assert (delivery.state, delivery.attempts) == ("failed", webhooks.MAX_ATTEMPTS)
-    assert "ConnectionRefused" in delivery.attempt_log.first().error or delivery.attempt_log.first().error
+    assert "Connection refused" in delivery.attempt_log.first().error
 
 
 def test_task_retries_with_countdown_on_retryable_failure(

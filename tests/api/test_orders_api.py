@@ -43,7 +43,12 @@ def test_place_order_answers_201_with_the_order(api_a, partner_a):
     assert line["price_lines"][0]["kind"] == "base"
     assert order["total"] == f"{2 * float(line['unit_price']):.2f}"
     assert order["events"] == [
-        {"status": "received", "at": order["events"][0]["at"], "actor": "partner:Partner A", "note": ""}
+        {
+            "status": "received",
+            "at": order["events"][0]["at"],
+            "actor": "partner:Partner A",
+            "note": "",
+        }
     ]
     assert Order.objects.get(public_id=order["id"]).partner == partner_a
 
@@ -68,9 +73,7 @@ def test_same_key_with_key_order_and_spacing_changes_is_the_same_request(api_a):
     first = place(api_a, key="k")
     body = order_body()
     reordered = {"reference": body["reference"], "lines": body["lines"]}
-    again = api_a.post(
-        "/api/v1/orders/", reordered, format="json", HTTP_IDEMPOTENCY_KEY="k"
-    )
+    again = api_a.post("/api/v1/orders/", reordered, format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert again.json()["id"] == first.json()["id"]
 
 
@@ -116,9 +119,7 @@ def test_conflicting_selections_are_409_with_conflicts_and_resolution(api_a):
 
 
 def test_incomplete_configuration_is_422(api_a):
-    response = place(
-        api_a, order_body(lines=[{"product": "nb14", "selections": {"cpu": ["u5"]}}])
-    )
+    response = place(api_a, order_body(lines=[{"product": "nb14", "selections": {"cpu": ["u5"]}}]))
     assert response.status_code == 422
     assert problem_type(response) == "incomplete-configuration"
     assert "lines[0].selections" in response.json()["errors"]
@@ -305,9 +306,14 @@ def test_invalid_filter_values_are_422(api_a):
     assert set(response.json()["errors"]) == {"status", "created_after"}
 
 
-def test_list_and_detail_query_counts_do_not_grow_with_orders(
-    api_a, django_assert_max_num_queries
-):
+@pytest.mark.parametrize("value", ["3119-06-07T07:01:08-20:51", "9999-12-31T23:59:59-12:00"])
+def test_impossible_times_in_filters_are_422_not_database_errors(api_a, value):
+    response = api_a.get("/api/v1/orders/", {"created_after": value})
+    assert response.status_code == 422
+    assert "created_after" in response.json()["errors"]
+
+
+def test_list_and_detail_query_counts_do_not_grow_with_orders(api_a, django_assert_max_num_queries):
     ids = [place(api_a, order_body(reference=f"R{i}"), key=f"k{i}").json()["id"] for i in range(5)]
     # token, count, page, lines (+ catalogue version), events
     with django_assert_max_num_queries(5):

@@ -12,10 +12,19 @@ EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 
 
 def _option(code: str, sku: str, **extra) -> dict:
-    return {"code": code, "name": code.upper(), "price": "0.00", "bom": {sku: 1}, "attributes": {}, **extra}
+    return {
+        "code": code,
+        "name": code.upper(),
+        "price": "0.00",
+        "bom": {sku: 1},
+        "attributes": {},
+        **extra,
+    }
 
 
-def document(today: date, *, cpu_a_stock: int = 5, cpu_a_batch: int = 10, batch_in_days: int = 14) -> dict:
+def document(
+    today: date, *, cpu_a_stock: int = 5, cpu_a_batch: int = 10, batch_in_days: int = 14
+) -> dict:
     return {
         "format": "atelier-catalogue/1",
         "currency": "EUR",
@@ -35,8 +44,18 @@ def document(today: date, *, cpu_a_stock: int = 5, cpu_a_batch: int = 10, batch_
             {"sku": "RAM-16", "name": "Memory 16 GB", "stock": 1000, "supply": []},
         ],
         "work_centres": [
-            {"code": "ASSY", "name": "Assembly", "minutes_per_day": ASSY_MINUTES, "workdays": EVERY_DAY},
-            {"code": "TEST", "name": "Test", "minutes_per_day": TEST_MINUTES, "workdays": EVERY_DAY},
+            {
+                "code": "ASSY",
+                "name": "Assembly",
+                "minutes_per_day": ASSY_MINUTES,
+                "workdays": EVERY_DAY,
+            },
+            {
+                "code": "TEST",
+                "name": "Test",
+                "minutes_per_day": TEST_MINUTES,
+                "workdays": EVERY_DAY,
+            },
             {
                 "code": "LINE",
                 "name": "Batch line",

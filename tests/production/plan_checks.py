@@ -39,11 +39,20 @@ def plan_problems() -> list[str]:
         if not 0 <= b.reserved <= b.quantity:
             problems.append(f"batch {b.pk}: reserved {b.reserved} of {b.quantity}")
         if b.reserved != held[("batch", b.pk)]:
-            problems.append(f"batch {b.pk}: reserved {b.reserved}, reservations {held[('batch', b.pk)]}")
+            problems.append(
+                f"batch {b.pk}: reserved {b.reserved}, reservations {held[('batch', b.pk)]}"
+            )
     for order in Order.objects.filter(status="scheduled"):
-        last = PlanEntry.objects.filter(order=order).order_by("-day").values_list("day", flat=True).first()
+        last = (
+            PlanEntry.objects.filter(order=order)
+            .order_by("-day")
+            .values_list("day", flat=True)
+            .first()
+        )
         if last is not None and last >= order.promised_ship_date:
-            problems.append(f"order {order.pk}: work ends {last}, promised {order.promised_ship_date}")
+            problems.append(
+                f"order {order.pk}: work ends {last}, promised {order.promised_ship_date}"
+            )
     for order_id in (
         OrderEvent.objects.filter(status="scheduled")
         .values("order_id")
@@ -58,11 +67,27 @@ def plan_problems() -> list[str]:
 def snapshot() -> dict:
     """Everything scheduling writes, to compare before and after."""
     return {
-        "orders": list(Order.objects.order_by("pk").values_list("pk", "status", "promised_ship_date")),
+        "orders": list(
+            Order.objects.order_by("pk").values_list("pk", "status", "promised_ship_date")
+        ),
         "events": OrderEvent.objects.count(),
-        "entries": list(PlanEntry.objects.order_by("pk").values_list("order_id", "work_centre_id", "day", "minutes")),
-        "days": list(CapacityDay.objects.order_by("pk").values_list("work_centre_id", "day", "booked_minutes")),
-        "reservations": list(Reservation.objects.order_by("pk").values_list("order_id", "component_id", "supply_batch_id", "quantity")),
-        "components": list(Component.objects.order_by("pk").values_list("sku", "stock", "reserved")),
+        "entries": list(
+            PlanEntry.objects.order_by("pk").values_list(
+                "order_id", "work_centre_id", "day", "minutes"
+            )
+        ),
+        "days": list(
+            CapacityDay.objects.order_by("pk").values_list(
+                "work_centre_id", "day", "booked_minutes"
+            )
+        ),
+        "reservations": list(
+            Reservation.objects.order_by("pk").values_list(
+                "order_id", "component_id", "supply_batch_id", "quantity"
+            )
+        ),
+        "components": list(
+            Component.objects.order_by("pk").values_list("sku", "stock", "reserved")
+        ),
         "batches": list(SupplyBatch.objects.order_by("pk").values_list("pk", "reserved")),
     }

@@ -96,7 +96,10 @@ def test_cancelling_frees_capacity_and_parts(place):
     assert not PlanEntry.objects.filter(order=gone).exists()
     assert not Reservation.objects.filter(order=gone).exists()
     assert Component.objects.get(sku="CPU-A").reserved == 1
-    booked = {d.work_centre.code: d.booked_minutes for d in CapacityDay.objects.filter(day=keep.promised_ship_date - timedelta(days=1))}
+    booked = {
+        d.work_centre.code: d.booked_minutes
+        for d in CapacityDay.objects.filter(day=keep.promised_ship_date - timedelta(days=1))
+    }
     assert sum(booked.values()) <= 90
     assert plan_problems() == []
 
@@ -154,7 +157,9 @@ def test_estimate_ship_date_reads_without_writing_and_matches_the_promise(place,
     selectors.forget_snapshot()
     with CaptureQueriesContext(connection) as queries:
         estimate = selectors.estimate_ship_date(product_code="nb", selections=catalogue.CPU_A)
-    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    writes = [
+        q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
     assert writes == []
     assert "FOR UPDATE" not in " ".join(q["sql"] for q in queries)
 
@@ -162,6 +167,9 @@ def test_estimate_ship_date_reads_without_writing_and_matches_the_promise(place,
 
 
 def test_estimate_is_none_when_the_configuration_cannot_be_built(published):
-    assert selectors.estimate_ship_date(product_code="nb", selections=catalogue.CPU_B, quantity=3) is None
+    assert (
+        selectors.estimate_ship_date(product_code="nb", selections=catalogue.CPU_B, quantity=3)
+        is None
+    )
     assert selectors.estimate_ship_date(product_code="nope", selections={}) is None
     assert selectors.estimate_ship_date(product_code="nb", selections={"cpu": ["zz"]}) is None

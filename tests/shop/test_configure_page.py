@@ -40,7 +40,7 @@ def test_configure_page_renders_groups_as_fieldsets_with_prices(client, publishe
     assert 'type="checkbox" name="g-extras" value="lte" id="opt-extras-lte"' in html
     assert "+€180.00" in html  # Core Ultra 7 over Core Ultra 5
     assert "−€80.00" in html  # 8 GB instead of 16 GB
-    assert '<td id="total">€629.00</td>' in html
+    assert '<strong id="total">€629.00</strong>' in html
     assert 'aria-live="polite"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     assert "X-CSRFToken" in html
@@ -70,7 +70,7 @@ def test_update_fragment_reprices_without_full_page(client, published):
     assert response.status_code == 200
     assert "<html" not in html and 'id="configurator"' in html
     # 549 + 180 + 220 - 60 (creator bundle)
-    assert '<td id="total">€889.00</td>' in html
+    assert '<strong id="total">€889.00</strong>' in html
     assert "Creator bundle" in html
     assert 'hx-swap-oob="innerHTML"' in html and "Total €889.00." in html
     assert 'value="u7" id="opt-cpu-u7" checked' in html
@@ -82,7 +82,7 @@ def test_no_js_post_rerenders_whole_page_with_same_content(client, published):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html
-    assert '<td id="total">€889.00</td>' in html
+    assert '<strong id="total">€889.00</strong>' in html
     assert "Creator bundle" in html
     assert (
         ">Update</button>" in html and ">Add to cart</button>" in html and ">Save</button>" in html
@@ -107,7 +107,7 @@ def test_choosing_excluded_option_proposes_change_then_applies_it(client, publis
     ).content.decode()
     assert 'value="oled" id="opt-display-oled" checked autofocus' in applied
     assert 'value="86wh" id="opt-battery-86wh" checked' in applied
-    assert '<td id="total">€839.00</td>' in applied  # 549 + 80 + 150 + 60
+    assert '<strong id="total">€839.00</strong>' in applied  # 549 + 80 + 150 + 60
     assert "we’d change" not in applied
 
 
@@ -119,7 +119,7 @@ def test_undo_returns_to_last_valid_configuration(client, published):
     ).content.decode()
     assert 'value="fhd" id="opt-display-fhd" checked' in html
     assert 'id="opt-display-oled" aria-describedby="opt-display-oled-why" autofocus' in html
-    assert '<td id="total">€629.00</td>' in html
+    assert '<strong id="total">€629.00</strong>' in html
 
 
 def test_resolution_keeps_the_pick_just_made_even_when_it_costs_more_changes(client, published):

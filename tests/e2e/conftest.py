@@ -1,0 +1,50 @@
+"""Browser tests: pytest-playwright's `page` driving Debian's Chromium (never a
+downloaded browser) against pytest-django's `live_server`."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# The test thread and the live server's thread share the database next to Playwright's
+# event loop; Django refuses that unless told it is deliberate.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def shop(live_server, transactional_db):
+    """The live server's base URL with the shop test catalogue published."""
+    from configurator import selectors, shop as shop_module
+    from configurator.services import import_catalogue
+    from production.selectors import forget_snapshot
+    from tests.shop.catalogue import catalogue
+
+    selectors._cache.clear()
+    shop_module._start_prices.clear()
+    forget_snapshot()
+    import_catalogue(document=catalogue(), publish=True)
+    return live_server.url
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(10_000)
+    return page

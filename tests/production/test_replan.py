@@ -1,0 +1,69 @@
+"""Replanning the build-to-order plan: promises kept, progress reported, runs recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from orders.models import Order
+from orders.services import cancel_order
+from production import services
+from production.models import PlanEntry, ReplanRun
+from tests.production.plan_checks import plan_problems
+
+pytestmark = pytest.mark.django_db
+
+
+def test_replan_moves_work_into_freed_capacity_and_keeps_every_promise(place, today):
+    orders = [services.schedule_order(order_id=place().pk) for _ in range(5)]
+    for order in orders[:2]:  # today's assembly is free again
+        cancel_order(order=order, actor="customer")
+    promises = {o.pk: o.promised_ship_date for o in orders[2:]}
+    before = {pk: max(PlanEntry.objects.filter(order_id=pk).values_list("day", flat=True)) for pk in promises}
+    seen = []
+
+    summary = services.replan(on_progress=lambda done, total: seen.append((done, total)))
+
+    assert summary.moved >= 1 and summary.orders == 3
+    after = {pk: max(PlanEntry.objects.filter(order_id=pk).values_list("day", flat=True)) for pk in promises}
+    assert all(after[pk] <= before[pk] for pk in promises)
+    assert min(after.values()) == today
+    for order in Order.objects.filter(pk__in=promises):
+        assert order.status == "scheduled"
+        assert order.promised_ship_date == promises[order.pk]
+    assert plan_problems() == []
+    assert seen[-1][0] == seen[-1][1] and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_replan_of_a_tight_plan_moves_nothing(place):
+    for _ in range(4):
+        services.schedule_order(order_id=place().pk)
+    before = list(PlanEntry.objects.order_by("pk").values_list("order_id", "day", "minutes"))
+
+    summary = services.replan()
+
+    assert summary.moved == 0
+    assert list(PlanEntry.objects.order_by("pk").values_list("order_id", "day", "minutes")) == before
+
+
+def test_a_replan_run_records_its_outcome_and_runs_once(place):
+    services.schedule_order(order_id=place().pk)
+    run = ReplanRun.objects.create(requested_by="staff")
+
+    done = services.run_replan(run_id=run.pk)
+    again = services.run_replan(run_id=run.pk)
+
+    assert done.status == again.status == ReplanRun.Status.DONE
+    assert done.done == done.total > 0 and done.percent == 100
+    assert "every promise kept" in done.message
+    assert again.finished_at == done.finished_at
+
+
+def test_starting_a_replan_while_one_is_queued_returns_that_one(published, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr("production.tasks.replan_task.delay", lambda run_id: sent.append(run_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.start_replan(requested_by="a")
+    second = services.start_replan(requested_by="b")
+
+    assert first.pk == second.pk
+    assert sent == [first.pk]
