@@ -15,7 +15,6 @@ from decimal import Decimal
 from configurator import engine
 from configurator.models import CatalogueVersion, SavedConfiguration
 from configurator.selectors import (
-    NoPublishedCatalogue,
     compiled_product,
     product_document,
     published_version,
@@ -295,10 +294,29 @@ def product_cards() -> tuple[CatalogueVersion, list[ProductCard]]:
 
 
 def current_version() -> CatalogueVersion:
-    try:
-        return published_version()
-    except NoPublishedCatalogue as exc:
-        raise ProductNotFound("no catalogue") from exc
+    """The published version for a click. Its `document` (the whole catalogue) is left
+    unloaded: a click needs only the compiled product, and parsing every product's JSON
+    on every click would grow with the catalogue. Raises ProductNotFound if none."""
+    version = (
+        CatalogueVersion.objects.filter(status=CatalogueVersion.Status.PUBLISHED)
+        .defer("document")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise ProductNotFound("no catalogue")
+    return version
+
+
+_documents: dict[tuple[int, str], dict] = {}
+
+
+def _product_document(version: CatalogueVersion, code: str) -> dict:
+    """Product `code`'s part of the version's document, read once per process."""
+    key = (version.pk, code)
+    if key not in _documents:
+        _documents[key] = product_document(version, code) or {}
+    return _documents[key]
 
 
 def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
@@ -385,7 +403,7 @@ def configure_page(
     keeps the newest pick (what the customer just chose)."""
     compiled = _compiled(version, code)
     product = compiled.product
-    doc = product_document(version, code) or {}
+    doc = _product_document(version, code)
     current = literals(selections)
     kept_order = [lit for lit in order if lit in current]
     newest = [lit for lit in current if lit not in kept_order]

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +20,7 @@ from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from atelier.pagination import CheckedLimitOffsetPagination
 from atelier.problems import problem_responses
 from orders import idempotency, selectors, services
 from orders.authentication import PartnerPrincipal
@@ -80,6 +82,15 @@ class RealisticDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = RealisticDateTimeField
 
 
+class OrderFilterForm(forms.Form):
+    def clean(self):
+        # An empty status or time is a mistake in the query, not "no filter".
+        for name in ("status", "created_after", "created_before"):
+            if name in self.data and self.data[name] == "":
+                self.add_error(name, "must not be empty")
+        return super().clean()
+
+
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Order.Status.choices)
     created_after = RealisticDateTimeFilter(
@@ -93,6 +104,7 @@ class OrderFilter(django_filters.FilterSet):
     class Meta:
         model = Order
         fields = ["status", "created_after", "created_before", "reference"]
+        form = OrderFilterForm
 
 
 class OrderApiView(generics.GenericAPIView):
@@ -132,6 +144,7 @@ class OrderApiView(generics.GenericAPIView):
 
 class OrderListCreateView(OrderApiView, generics.ListAPIView):
     filterset_class = OrderFilter
+    pagination_class = CheckedLimitOffsetPagination
 
     @extend_schema(
         operation_id="orders_list",

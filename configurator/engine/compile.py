@@ -10,7 +10,7 @@ import numpy as np
 from configurator.engine.constraints import Index, index_product
 from configurator.engine.diagram import Diagram, build_diagram
 from configurator.engine.model import Product
-from configurator.engine.ordering import group_order
+from configurator.engine.ordering import candidate_orders
 from configurator.engine.propagation import availability
 
 
@@ -59,7 +59,11 @@ def compile_product(product: Product) -> CompiledProduct:
     Raises `CatalogueError` if a multi-choice group allows too many combinations.
     """
     index = index_product(product)
-    diagram = build_diagram(index, group_order(index))
+    diagram: Diagram | None = None
+    for order in candidate_orders(index):
+        budget = None if diagram is None else diagram.n_edges
+        diagram = build_diagram(index, order, max_edges=budget) or diagram
+    assert diagram is not None
     return CompiledProduct(
         product=product, index=index, diagram=diagram, pair_excluded=_pair_table(index, diagram)
     )

@@ -88,8 +88,28 @@ def _sum_bounds(index: Index, item: Constraint) -> dict[int, tuple[int, int]]:
     return bounds
 
 
-def build_diagram(index: Index, order: tuple[int, ...]) -> Diagram:
-    """Build, prune and reduce the diagram of `index` with layers in `order`."""
+def build_diagram(
+    index: Index, order: tuple[int, ...], *, max_edges: int | None = None
+) -> Diagram | None:
+    """Build, prune and reduce the diagram of `index` with layers in `order`; None if the
+    top-down pass needs more than `max_edges` edges (another order is already better)."""
+    built = _top_down(index, order, keep_edges=True, max_edges=max_edges)
+    if built is None:
+        return None
+    raw_layers, n_nodes, constant_violation = built
+    return _finish(index, order, raw_layers, n_nodes, constant_violation)
+
+
+def has_configuration(index: Index, order: tuple[int, ...]) -> bool:
+    """Whether any complete valid configuration exists (top-down pass only)."""
+    _, n_nodes, constant_violation = _top_down(index, order, keep_edges=False)  # type: ignore[misc]
+    return not constant_violation and n_nodes[-1] > 0
+
+
+def _top_down(
+    index: Index, order: tuple[int, ...], *, keep_edges: bool, max_edges: int | None = None
+):
+    """Layer by layer from the root: the edges (src, pick, dst, cost) and node counts."""
     n = len(order)
     position = {g: p for p, g in enumerate(order)}
     items: list[Constraint | PriceTerm] = []
@@ -99,6 +119,8 @@ def build_diagram(index: Index, order: tuple[int, ...]) -> Diagram:
             items.append(c)
         elif not c.satisfied(tuple(0 for _ in order)):
             constant_violation = True
+    if constant_violation and not keep_edges:
+        return [], [1], True
     items.extend(t for t in index.price_terms if t.scope)
     kinds = [_kind(it) for it in items]
     first = [min(position[g] for g in it.scope) for it in items]
@@ -226,12 +248,22 @@ def build_diagram(index: Index, order: tuple[int, ...]) -> Diagram:
                 v = next_states.get(key)
                 if v is None:
                     v = next_states[key] = len(next_states)
-                edges.append((u, lab, v, cost))
+                if keep_edges:
+                    edges.append((u, lab, v, cost))
         raw_layers.append(edges)
         n_nodes.append(len(next_states))
+        if max_edges is not None:
+            max_edges -= len(edges)
+            if max_edges < 0:
+                return None
+        if not next_states:
+            break  # no path survives
         states = next_states
         prev_slots = next_slots
-    return _finish(index, order, raw_layers, n_nodes, constant_violation)
+    while len(raw_layers) < len(order):
+        raw_layers.append([])
+        n_nodes.append(0)
+    return raw_layers, n_nodes, constant_violation
 
 
 def _finish(

@@ -14,14 +14,18 @@ Results are cached per compiled product and process.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from configurator.engine.compile import CompiledProduct
-from configurator.engine.constraints import MAX_PICKS_PER_GROUP, Constraint, Index, Literal
+from configurator.engine.constraints import (
+    MAX_PICKS_PER_GROUP,
+    Constraint,
+    Index,
+    Literal,
+    group_picks,
+)
+from configurator.engine.diagram import has_configuration
 from configurator.engine.model import Product
-
-# Bound on the search behind one explanation test; past it the test counts as "not proven"
-# and the explanation keeps the rule (so it may be less small, never wrong).
-SEARCH_BUDGET = 20_000
 
 Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
 
@@ -43,32 +47,15 @@ def item_message(product: Product, index: Index, item: Item) -> str:
     return f"{group.name}: choose at most {group.max}"
 
 
-def _domain(index: Index, g: int, low: int, high: int, required: int, memo: dict) -> list[int]:
-    key = (g, low, high, required)
-    picks = memo.get(key)
-    if picks is None:
-        if (low, high) == (index.mins[g], index.maxs[g]):
-            base = index.picks[g]
-        else:
-            base = _subsets(len(index.option_codes[g]), low, high)
-        picks = memo[key] = [p for p in base if p & required == required]
-    return picks
-
-
-def _subsets(n: int, low: int, high: int) -> list[int]:
-    return [m for m in range(1 << n) if low <= m.bit_count() <= high]
-
-
 def _relaxable_max(index: Index, g: int) -> bool:
     n = len(index.option_codes[g])
     return 1 < index.maxs[g] < n and (1 << n) <= MAX_PICKS_PER_GROUP
 
 
-def feasible(
-    index: Index, required: dict[int, int], items: Sequence[Item], memo: dict
-) -> bool | None:
-    """Can every group in play take a pick containing `required` with all `items` holding?
-    Groups no item mentions are free (any pick). None: search budget exhausted."""
+def feasible(compiled: CompiledProduct, required: dict[int, int], items: Sequence[Item]) -> bool:
+    """Can the groups take picks containing `required` with all `items` holding? Groups
+    no item mentions are free. Decided exactly by a small diagram of just those items."""
+    index = compiled.index
     rules: list[Constraint] = []
     mins: set[int] = set()
     maxs: set[int] = set()
@@ -79,67 +66,33 @@ def feasible(
             mins.add(k)
         else:
             maxs.add(k)
-    groups = set(required) | mins | maxs | {g for c in rules for g in c.scope}
-    domains = {}
-    for g in groups:
+    involved = set(required) | mins | maxs | {g for c in rules for g in c.scope}
+    memo = compiled.cache.setdefault("picks", {})
+    picks = []
+    for g in range(len(index.group_codes)):
+        if g not in involved:
+            picks.append((0,))  # free group: one placeholder pick, no rule reads it
+            continue
         low = index.mins[g] if g in mins else 0
         high = (
             index.maxs[g]
             if g in maxs or not _relaxable_max(index, g)
             else len(index.option_codes[g])
         )
-        if index.maxs[g] == 1:
-            high = 1
-        domains[g] = _domain(index, g, low, high, required.get(g, 0), memo)
-        if not domains[g]:
+        need = required.get(g, 0)
+        key = (g, low, high, need)
+        found = memo.get(key)
+        if found is None:
+            if (low, high) == (index.mins[g], index.maxs[g]):
+                base = index.picks[g]
+            else:
+                base = group_picks(len(index.option_codes[g]), low, high)
+            found = memo[key] = tuple(p for p in base if p & need == need)
+        if not found:
             return False
-    for c in rules:
-        if not c.scope and not c.satisfied(()):
-            return False
-    # Variable order: most constrained first, then groups sharing rules with those placed.
-    order: list[int] = []
-    left = set(groups)
-    while left:
-        placed = set(order)
-        g = min(
-            left,
-            key=lambda h: (
-                -sum(1 for c in rules if h in c.scope and placed.intersection(c.scope)),
-                len(domains[h]),
-                h,
-            ),
-        )
-        order.append(g)
-        left.remove(g)
-    depth_of = {g: d for d, g in enumerate(order)}
-    checks: list[list[Constraint]] = [[] for _ in order]
-    for c in rules:
-        if c.scope:
-            checks[max(depth_of[g] for g in c.scope)].append(c)
-    picks = [0] * len(index.group_codes)
-    budget = [SEARCH_BUDGET]
-
-    def search(d: int) -> bool | None:
-        if d == len(order):
-            return True
-        g = order[d]
-        unknown = False
-        for pick in domains[g]:
-            budget[0] -= 1
-            if budget[0] < 0:
-                return None
-            picks[g] = pick
-            if all(c.satisfied(picks) for c in checks[d]):
-                found = search(d + 1)
-                if found:
-                    return True
-                if found is None:
-                    unknown = True
-                    break
-        picks[g] = 0
-        return None if unknown else False
-
-    return search(0)
+        picks.append(found)
+    sub = replace(index, picks=tuple(picks), constraints=tuple(rules), price_terms=())
+    return has_configuration(sub, tuple(g for g in compiled.diagram.order if g in involved))
 
 
 def _pseudo(index: Index, groups: set[int]) -> list[Item]:
@@ -160,26 +113,19 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
     if cached is not None:
         return cached
     index = compiled.index
-    memo = compiled.cache.setdefault("domains", {})
     required: dict[int, int] = {}
     for g, o in lits:
         required[g] = required.get(g, 0) | 1 << o
 
     def infeasible(items: Sequence[Item]) -> bool:
-        return feasible(index, required, items, memo) is False
+        return not feasible(compiled, required, items)
 
     start = set(required)
-    pseudo0 = _pseudo(index, start)
-    core: list[Item] | None = None
-    if infeasible(pseudo0):
-        core = list(pseudo0)
-    else:
-        touching = [
-            k for k, c in enumerate(index.constraints) if not c.scope or start.intersection(c.scope)
-        ]
-        touching.sort(key=lambda k: len(index.constraints[k].scope))
-        for k in touching:  # the common case: one rule explains it
-            items = [("rule", k)] + _pseudo(index, start | set(index.constraints[k].scope))
+    core = None
+    # Usually one rule over exactly these groups explains it: try those alone first.
+    for k, c in enumerate(index.constraints):
+        if c.scope and start <= set(c.scope):
+            items = [("rule", k), *_pseudo(index, start | set(c.scope))]
             if infeasible(items):
                 core = items
                 break
@@ -197,6 +143,8 @@ def _grow(
     """Add rules ring by ring around `start` until the literals become infeasible."""
     covered = set(start)
     active: list[Item] = _pseudo(index, covered)
+    if infeasible(active):
+        return active
     used: set[int] = set()
     while True:
         ring = [
@@ -207,7 +155,7 @@ def _grow(
         if not ring:
             ring = [k for k in range(len(index.constraints)) if k not in used]
             if not ring:
-                return active
+                return active  # not expected: the literals were found infeasible
         new_groups = {g for k in ring for g in index.constraints[k].scope} - covered
         used.update(ring)
         covered |= new_groups
@@ -217,13 +165,25 @@ def _grow(
 
 
 def _shrink(items: list[Item], infeasible: Callable[[Sequence[Item]], bool]) -> list[Item]:
-    """Deletion filter: drop each item the rest stays infeasible without."""
-    core = list(items)
-    for item in reversed(items):
-        trial = [it for it in core if it != item]
-        if infeasible(trial):
-            core = trial
-    return core
+    """A minimal infeasible subset of `items` (which are infeasible together), by Junker's
+    QuickXplain: about k log(n/k) tests for a core of k out of n items."""
+
+    def quick(background: list[Item], added: bool, candidates: list[Item]) -> list[Item]:
+        if added and infeasible(background):
+            return []
+        if len(candidates) == 1:
+            return list(candidates)
+        half = len(candidates) // 2
+        first, second = candidates[:half], candidates[half:]
+        core2 = quick(background + first, bool(first), second)
+        core1 = quick(background + core2, bool(core2), first)
+        return core1 + core2
+
+    if not items or infeasible([]):
+        return []
+    if not infeasible(items):
+        return list(items)
+    return quick([], False, list(items))
 
 
 def minimal_support(

@@ -79,11 +79,13 @@ def _greedy(n: int, edges: list[tuple[tuple[int, ...], float]], start: int) -> l
     return placed
 
 
-def group_order(index: Index) -> tuple[int, ...]:
-    """Layer order for the diagram: a permutation of group indices."""
+def candidate_orders(index: Index) -> list[tuple[int, ...]]:
+    """Layer orders worth trying, most promising first: the catalogue's own order (authors
+    list related groups together), a greedy order, and each refined by insertion moves.
+    The cost model is rough, so the compiler builds them and keeps the smallest diagram."""
     n = len(index.group_codes)
     if n <= 2:
-        return tuple(range(n))
+        return [tuple(range(n))]
     edges = _weights(index)
 
     def cost_of(order: Sequence[int]) -> float:
@@ -92,8 +94,21 @@ def group_order(index: Index) -> tuple[int, ...]:
             position[g] = p
         return _cost(position, edges, n)
 
-    candidates = [list(range(n))] + [_greedy(n, edges, s) for s in sorted({0, n // 2, n - 1})]
-    order = min(candidates, key=cost_of)
+    starts = [
+        list(range(n)),
+        min((_greedy(n, edges, s) for s in sorted({0, n // 2, n - 1})), key=cost_of),
+    ]
+    out: list[tuple[int, ...]] = []
+    for start in starts:
+        for order in (start, _refine(start, cost_of)):
+            if tuple(order) not in out:
+                out.append(tuple(order))
+    return out
+
+
+def _refine(order: list[int], cost_of) -> list[int]:
+    """Insertion moves (take one group, put it elsewhere) while the model cost drops."""
+    n = len(order)
     best = cost_of(order)
     for _ in range(MAX_SWEEPS):
         improved = False
@@ -110,4 +125,4 @@ def group_order(index: Index) -> tuple[int, ...]:
                     break
         if not improved:
             break
-    return tuple(order)
+    return order

@@ -39,6 +39,7 @@ def shop(live_server, transactional_db):
 
     selectors._cache.clear()
     shop_module._start_prices.clear()
+    shop_module._documents.clear()
     forget_snapshot()
     import_catalogue(document=catalogue(), publish=True)
     return live_server.url

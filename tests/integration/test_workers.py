@@ -30,7 +30,7 @@ def scarce_catalogue(today) -> dict:
         {"quantity": 300, "available_on": (today + timedelta(days=30)).isoformat()}
     )
     document["components"][1].update(
-        stock=15, supply=[{"quantity": 200, "available_on": (today + timedelta(days=5)).isoformat()}]
+        stock=15, supply=[{"quantity": 300, "available_on": (today + timedelta(days=5)).isoformat()}]
     )
     return document
 

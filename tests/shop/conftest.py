@@ -41,6 +41,7 @@ def _fresh_caches():
     # Per-process caches keyed by version pk: tests publish their own versions.
     selectors._cache.clear()
     shop._start_prices.clear()
+    shop._documents.clear()
     yield
 
 
