@@ -56,7 +56,9 @@ class PeerModel:
         for rule in doc.get("rules", []):
             kind = rule["type"]
             if kind == "requires":
-                self.model.AddBoolOr([lit(t).Not() for t in rule["if"]] + [lit(t) for t in rule["then"]])
+                self.model.AddBoolOr(
+                    [lit(t).Not() for t in rule["if"]] + [lit(t) for t in rule["then"]]
+                )
             elif kind == "excludes":
                 self.model.AddBoolOr([lit(t).Not() for t in rule["all"]])
             elif kind == "table":
@@ -143,7 +145,9 @@ def click_sequences(compiled, rng: random.Random, clicks: int, depth: int):
             done += 1
             if done >= clicks:
                 return
-            available = [(g, o.code) for g in result.groups for o in g.options if o.state == "available"]
+            available = [
+                (g, o.code) for g in result.groups for o in g.options if o.state == "available"
+            ]
             if not available:
                 break
             group, option = rng.choice(available)
@@ -169,7 +173,9 @@ def bench_product(doc: dict, currency: str, args, peer_clicks: int) -> dict:
     depth = len(doc["groups"]) + 2
     times, first = [], []
     samples = []
-    for i, (selections, result, elapsed) in enumerate(click_sequences(compiled, rng, args.clicks, depth)):
+    for i, (selections, result, elapsed) in enumerate(
+        click_sequences(compiled, rng, args.clicks, depth)
+    ):
         times.append(elapsed)
         if i < depth:
             first.append(elapsed)
@@ -209,7 +215,9 @@ def report(row: dict) -> None:
         f"{row['code']:>6}  {row['groups']} groups, rules {row['rules']}, "
         f"diagram {row['nodes']} nodes / {row['edges']} edges, compile {row['compile_s']:.2f} s"
     )
-    print(f"        valid configurations: {row['count']} (~1e{len(str(row['count'])) - 1}), counted in {row['count_s'] * 1000:.1f} ms")
+    print(
+        f"        valid configurations: {row['count']} (~1e{len(str(row['count'])) - 1}), counted in {row['count_s'] * 1000:.1f} ms"
+    )
     print(
         f"        per click ({row['clicks']} clicks): median {row['median_ms']:.2f} ms, "
         f"p95 {row['p95_ms']:.2f} ms (first sequence, cold caches: p95 {row['first_p95_ms']:.2f} ms)"

@@ -72,6 +72,14 @@ class ConfigureForm(forms.Form):
         return data
 
     @property
+    def choices_valid(self) -> bool:
+        """Whether the option picks themselves are usable even if another field is not
+        (a bad quantity or title must not throw the customer's configuration away)."""
+        return "selections" in self.cleaned_data and not any(
+            name.startswith("g-") for name in self.errors
+        )
+
+    @property
     def _max(self) -> dict[str, int]:
         return {g.code: g.max for g in self.product.groups}
 
@@ -89,7 +97,7 @@ class ConfigureForm(forms.Form):
         """The errors as sentences for the page (field names are not shown to customers)."""
         out = []
         for name, errors in self.errors.items():
-            label = self.fields[name].label if name in self.fields else ""
+            label = self[name].label if name in self.fields else ""
             for error in errors:
                 out.append(f"{label}: {error}" if label and name != "__all__" else str(error))
         return out

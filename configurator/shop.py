@@ -19,6 +19,7 @@ from configurator.selectors import (
     product_document,
     published_version,
 )
+from orders.services import standard_match
 from production.selectors import estimate_ship_date
 
 Selections = dict[str, list[str]]
@@ -334,8 +335,6 @@ def estimated_ship_date(
 
 
 def _standard_offer(code: str, selections: Selections, currency: str) -> StandardOffer | None:
-    from orders.services import standard_match
-
     standard = standard_match(code, selections)
     return (
         None if standard is None else StandardOffer(standard.sku, Money(standard.price, currency))
@@ -458,7 +457,8 @@ def configure_page(
         page["conflict_group"] = blamed[-1].partition(".")[0] if blamed else result.groups[0].code
         page["conflicts"] = tuple(
             ConflictView(
-                tuple(r.message for r in c.rules), tuple(_label(names, s) for s in c.selections)
+                tuple(r.message.rstrip(".") for r in c.rules),
+                tuple(_label(names, s) for s in c.selections),
             )
             for c in result.conflicts
         )

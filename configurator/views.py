@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from configurator import shop
@@ -33,26 +34,30 @@ def _bound_form(request, code: str) -> tuple[CatalogueVersion, ConfigureForm]:
 
 
 def _page_from_form(version, form: ConfigureForm, code: str) -> shop.ConfigurePage:
+    """The page for a valid form; for an invalid one, the customer's picks if those are
+    fine (only another field was wrong), else the default configuration."""
+    valid = form.is_valid()
     data = form.cleaned_data
+    if not valid and not form.choices_valid:
+        return shop.start_page(code=code, version=version)
     return shop.update_page(
         version=version,
         code=code,
         selections=data["selections"],
         order=data["order"],
         last_good=data["last_good"],
-        action=data["action"],
+        action=data["action"] if valid else "update",
     )
 
 
-def _render_page(request, page, *, form=None, problems=(), status=200, saved=None):
+def _render_page(request, page, *, form=None, problems=(), status=200):
     return render(
         request,
         "shop/configure.html",
         {
             "page": page,
-            "form_data": form.cleaned_data if form is not None and form.is_valid() else {},
+            "form_data": getattr(form, "cleaned_data", {}),
             "problems": problems,
-            "saved": saved,
         },
         status=status,
     )
@@ -69,10 +74,9 @@ def configure(request, code: str):
             raise Http404("No such product") from exc
         return _render_page(request, page)
     version, form = _bound_form(request, code)
-    if not form.is_valid():
-        page = shop.start_page(code=code, version=version)
-        return _render_page(request, page, problems=form.problems(), status=422)
     page = _page_from_form(version, form, code)
+    if not form.is_valid():
+        return _render_page(request, page, form=form, problems=form.problems(), status=422)
     action = form.cleaned_data["action"]
     if action in ("cart", "standard"):
         return _add_to_cart(request, form, page)
@@ -115,14 +119,11 @@ def configure_update(request, code: str):
     """htmx: the configurator fragment after one change (the page keeps focus on the
     control by its stable id) plus an out-of-band announcement for screen readers."""
     version, form = _bound_form(request, code)
-    if not form.is_valid():
-        page = shop.start_page(code=code, version=version)
-        problems, status = form.problems(), 422
-    else:
-        page, problems, status = _page_from_form(version, form, code), (), 200
+    page = _page_from_form(version, form, code)
+    problems, status = (form.problems(), 422) if not form.is_valid() else ((), 200)
     context = {
         "page": page,
-        "form_data": form.cleaned_data if not problems else {},
+        "form_data": form.cleaned_data,
         "problems": problems,
     }
     return render(request, "shop/_update.html", context, status=status)
@@ -140,6 +141,6 @@ def saved_configuration(request, token: str):
             "page": page,
             "form_data": {"title": saved.title},
             "saved": saved,
-            "share_url": request.build_absolute_uri(),
+            "share_url": request.build_absolute_uri(reverse("shop:saved", args=[saved.token])),
         },
     )

@@ -158,11 +158,10 @@ def _price_line(version, line: CartLine, standard_prices: dict[str, Decimal]) ->
             None,
             "The catalogue changed and this configuration no longer fits it.",
         )
-    names = {g.code: (g.name, {o.code: o.name for o in g.options}) for g in compiled.product.groups}
     summary = tuple(
-        f"{names[g][0]}: {', '.join(names[g][1][o] for o in picks)}"
-        for g, picks in line.selections.items()
-        if picks
+        f"{group.name}: {', '.join(o.name for o in group.options if o.code in picks)}"
+        for group in compiled.product.groups
+        if (picks := line.selections.get(group.code))
     )
     unit = result.price.total
     if line.standard_sku and _ORDERS_STANDARD and line.standard_sku in standard_prices:
@@ -216,3 +215,37 @@ def checkout(*, cart: Cart, customer: Customer) -> Order:
     order = place_order(lines=requests, customer=customer, actor="shop")
     cart.clear()
     return order
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    quantity: int
+    name: str
+    standard_sku: str
+    choices: tuple[str, ...]
+    total: Money
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    lines: tuple[PlacedLine, ...]
+    total: Money
+
+
+def placed_order(public_id) -> PlacedOrder | None:
+    """An order as its customer sees it (confirmation and status pages), by public id."""
+    order = Order.objects.prefetch_related("lines", "events").filter(public_id=public_id).first()
+    if order is None:
+        return None
+    lines = tuple(
+        PlacedLine(
+            quantity=line.quantity,
+            name=line.product_name,
+            standard_sku=line.standard_sku,
+            choices=tuple(p["label"] for p in line.price_lines if p.get("kind") == "option"),
+            total=Money(line.line_total, order.currency),
+        )
+        for line in order.lines.all()
+    )
+    return PlacedOrder(order, lines, Money(order.total, order.currency))

@@ -7,14 +7,14 @@ orders.notifications sends, URL name `orders:status`); the UUID is the only key 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from atelier.problems import DomainError
-from orders.cart import Cart, CartError, priced_cart
+from orders.cart import Cart, CartError, placed_order, priced_cart
 from orders.cart import checkout as place_cart
 from orders.forms import CartLineForm, CheckoutForm
-from orders.models import Order
 from orders.services import Customer
 
 
@@ -70,13 +70,16 @@ def checkout(request):
     return render(request, "orders/checkout.html", {"form": form, "cart": priced}, status=status)
 
 
-def _order(public_id):
-    return get_object_or_404(Order.objects.prefetch_related("lines", "events"), public_id=public_id)
+def _placed(public_id):
+    placed = placed_order(public_id)
+    if placed is None:
+        raise Http404("No such order")
+    return {"order": placed.order, "placed": placed}
 
 
 def order_confirmation(request, public_id):
-    return render(request, "orders/confirmation.html", {"order": _order(public_id)})
+    return render(request, "orders/confirmation.html", _placed(public_id))
 
 
 def order_status(request, public_id):
-    return render(request, "orders/status.html", {"order": _order(public_id)})
+    return render(request, "orders/status.html", _placed(public_id))

@@ -25,7 +25,13 @@ def database_url(settings_dict: dict) -> str:
 
 
 def start_workers(
-    count: int, *, database: str, broker: str, log_dir: Path, queues: str = "celery"
+    count: int,
+    *,
+    database: str,
+    broker: str,
+    log_dir: Path,
+    queues: str = "celery",
+    include: str = "",
 ) -> list[subprocess.Popen]:
     """`count` worker processes of one prefork child each, ready to consume when this
     returns (each has said so in its log)."""
@@ -49,6 +55,7 @@ def start_workers(
                     "-n", f"atelier-test-{os.getpid()}-{i}@%h", "--loglevel", "INFO",
                     "--without-gossip", "--without-mingle", "--without-heartbeat",
                     "--logfile", str(log),
+                    *(["--include", include] if include else []),
                 ],
                 cwd=ROOT,
                 env=env,

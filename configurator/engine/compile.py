@@ -25,6 +25,9 @@ class CompiledProduct:
     # pair_excluded[s, o]: option o (global id) is excluded when s alone is selected;
     # row -1 is "nothing selected" (dead options). Lets most explanations skip a search.
     pair_excluded: np.ndarray
+    # group_distance[g, h]: rule hops between groups (n_groups if unrelated); explanations
+    # look at the picks nearest to an option first.
+    group_distance: np.ndarray
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -53,6 +56,28 @@ def _pair_table(index: Index, diagram: Diagram) -> np.ndarray:
     return table
 
 
+def _group_distance(index: Index) -> np.ndarray:
+    n = len(index.group_codes)
+    neighbours: list[set[int]] = [set() for _ in range(n)]
+    for scope in [c.scope for c in index.constraints] + [t.scope for t in index.price_terms]:
+        for g in scope:
+            neighbours[g].update(scope)
+    distance = np.full((n, n), n, dtype=np.int16)
+    for g in range(n):
+        distance[g, g] = 0
+        frontier, d = [g], 0
+        while frontier:
+            d += 1
+            nxt = []
+            for h in frontier:
+                for k in neighbours[h]:
+                    if distance[g, k] > d:
+                        distance[g, k] = d
+                        nxt.append(k)
+            frontier = nxt
+    return distance
+
+
 def compile_product(product: Product) -> CompiledProduct:
     """Compile `product` (see `model.product_from_document`) into a `CompiledProduct`.
 
@@ -65,5 +90,9 @@ def compile_product(product: Product) -> CompiledProduct:
         diagram = build_diagram(index, order, max_edges=budget) or diagram
     assert diagram is not None
     return CompiledProduct(
-        product=product, index=index, diagram=diagram, pair_excluded=_pair_table(index, diagram)
+        product=product,
+        index=index,
+        diagram=diagram,
+        pair_excluded=_pair_table(index, diagram),
+        group_distance=_group_distance(index),
     )

@@ -11,7 +11,14 @@ from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.explain import item_id, item_message, minimal_support, rule_core
 from configurator.engine.pricing import price_of
-from configurator.engine.propagation import availability, is_feasible, restrictions
+from configurator.engine.propagation import (
+    availability,
+    backward,
+    forward,
+    is_feasible,
+    live_options,
+    restrictions,
+)
 from configurator.engine.results import (
     Configuration,
     Conflict,
@@ -41,17 +48,34 @@ class _Session:
 
     def __init__(self, compiled: CompiledProduct) -> None:
         self.compiled = compiled
-        self.avail: dict[frozenset[Literal], dict[int, np.ndarray]] = {}
+        self.reach: dict[frozenset[Literal], tuple] = {}
+        self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
+        self.layer_of = {layer.group: i for i, layer in enumerate(compiled.diagram.layers)}
 
     def availability(self, lits: frozenset[Literal]) -> dict[int, np.ndarray]:
-        found = self.avail.get(lits)
-        if found is None:
-            c = self.compiled
-            found = self.avail[lits] = availability(c.diagram, _required(lits), c.index.maxs)
-        return found
+        c = self.compiled
+        return availability(c.diagram, _required(lits), c.index.maxs)
 
     def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:
-        return not self.availability(lits)[target[0]][target[1]]
+        """Whether `target` is excluded when only `lits` are picked; only the target's
+        layer is read, the reachability sweeps are shared by every target."""
+        g = target[0]
+        options = self.live.get((lits, g))
+        if options is None:
+            diagram = self.compiled.diagram
+            if diagram.empty:
+                return True
+            found = self.reach.get(lits)
+            if found is None:
+                allowed = restrictions(diagram, _required(lits))
+                found = (allowed, forward(diagram, allowed), backward(diagram, allowed))
+                self.reach[lits] = found
+            allowed, fwd, bwd = found
+            i = self.layer_of[g]
+            ok = None if self.compiled.index.maxs[g] == 1 else allowed[i]
+            options = live_options(diagram.layers[i], fwd[i], bwd[i + 1], ok)
+            self.live[(lits, g)] = options
+        return not options[target[1]]
 
     def feasible(self, lits: Sequence[Literal]) -> bool:
         diagram = self.compiled.diagram

@@ -93,163 +93,209 @@ def build_diagram(
 ) -> Diagram | None:
     """Build, prune and reduce the diagram of `index` with layers in `order`; None if the
     top-down pass needs more than `max_edges` edges (another order is already better)."""
-    built = _top_down(index, order, keep_edges=True, max_edges=max_edges)
+    built = _top_down(index, order, max_edges=max_edges)
     if built is None:
         return None
     raw_layers, n_nodes, constant_violation = built
     return _finish(index, order, raw_layers, n_nodes, constant_violation)
 
 
-def has_configuration(index: Index, order: tuple[int, ...]) -> bool:
-    """Whether any complete valid configuration exists (top-down pass only)."""
-    _, n_nodes, constant_violation = _top_down(index, order, keep_edges=False)  # type: ignore[misc]
-    return not constant_violation and n_nodes[-1] > 0
-
-
-def _top_down(
-    index: Index, order: tuple[int, ...], *, keep_edges: bool, max_edges: int | None = None
-):
-    """Layer by layer from the root: the edges (src, pick, dst, cost) and node counts."""
+def has_configuration(index: Index, order: tuple[int, ...], memo: dict | None = None) -> bool:
+    """Whether any complete valid configuration exists: depth-first over the same states,
+    remembering dead ones, so a feasible answer usually needs one dive."""
+    builder = _Builder(index, order, memo)
+    if builder.constant_violation:
+        return False
     n = len(order)
-    position = {g: p for p, g in enumerate(order)}
-    items: list[Constraint | PriceTerm] = []
-    constant_violation = False
-    for c in index.constraints:
-        if c.scope:
-            items.append(c)
-        elif not c.satisfied(tuple(0 for _ in order)):
-            constant_violation = True
-    if constant_violation and not keep_edges:
-        return [], [1], True
-    items.extend(t for t in index.price_terms if t.scope)
-    kinds = [_kind(it) for it in items]
-    first = [min(position[g] for g in it.scope) for it in items]
-    last = [max(position[g] for g in it.scope) for it in items]
+    dead: list[set[tuple]] = [set() for _ in range(n)]
 
-    # Remaining sum bounds after each layer, to close sum rules early (state merging).
-    sum_rest: dict[int, list[tuple[int, int]]] = {}
-    for k, it in enumerate(items):
-        if kinds[k] == SUM:
-            bounds = _sum_bounds(index, it)
-            rest, lo, hi = [(0, 0)] * n, 0, 0
-            for p in range(n - 1, -1, -1):
-                rest[p] = (lo, hi)
-                b = bounds.get(order[p])
-                if b:
-                    lo, hi = lo + b[0], hi + b[1]
-            sum_rest[k] = rest
+    def dive(i: int, state: tuple) -> bool:
+        if i == n:
+            return True
+        if state in dead[i]:
+            return False
+        plan = builder.plan(i)
+        for li in range(len(plan[0])):
+            step = builder.advance(i, state, li, plan)
+            if step is not None and dive(i + 1, step[0]):
+                return True
+        dead[i].add(state)
+        return False
 
-    def initial(k: int):
-        if kinds[k] == TABLE:
-            it = items[k]
-            perm = sorted(range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]])
-            return frozenset(tuple(row[j] for j in perm) for row in it.rows)
-        if kinds[k] == SUM:
-            return 0
-        return True
+    return dive(0, ())
 
-    initial_values = [initial(k) for k in range(len(items))]
 
-    states: dict[tuple, int] = {(): 0}
-    raw_layers: list[list[tuple[int, int, int, int]]] = []
-    n_nodes = [1]
-    prev_slots: list[int] = []
-    table_cache: dict[tuple, object] = {}
-    for i, g in enumerate(order):
-        touching = [k for k, it in enumerate(items) if first[k] <= i <= last[k] and g in it.scope]
-        next_slots = [k for k in range(len(items)) if first[k] <= i < last[k]]
+class _Builder:
+    """The transition function of the diagram: from a node's state and one pick of the
+    next group to the next node's state (or None when the pick breaks a rule)."""
+
+    def __init__(self, index: Index, order: tuple[int, ...], memo: dict | None = None) -> None:
+        self.index, self.order = index, order
+        # Pick effects and sum bounds depend only on (rule, group, picks): explanation
+        # searches build many small diagrams of one product and share them through `memo`.
+        self.memo = {} if memo is None else memo
+        n = len(order)
+        position = {g: p for p, g in enumerate(order)}
+        items: list[Constraint | PriceTerm] = []
+        self.constant_violation = False
+        for c in index.constraints:
+            if c.scope:
+                items.append(c)
+            elif not c.satisfied(tuple(0 for _ in order)):
+                self.constant_violation = True
+        items.extend(t for t in index.price_terms if t.scope)
+        self.items = items
+        self.kinds = kinds = [_kind(it) for it in items]
+        self.first = [min(position[g] for g in it.scope) for it in items]
+        self.last = [max(position[g] for g in it.scope) for it in items]
+        # Remaining sum bounds after each layer, to close sum rules early (state merging).
+        self.sum_rest: dict[int, list[tuple[int, int]]] = {}
+        for k, it in enumerate(items):
+            if kinds[k] == SUM:
+                key = ("bounds", id(it), tuple(id(index.picks[g]) for g, _ in it.contrib))
+                bounds = self.memo.get(key)
+                if bounds is None:
+                    bounds = self.memo[key] = _sum_bounds(index, it)
+                rest, lo, hi = [(0, 0)] * n, 0, 0
+                for p in range(n - 1, -1, -1):
+                    rest[p] = (lo, hi)
+                    b = bounds.get(order[p])
+                    if b:
+                        lo, hi = lo + b[0], hi + b[1]
+                self.sum_rest[k] = rest
+        self.initial_values = []
+        for k, it in enumerate(items):
+            if kinds[k] == TABLE:
+                perm = sorted(
+                    range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]]
+                )
+                self.initial_values.append(
+                    frozenset(tuple(row[j] for j in perm) for row in it.rows)
+                )
+            else:
+                self.initial_values.append(0 if kinds[k] == SUM else True)
+        self.table_cache: dict[tuple, frozenset] = {}
+        self._plans: dict[int, tuple] = {}
+
+    def slots(self, i: int) -> list[int]:
+        """Items whose state a node after layer i carries."""
+        return [k for k in range(len(self.items)) if self.first[k] <= i < self.last[k]]
+
+    def plan(self, i: int) -> tuple[list[tuple[int, int, int]], list[tuple], int]:
+        """(picks as (pick, mask, cost), per-item operations, next state width) of layer i."""
+        found = self._plans.get(i)
+        if found is not None:
+            return found
+        index, g = self.index, self.order[i]
+        items, kinds = self.items, self.kinds
+        touching = {
+            k for k, it in enumerate(items) if self.first[k] <= i <= self.last[k] and g in it.scope
+        }
+        next_slots = self.slots(i)
         slot_of_next = {k: s for s, k in enumerate(next_slots)}
-        slot_of_prev = {k: s for s, k in enumerate(prev_slots)}
-        # Picks of this group allowed by cardinality; single-group rules filter them now.
-        labels = []
-        for lab, mask in enumerate(index.picks[g]):
-            cost = sum(c for o, c in enumerate(index.option_costs[g]) if mask >> o & 1)
-            labels.append((lab, mask, cost))
+        slot_of_prev = {k: s for s, k in enumerate(self.slots(i - 1))} if i else {}
+        key = ("labels", g, id(index.picks[g]))
+        labels = self.memo.get(key)
+        if labels is None:
+            labels = self.memo[key] = [
+                (lab, mask, sum(c for o, c in enumerate(index.option_costs[g]) if mask >> o & 1))
+                for lab, mask in enumerate(index.picks[g])
+            ]
         ops = []
-        for k in sorted(set(touching) | set(next_slots)):
-            src = slot_of_prev.get(k, -1)
-            dst = slot_of_next.get(k, -1)
+        for k in sorted(touching | set(next_slots)):
+            src, dst = slot_of_prev.get(k, -1), slot_of_next.get(k, -1)
             if k in touching:
-                effects = [_label_effect(items[k], kinds[k], g, mask) for _, mask, _ in labels]
+                key = ("effects", id(items[k]), g, id(index.picks[g]))
+                effects = self.memo.get(key)
+                if effects is None:
+                    effects = [_label_effect(items[k], kinds[k], g, mask) for _, mask, _ in labels]
+                    self.memo[key] = effects
                 ops.append((kinds[k], k, src, dst, effects))
             else:
                 ops.append((CARRY, k, src, dst, None))
+        found = self._plans[i] = (labels, ops, len(next_slots))
+        return found
+
+    def advance(
+        self, i: int, state: tuple, li: int, plan: tuple | None = None
+    ) -> tuple[tuple, int] | None:
+        """(next state, edge cost) after taking pick `li` of layer i from `state`."""
+        labels, ops, width = plan or self.plan(i)
+        new = [None] * width
+        cost = labels[li][2]
+        for kind, k, src, dst, effects in ops:
+            value = state[src] if src >= 0 else self.initial_values[k]
+            if kind == CARRY:
+                new[dst] = value
+                continue
+            effect = effects[li]
+            if kind == REQUIRES or kind == EXCLUDES or kind == PRICE:
+                # requires: done once an `if` fails or a `then` holds;
+                # excludes/price: done once one literal fails.
+                if value is not None and (kind == REQUIRES) == bool(effect):
+                    value = None
+                if dst < 0:
+                    if value is not None:
+                        if kind != PRICE:
+                            return None
+                        cost += self.items[k].amount
+                    continue
+            elif kind == TABLE:
+                key = (k, value, effect)
+                nxt = self.table_cache.get(key)
+                if nxt is None:
+                    nxt = self.table_cache[key] = frozenset(r[1:] for r in value if r[0] == effect)
+                if not nxt:
+                    return None
+                if dst < 0:
+                    continue
+                value = nxt
+            else:  # SUM
+                it = self.items[k]
+                if value is not None:
+                    total = value + effect
+                    lo, hi = self.sum_rest[k][i]
+                    if it.op == "<=":
+                        always, never = total + hi <= it.target, total + lo > it.target
+                    elif it.op == ">=":
+                        always, never = total + lo >= it.target, total + hi < it.target
+                    else:
+                        always = lo == hi == 0 and total == it.target
+                        never = not total + lo <= it.target <= total + hi
+                    if never:
+                        return None
+                    value = None if always else total
+                if dst < 0:
+                    if value is not None and not compare(value, it.op, it.target):
+                        return None
+                    continue
+            new[dst] = value
+        return tuple(new), cost
+
+
+def _top_down(index: Index, order: tuple[int, ...], *, max_edges: int | None = None):
+    """Layer by layer from the root: the edges (src, pick, dst, cost) and node counts;
+    None once more than `max_edges` edges were needed."""
+    builder = _Builder(index, order)
+    states: dict[tuple, int] = {(): 0}
+    raw_layers: list[list[tuple[int, int, int, int]]] = []
+    n_nodes = [1]
+    for i in range(len(order)):
+        plan = builder.plan(i)
+        labels = plan[0]
+        advance = builder.advance
         edges: list[tuple[int, int, int, int]] = []
         next_states: dict[tuple, int] = {}
-        width = len(next_slots)
         for state, u in states.items():
-            for li, (lab, _mask, base_cost) in enumerate(labels):
-                new = [None] * width
-                cost = base_cost
-                dead = False
-                for kind, k, src, dst, effects in ops:
-                    value = state[src] if src >= 0 else initial_values[k]
-                    if kind == CARRY:
-                        new[dst] = value
-                        continue
-                    effect = effects[li]
-                    if kind == REQUIRES or kind == EXCLUDES or kind == PRICE:
-                        if value is not None:
-                            # requires: done once an `if` fails or a `then` holds;
-                            # excludes/price: done once one literal fails.
-                            if (kind == REQUIRES) == bool(effect):
-                                value = None
-                        if dst < 0:
-                            if value is not None:
-                                if kind == PRICE:
-                                    cost += items[k].amount
-                                else:
-                                    dead = True
-                                    break
-                            continue
-                    elif kind == TABLE:
-                        key = (k, value, effect)
-                        nxt = table_cache.get(key)
-                        if nxt is None:
-                            nxt = frozenset(r[1:] for r in value if r[0] == effect)
-                            table_cache[key] = nxt
-                        if not nxt:
-                            dead = True
-                            break
-                        value = nxt
-                        if dst < 0:
-                            continue
-                    else:  # SUM
-                        it = items[k]
-                        if value is not None:
-                            total = value + effect
-                            lo, hi = sum_rest[k][i]
-                            if it.op == "<=":
-                                ok_always, ok_never = (
-                                    total + hi <= it.target,
-                                    total + lo > it.target,
-                                )
-                            elif it.op == ">=":
-                                ok_always, ok_never = (
-                                    total + lo >= it.target,
-                                    total + hi < it.target,
-                                )
-                            else:
-                                ok_always = lo == hi == 0 and total == it.target
-                                ok_never = not (total + lo <= it.target <= total + hi)
-                            if ok_never:
-                                dead = True
-                                break
-                            value = None if ok_always else total
-                        if dst < 0:
-                            if value is not None and not compare(value, it.op, it.target):
-                                dead = True
-                                break
-                            continue
-                    new[dst] = value
-                if dead:
+            for li, (lab, _mask, _cost) in enumerate(labels):
+                step = advance(i, state, li, plan)
+                if step is None:
                     continue
-                key = tuple(new)
+                key, cost = step
                 v = next_states.get(key)
                 if v is None:
                     v = next_states[key] = len(next_states)
-                if keep_edges:
-                    edges.append((u, lab, v, cost))
+                edges.append((u, lab, v, cost))
         raw_layers.append(edges)
         n_nodes.append(len(next_states))
         if max_edges is not None:
@@ -259,11 +305,10 @@ def _top_down(
         if not next_states:
             break  # no path survives
         states = next_states
-        prev_slots = next_slots
     while len(raw_layers) < len(order):
         raw_layers.append([])
         n_nodes.append(0)
-    return raw_layers, n_nodes, constant_violation
+    return raw_layers, n_nodes, builder.constant_violation
 
 
 def _finish(

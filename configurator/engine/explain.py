@@ -56,6 +56,8 @@ def feasible(compiled: CompiledProduct, required: dict[int, int], items: Sequenc
     """Can the groups take picks containing `required` with all `items` holding? Groups
     no item mentions are free. Decided exactly by a small diagram of just those items."""
     index = compiled.index
+    if not compiled.diagram.empty:
+        items = _connected(index, set(required), items)
     rules: list[Constraint] = []
     mins: set[int] = set()
     maxs: set[int] = set()
@@ -92,7 +94,23 @@ def feasible(compiled: CompiledProduct, required: dict[int, int], items: Sequenc
             return False
         picks.append(found)
     sub = replace(index, picks=tuple(picks), constraints=tuple(rules), price_terms=())
-    return has_configuration(sub, tuple(g for g in compiled.diagram.order if g in involved))
+    order = tuple(g for g in compiled.diagram.order if g in involved)
+    return has_configuration(sub, order, compiled.cache.setdefault("builder", {}))
+
+
+def _connected(index: Index, start: set[int], items: Sequence[Item]) -> list[Item]:
+    """The items linked to `start` through shared groups. The others cannot matter: the
+    product has a valid configuration, and it satisfies any rules apart from the picks."""
+    scopes = [set(index.constraints[k].scope) if kind == "rule" else {k} for kind, k in items]
+    reached, keep = set(start), [False] * len(items)
+    grew = True
+    while grew:
+        grew = False
+        for n, scope in enumerate(scopes):
+            if not keep[n] and (not scope or scope & reached):
+                keep[n], grew = True, True
+                reached |= scope
+    return [item for item, kept in zip(items, keep, strict=True) if kept]
 
 
 def _pseudo(index: Index, groups: set[int]) -> list[Item]:
@@ -131,7 +149,14 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
                 break
     if core is None:
         core = _grow(index, start, infeasible)
-    core = _shrink(core, infeasible)
+
+    def closeness(item: Item) -> tuple[int, int]:
+        scope = set(index.constraints[item[1]].scope) if item[0] == "rule" else {item[1]}
+        return -len(scope & start), len(scope)
+
+    # QuickXplain drops a whole back half in one test when the front half already
+    # conflicts, so the likeliest culprits (rules over the literals' own groups) go first.
+    core = _shrink(sorted(core, key=closeness), infeasible)
     result = tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
     compiled.cache[key] = result
     return result
@@ -193,18 +218,24 @@ def minimal_support(
     excluded_under: Callable[[frozenset[Literal], Literal], bool],
 ) -> list[Literal]:
     """A subset of `candidates` (oldest first) under which `target` stays excluded, with no
-    pick that could be dropped. Prefers the most recent single pick when one suffices."""
+    pick that could be dropped. Picks nearest to the target (in rule hops), then the most
+    recent, are tried first, so a single nearby pick is the usual answer."""
     index = compiled.index
     gid = index.global_id(target)
     table = compiled.pair_excluded
     if table[-1, gid]:
         return []
-    for lit in reversed(candidates):
+    distance = compiled.group_distance[target[0]]
+    recency = {lit: n for n, lit in enumerate(candidates)}
+    ordered = sorted(candidates, key=lambda lit: (int(distance[lit[0]]), -recency[lit]))
+    for lit in ordered:
         if table[index.global_id(lit), gid]:
             return [lit]
-    support = list(candidates)
-    for lit in candidates:
-        trial = [s for s in support if s != lit]
-        if excluded_under(frozenset(trial), target):
-            support = trial
-    return support
+
+    def still_excluded(lits: Sequence[Literal]) -> bool:
+        return excluded_under(frozenset(lits), target)
+
+    size = 2
+    while size < len(ordered) and not still_excluded(ordered[:size]):
+        size *= 2
+    return _shrink(ordered[:size], still_excluded)

@@ -15,7 +15,10 @@ def _because(compiled: CompiledProduct, lits) -> str:
     messages = [
         item_message(compiled.product, compiled.index, it) for it in rule_core(compiled, lits)
     ]
-    return "; ".join(m for m in messages if m) or "the rules leave no valid configuration"
+    return (
+        "; ".join(dict.fromkeys(m for m in messages if m))
+        or "the rules leave no valid configuration"
+    )
 
 
 def lint(product: Product | CompiledProduct) -> LintReport:

@@ -302,8 +302,8 @@ def notebook_document() -> dict:
             "type": "sum",
             "attribute": "grams",
             "op": "<=",
-            "limit": 2400,
-            "message": "Travel weight above 2.4 kg",
+            "limit": 2500,
+            "message": "Travel weight above 2.5 kg",
         },
         {
             "id": "onsite-dock",

@@ -43,7 +43,19 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
         return _inline(defs[ref.removeprefix("#/$defs/")], defs)
-    return {
+    inlined = {
         key: value if key in ("discriminator", "const", "enum") else _inline(value, defs)
         for key, value in node.items()
     }
+    if isinstance(inlined.get("pattern"), str):
+        inlined["pattern"] = _anchor(inlined["pattern"])
+    return inlined
+
+
+def _anchor(pattern: str) -> str:
+    """A JSON Schema (ECMA-262) pattern's final `$` is the end of the text; Python's `$`
+    also matches before a trailing newline, which let "nb14\\n" pass as a code and then
+    overflow its column. `\\Z` is the ECMA meaning."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        return pattern[:-1] + "\\Z"
+    return pattern

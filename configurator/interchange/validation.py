@@ -38,7 +38,10 @@ MAX_ERRORS = 1000
 
 def validate_catalogue(document: object) -> list[CatalogueError]:
     """Every problem of `document` (a parsed JSON value); an empty list means valid."""
-    errors: list[CatalogueError] = []
+    errors: list[CatalogueError] = list(_unstorable_text(document))[:MAX_ERRORS]
+    if errors:
+        # Reported alone: the schema's messages would quote the unprintable text.
+        return errors
     seen: set[CatalogueError] = set()
     schema_errors = catalogue_validator().iter_errors(document)
     for error in (e for raw in schema_errors for e in _explain(raw)):
@@ -81,6 +84,38 @@ def load_catalogue_text(text: str, *, max_bytes: int = MAX_BYTES) -> dict[str, A
     if _depth(document) > MAX_DEPTH:
         _refuse(f"the document is nested deeper than {MAX_DEPTH} levels")
     return document
+
+
+def _unstorable_text(document: object) -> Iterator[CatalogueError]:
+    """Strings no database can store: NUL (PostgreSQL text and jsonb refuse it) and
+    unpaired surrogates (JSON's "\\ud800" escape; not encodable as UTF-8). Without this
+    check such a catalogue passed validation and failed on its first INSERT."""
+    stack: list[tuple[object, tuple[str | int, ...]]] = [(document, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if isinstance(key, str) and _unstorable(key):
+                    yield CatalogueError(render_path(path), f"the key {_show(key)} {_UNSTORABLE}")
+                else:
+                    stack.append((child, (*path, str(key))))
+        elif isinstance(value, list):
+            stack.extend((child, (*path, i)) for i, child in enumerate(value))
+        elif isinstance(value, str) and _unstorable(value):
+            yield CatalogueError(render_path(path), _UNSTORABLE)
+
+
+_UNSTORABLE = "must not contain NUL characters or unpaired surrogates"
+
+
+def _unstorable(text: str) -> bool:
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 class _Refused(ValueError):
@@ -156,6 +191,8 @@ def _kind(value: object) -> str:
 
 def _show(value: object, limit: int = 60) -> str:
     text = json.dumps(value, ensure_ascii=False)
+    if _unstorable(text):  # an error message must itself be printable and storable
+        text = json.dumps(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -32,7 +32,8 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def shop(live_server, transactional_db):
     """The live server's base URL with the shop test catalogue published."""
-    from configurator import selectors, shop as shop_module
+    from configurator import selectors
+    from configurator import shop as shop_module
     from configurator.services import import_catalogue
     from production.selectors import forget_snapshot
     from tests.shop.catalogue import catalogue

@@ -149,6 +149,8 @@ def test_bad_checkout_input_is_answered_with_errors_and_nothing_is_stored(page: 
     page.get_by_role("button", name=re.compile("Place order")).click()
     expect(page.get_by_role("alert")).to_contain_text("Please correct the 2 fields")
     expect(page.locator(".error")).to_have_count(2)
-    expect(page.locator(".error").first).to_have_text("Please leave out < > and control characters.")
+    expect(page.locator(".error").first).to_have_text(
+        "Please leave out < > and control characters."
+    )
     expect(page.get_by_label("Full name")).to_have_value("<script>alert('x')</script>")
     assert Order.objects.count() == 0

@@ -14,7 +14,11 @@ from tests.shop.conftest import DEFAULTS, form_data
 pytestmark = pytest.mark.django_db
 
 U7 = {**DEFAULTS, "cpu": ["u7"]}
-CUSTOMER = {"name": "Ada Lovelace", "email": "ada@example.com", "address": "1 Analytical Way\nLondon"}
+CUSTOMER = {
+    "name": "Ada Lovelace",
+    "email": "ada@example.com",
+    "address": "1 Analytical Way\nLondon",
+}
 
 
 def add(client, selections, quantity=1, action="cart"):
@@ -108,6 +112,8 @@ def test_checkout_places_order_and_shows_confirmation_and_status(client, publish
 
     thanks = client.get(response["Location"]).content.decode()
     assert "Thank you, Ada Lovelace" in thanks
+    assert "2 × Notebook 14" in thanks and "Processor: Core Ultra 7" in thanks
+    assert "<td>€1,618.00</td>" in thanks and "<td>€2,387.00</td>" in thanks
     assert f"/orders/{order.public_id}/" in thanks
 
     status = Client().get(f"/orders/{order.public_id}/").content.decode()
@@ -115,7 +121,9 @@ def test_checkout_places_order_and_shows_confirmation_and_status(client, publish
     assert "planning production" in status
 
     # Once production has scheduled it, the promised ship date shows up.
-    Order.objects.filter(pk=order.pk).update(status="scheduled", promised_ship_date=date(2026, 12, 4))
+    Order.objects.filter(pk=order.pk).update(
+        status="scheduled", promised_ship_date=date(2026, 12, 4)
+    )
     OrderEvent.objects.create(order=order, status="scheduled", actor="planner")
     status = Client().get(f"/orders/{order.public_id}/").content.decode()
     assert "Friday, 4 December 2026" in status
@@ -185,3 +193,20 @@ def test_csrf_is_enforced_on_cart_and_checkout(published):
     assert strict.post("/cart/remove/", {"line": "ab"}).status_code == 403
     assert strict.post("/checkout/", CUSTOMER).status_code == 403
     assert not Order.objects.exists()
+
+
+def test_order_refused_by_the_service_is_a_form_error_and_keeps_the_cart(
+    client, published, monkeypatch
+):
+    from orders import errors
+
+    def refuse(**kwargs):
+        raise errors.ConfigurationConflict("The Core Ultra 7 is no longer sold with this board.")
+
+    monkeypatch.setattr("orders.cart.place_order", refuse)
+    add(client, U7)
+    response = client.post("/checkout/", CUSTOMER)
+    assert response.status_code == 422
+    assert "no longer sold with this board" in response.content.decode()
+    assert not Order.objects.exists()
+    assert len(client.session["cart"]["lines"]) == 1

@@ -97,6 +97,8 @@ def test_choosing_excluded_option_proposes_change_then_applies_it(client, publis
     assert "Battery: 54 Wh → 86 Wh" in html
     assert "The OLED display needs the 86 Wh battery" in html
     assert 'value="resolve"' in html and 'value="undo"' in html
+    # The panel explains the conflict once; options do not each repeat it.
+    assert "Not with your choices" not in html
     # The hidden fields keep the new pick last and the last valid configuration.
     assert 'name="order" value="cpu.u5 memory.16gb battery.54wh display.oled"' in html
     assert 'name="last_good" value="cpu.u5 memory.16gb display.fhd battery.54wh"' in html
@@ -198,3 +200,13 @@ def test_csrf_is_enforced_on_configure_and_update(published):
     token = page.cookies["csrftoken"].value
     ok = strict.post(UPDATE, form_data(DEFAULTS), HTTP_X_CSRFTOKEN=token, HTTP_HX_REQUEST="true")
     assert ok.status_code == 200
+
+
+def test_bad_quantity_keeps_the_customers_configuration(client, published):
+    picks = {**DEFAULTS, "cpu": ["u7"]}
+    response = client.post(NB14, form_data(picks, action="cart", quantity="500"))
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Quantity: Ensure this value is less than or equal to 99." in html
+    assert 'value="u7" id="opt-cpu-u7" checked' in html
+    assert "cart" not in client.session

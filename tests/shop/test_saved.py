@@ -64,9 +64,7 @@ def test_title_with_markup_is_refused_and_nothing_saved(client, published):
     assert not SavedConfiguration.objects.exists()
 
 
-def test_link_saved_against_older_version_shows_conflict_and_offers_resolution(
-    client, published
-):
+def test_link_saved_against_older_version_shows_conflict_and_offers_resolution(client, published):
     location = save(client, {**DEFAULTS, "cpu": ["u7"], "memory": ["8gb"]}, title="")
     # Version 2: the Core Ultra 7 now needs at least 16 GB, and 8 GB costs more.
     document = catalogue()

@@ -93,8 +93,6 @@ class Oracle:
         for c in self.configs:
             if option not in c[group]:
                 continue
-            if all(
-                set(v) <= c[g] for g, v in selections.items() if g != group or not single
-            ):
+            if all(set(v) <= c[g] for g, v in selections.items() if g != group or not single):
                 return True
         return False

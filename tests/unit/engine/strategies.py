@@ -57,7 +57,9 @@ def product_docs(draw) -> dict:
             rule["all"] = draw(st.lists(lit, min_size=1, max_size=3, unique=True))
         elif kind == "table" and singles:
             chosen = draw(
-                st.lists(st.sampled_from(singles), min_size=1, max_size=2, unique_by=lambda g: g["code"])
+                st.lists(
+                    st.sampled_from(singles), min_size=1, max_size=2, unique_by=lambda g: g["code"]
+                )
             )
             columns = [[o["code"] for o in g["options"]] + [None] for g in chosen]
             every = [list(row) for row in cartesian(*columns)]

@@ -79,7 +79,9 @@ def test_engine_answers_equal_brute_force(data):
                 rest = _as_selections([t for t in support if t != s])
                 assert oracle.available(rest, group.code, option.code), (lit, support, s)
             ids = {r["id"] for r in doc["rules"]}
-            assert all(r.rule in ids or r.rule.split(":")[0] in ("min", "max") for r in option.reasons)
+            assert all(
+                r.rule in ids or r.rule.split(":")[0] in ("min", "max") for r in option.reasons
+            )
 
     cheapest = cheapest_completion(compiled, selections)
     if containing:
