@@ -41,7 +41,8 @@ def catalogue(today) -> dict:
     for centre in document["work_centres"]:
         centre["minutes_per_day"] = 1440
     document["components"][1].update(
-        stock=2000, supply=[{"quantity": 10000, "available_on": (today + timedelta(days=3)).isoformat()}]
+        stock=2000,
+        supply=[{"quantity": 10000, "available_on": (today + timedelta(days=3)).isoformat()}],
     )
     document["components"][2]["stock"] = 100000
     return document
@@ -67,13 +68,22 @@ def write_orders(count: int) -> list[int]:
             batch = []
             for i in range(start, min(count, start + 1000)):
                 order, _ = templates[i % 5 == 4]  # 20 % with processor B
-                batch.append(Order(currency=order.currency, total=order.total, priority=int(i % 50 == 0)))
+                batch.append(
+                    Order(currency=order.currency, total=order.total, priority=int(i % 50 == 0))
+                )
             Order.objects.bulk_create(batch)
             lines, events = [], []
             for i, created in enumerate(batch, start=start):
                 _, line = templates[i % 5 == 4]
                 line.pk, line.order = None, created
-                lines.append(OrderLine(**{f.attname: getattr(line, f.attname) for f in OrderLine._meta.concrete_fields}))
+                lines.append(
+                    OrderLine(
+                        **{
+                            f.attname: getattr(line, f.attname)
+                            for f in OrderLine._meta.concrete_fields
+                        }
+                    )
+                )
                 events.append(OrderEvent(order=created, status="received", actor="bench"))
             OrderLine.objects.bulk_create(lines)
             OrderEvent.objects.bulk_create(events)
@@ -151,8 +161,12 @@ def main() -> None:
 
         problems = plan_problems()
         scheduled = OrderEvent.objects.filter(status="scheduled").count()
-        last = Order.objects.order_by("-promised_ship_date").values_list("promised_ship_date", flat=True)[0]
-        print(f"orders: {n}, workers: {args.workers} (prefork, 1 process each), PostgreSQL 15 + Redis")
+        last = Order.objects.order_by("-promised_ship_date").values_list(
+            "promised_ship_date", flat=True
+        )[0]
+        print(
+            f"orders: {n}, workers: {args.workers} (prefork, 1 process each), PostgreSQL 15 + Redis"
+        )
         print(f"no-op task:     {noop_rate:8.1f} messages/s")
         print(f"schedule_order: {rate:8.1f} orders/s   ({rate / noop_rate:.0%} of no-op)")
         print(f"scheduled events: {scheduled}, plan reaches {last}, problems: {len(problems)}")

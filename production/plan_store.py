@@ -167,6 +167,15 @@ def _supply():
     return supplies, reserved, component_ids, {k: tuple(v) for k, v in batches.items()}
 
 
+def lines_of(order_ids: Iterable[int]):
+    """The order lines of `order_ids` in order, with the fields planning reads."""
+    return (
+        OrderLine.objects.filter(order_id__in=list(order_ids))
+        .only("id", "order_id", "quantity", "bom", "build_minutes", "route", "standard_sku")
+        .order_by("order_id", "position", "id")
+    )
+
+
 def order_request(order: Order, lines: Iterable[OrderLine]) -> planner.OrderRequest:
     """The core's request for an order. Lines shipped from standard stock get no work (they
     keep their index, so bookings map back to lines by position)."""
@@ -203,43 +212,39 @@ def planned_line(
 def load_placements(
     plan: LoadedPlan, orders: Iterable[Order]
 ) -> tuple[dict[int, planner.Placement], dict[int, date]]:
-    """The stored placements (with their requests) and promises of `orders`."""
+    """The stored placements (with their requests) and promises of `orders` (3 queries)."""
     orders = {o.pk: o for o in orders}
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.objects.filter(order_id__in=orders).order_by(
-        "order_id", "position", "id"
-    ):
+    for line in lines_of(orders):
         lines[line.order_id].append(line)
     index = {line.pk: i for ls in lines.values() for i, line in enumerate(ls)}
     bookings: dict[int, list[planner.Booking]] = defaultdict(list)
-    for e in (
+    for oid, line_id, op, code, day, minutes, start, end in (
         PlanEntry.objects.filter(order_id__in=orders)
-        .select_related("work_centre")
         .order_by("order_id", "day", "start", "id")
-    ):
-        bookings[e.order_id].append(
-            planner.Booking(
-                index[e.order_line_id],
-                e.op_index,
-                e.work_centre.code,
-                e.day,
-                e.minutes,
-                e.start,
-                e.end,
-            )
+        .values_list(
+            "order_id",
+            "order_line_id",
+            "op_index",
+            "work_centre__code",
+            "day",
+            "minutes",
+            "start",
+            "end",
         )
+    ):
+        bookings[oid].append(planner.Booking(index[line_id], op, code, day, minutes, start, end))
     held: dict[int, list[planner.Reservation]] = defaultdict(list)
-    for r in Reservation.objects.filter(order_id__in=orders).select_related(
-        "component", "supply_batch"
+    for oid, line_id, sku, arrives, quantity in Reservation.objects.filter(
+        order_id__in=orders
+    ).values_list(
+        "order_id", "order_line_id", "component__sku", "supply_batch__available_on", "quantity"
     ):
-        source = r.supply_batch.available_on if r.supply_batch_id else planner.STOCK
-        held[r.order_id].append(
-            planner.Reservation(r.component.sku, r.quantity, source, index[r.order_line_id])
-        )
+        source = planner.STOCK if arrives is None else arrives
+        held[oid].append(planner.Reservation(sku, quantity, source, index[line_id]))
     state = plan.state
     placements, promises = {}, {}
     for oid, order in orders.items():
-        request = order_request(order, lines[oid])
         days = [b.day for b in bookings[oid]]
         end = max(days, default=plan.today)
         placements[oid] = planner.Placement(
@@ -251,7 +256,7 @@ def load_placements(
             ship_date=planner.add_working_days(
                 state.shipping_calendar, end, state.shipping_days, horizon_days=state.horizon_days
             ),
-            request=request,
+            request=order_request(order, lines[oid]),
         )
         promises[oid] = order.promised_ship_date or placements[oid].ship_date
     return placements, promises
@@ -260,12 +265,13 @@ def load_placements(
 def with_placements(
     plan: LoadedPlan, placements: Mapping[int, planner.Placement], promises: Mapping[int, date]
 ) -> LoadedPlan:
-    """`plan` knowing these placements. The booked and reserved totals already count them
-    (they come from the counters), so only the per-order view is added."""
+    """`plan` also knowing these stored placements. The booked and reserved totals already
+    count them (they come from the counters), so only the per-order view is added; an order
+    the plan knows already keeps the (possibly newer) placement it has."""
     state = dataclasses.replace(
         plan.state,
-        placements=MappingProxyType(dict(placements)),
-        promises=MappingProxyType(dict(promises)),
+        placements=MappingProxyType({**placements, **plan.state.placements}),
+        promises=MappingProxyType({**promises, **plan.state.promises}),
     )
     return dataclasses.replace(plan, state=state)
 

@@ -22,6 +22,7 @@ date for such a configuration, so this only happens when supply ran out in betwe
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import zlib
@@ -30,8 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
 from atelier.problems import DomainError
@@ -93,7 +95,7 @@ def shard_key(shard: str) -> int:
     return zlib.crc32(f"atelier.plan.{shard}".encode())
 
 
-def lock_shard(shard: str = BUILD_TO_ORDER_SHARD) -> None:
+def lock_shard(shard: str = BUILD_TO_ORDER_SHARD, *, timeout_set: bool = False) -> None:
     """Become the one writer of plan `shard` until the current transaction ends.
 
     PostgreSQL: a transaction-scoped advisory lock, released by commit or rollback, also
@@ -104,8 +106,9 @@ def lock_shard(shard: str = BUILD_TO_ORDER_SHARD) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_shard must run inside transaction.atomic()")
     if connection.vendor == "postgresql":
+        if not timeout_set:
+            _set_lock_timeout()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [shard_key(shard)])
 
 
@@ -117,9 +120,7 @@ def _set_lock_timeout() -> None:
 
 def _lines_by_order(order_ids) -> dict[int, list[OrderLine]]:
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in OrderLine.objects.filter(order_id__in=list(order_ids)).order_by(
-        "order_id", "position", "id"
-    ):
+    for line in plan_store.lines_of(order_ids):
         lines[line.order_id].append(line)
     return lines
 
@@ -144,46 +145,104 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     """Place a `received` order into the build-to-order plan and promise its ship date.
 
     Idempotent: under the order's row lock, anything but `received` returns unchanged, so
-    a redelivered or duplicated task changes nothing. Raises `PlanRace` (retryable) when a
-    counter refuses an update; `Order.DoesNotExist` for an unknown id. `today` (default: the
-    local date) is the first day work may be booked.
+    a redelivered or duplicated task changes nothing. While it holds the shard lock it also
+    places up to SCHEDULE_BATCH - 1 other orders waiting in `received` (oldest first; rows
+    another worker holds are skipped), all in one transaction: one read of the plan, one
+    write of the bookings, each order its own `scheduled` event. Their own tasks then find
+    them scheduled and stop at the status check. Orders are placed in arrival order.
+
+    Raises `PlanRace` (retryable) when a counter refuses an update, `Order.DoesNotExist`
+    for an unknown id. `today` (default: the local date) is the first day work may be booked.
     """
     today = today or timezone.localdate()
     with transaction.atomic():
         _set_lock_timeout()
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = Order.objects.select_for_update().only(*ORDER_FIELDS).get(pk=order_id)
         if order.status != Order.Status.RECEIVED:
             return order
-        lines = _lines_by_order([order.pk])
-        request = plan_store.order_request(order, lines[order.pk])
-        lock_shard(BUILD_TO_ORDER_SHARD)
+        orders = [order, *_waiting_orders(exclude=order.pk, limit=schedule_batch() - 1)]
+        orders.sort(key=lambda o: (o.created_at, o.pk))
+        lines = _lines_by_order([o.pk for o in orders])
+        lock_shard(BUILD_TO_ORDER_SHARD, timeout_set=True)
         plan = plan_store.load_plan(today=today)
-        tz = timezone.get_current_timezone()
+        outcome = _place_orders(plan, orders, lines, today=today)
+    return outcome[order_id]
+
+
+# Only what planning reads; status and created_at for the checks and the arrival order.
+ORDER_FIELDS = ("id", "status", "priority", "created_at", "promised_ship_date")
+# Express orders consider at most this many not-started orders to push back (the earliest
+# ones): enough to free the next days, without reading a whole crowded plan under the lock.
+EXPRESS_CANDIDATES = 50
+
+
+def schedule_batch() -> int:
+    return max(1, int(getattr(settings, "ATELIER_SCHEDULE_BATCH", 20)))
+
+
+def _waiting_orders(*, exclude: int, limit: int) -> list[Order]:
+    if limit <= 0:
+        return []
+    # SKIP LOCKED picks which *orders* this worker takes along: one another worker holds is
+    # its business. Stock and capacity are never read or reserved this way.
+    return list(
+        Order.objects.filter(status=Order.Status.RECEIVED)
+        .exclude(pk=exclude)
+        .order_by("created_at", "id")
+        .only(*ORDER_FIELDS)
+        .select_for_update(skip_locked=True)[:limit]
+    )
+
+
+def _place_orders(
+    plan: plan_store.LoadedPlan,
+    orders: list[Order],
+    lines: dict[int, list[OrderLine]],
+    *,
+    today: date,
+) -> dict[int, Order]:
+    """Place `orders` one after the other (each sees the ones before), then write them all."""
+    tz = timezone.get_current_timezone()
+    outcome: dict[int, Order] = {}
+    placed: list[int] = []
+    moved: set[int] = set()
+    booked_before = plan.state.booked
+    for order in orders:
+        request = plan_store.order_request(order, lines[order.pk])
         try:
             placement = planner.insert_order(plan.state, request, today=today, tz=tz)
             if request.priority > 0:
                 plan, placement = _express(plan, request, placement, today=today)
         except (planner.NoSupply, planner.UnknownWorkCentre, planner.NoCapacity) as exc:
-            log.info("order %s cannot be built: %s", order_id, exc)
-            return transition(
+            log.info("order %s cannot be built: %s", order.pk, exc)
+            outcome[order.pk] = transition(
                 order_id=order.pk,
                 to=Order.Status.CANCELLED,
                 actor=PLANNER_ACTOR,
                 note=_cannot_build(exc),
             )
-        if placement.moved:
-            moved = {p.order_id for p in placement.moved}
-            lines.update(_lines_by_order(moved))
-            # Displaced orders keep their parts and promises; only their bookings move.
-            plan_store.release(moved, reservations=False)
-        plan_store.write_bookings(plan, [placement, *placement.moved], lines)
-        plan_store.write_reservations(plan, [placement], lines)
-        return transition(
-            order_id=order.pk,
+            continue
+        plan = dataclasses.replace(plan, state=planner.apply(plan.state, placement))
+        placed.append(order.pk)
+        moved.update(p.order_id for p in placement.moved)
+    moved.difference_update(placed)
+    if moved:
+        lines.update(_lines_by_order(moved))
+        # Displaced orders keep their parts and promises; only their bookings move.
+        plan_store.release(moved, reservations=False)
+    final = plan.state.placements
+    plan_store.write_bookings(
+        plan, [final[oid] for oid in [*placed, *sorted(moved)]], lines, booked_before=booked_before
+    )
+    plan_store.write_reservations(plan, [final[oid] for oid in placed], lines)
+    for oid in placed:
+        outcome[oid] = transition(
+            order_id=oid,
             to=Order.Status.SCHEDULED,
             actor=PLANNER_ACTOR,
-            promised_ship_date=placement.ship_date,
+            promised_ship_date=plan.state.promises[oid],
         )
+    return outcome
 
 
 def _express(
@@ -193,16 +252,26 @@ def _express(
     *,
     today: date,
 ) -> tuple[plan_store.LoadedPlan, planner.Placement]:
-    """Place an express order again, now knowing the lower-priority, not-started orders it
-    could push back (each still ships by its promise, the core guarantees)."""
+    """Place an express order again, now knowing the earliest lower-priority, not-started
+    orders it could push back (each still ships by its promise, the core guarantees)."""
     centres = {op.work_centre for line in request.lines for op in line.operations}
-    candidates = PlanEntry.objects.filter(
-        work_centre__code__in=centres, day__gt=today, day__lte=normal.end_day
-    ).values("order_id")
+    candidates = list(
+        PlanEntry.objects.filter(
+            work_centre__code__in=centres,
+            day__gt=today,
+            day__lte=normal.end_day,
+            order__status=Order.Status.SCHEDULED,
+            order__priority__lt=request.priority,
+        )
+        .values("order_id")
+        .annotate(first=Min("day"))
+        .order_by("first", "order_id")
+        .values_list("order_id", flat=True)[:EXPRESS_CANDIDATES]
+    )
     orders = list(
-        Order.objects.filter(
-            pk__in=candidates, status=Order.Status.SCHEDULED, priority__lt=request.priority
-        ).select_for_update(skip_locked=True, no_key=True)
+        Order.objects.filter(pk__in=candidates, status=Order.Status.SCHEDULED)
+        .only(*ORDER_FIELDS)
+        .select_for_update(skip_locked=True, no_key=True)
     )
     if not orders:
         return plan, normal

@@ -2,9 +2,10 @@
 
 A diagram node remembers the partial state of every rule whose scope straddles its
 layer boundary, so the diagram's width grows roughly exponentially with the weight of
-the rules cut at each boundary. We minimise sum(2 ** cut weight) over the boundaries by
-a greedy start and insertion moves: cheap, deterministic and good on real catalogues,
-whose rules mostly tie neighbouring groups together.
+the rules cut at each boundary. A cheap model (sum of 2 ** cut weight) proposes a few
+orders: the catalogue's own, a greedy one, and both refined by insertion moves. The model
+is rough (rules that close early cost far less than it assumes), so `compile_product`
+builds each proposal and keeps the smallest diagram.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ def scarce_catalogue(today) -> dict:
         {"quantity": 300, "available_on": (today + timedelta(days=30)).isoformat()}
     )
     document["components"][1].update(
-        stock=15, supply=[{"quantity": 300, "available_on": (today + timedelta(days=5)).isoformat()}]
+        stock=15,
+        supply=[{"quantity": 300, "available_on": (today + timedelta(days=5)).isoformat()}],
     )
     return document
 
@@ -105,5 +106,7 @@ def test_four_workers_schedule_500_orders_on_scarce_parts_exactly_once(workers):
     assert Order.objects.filter(status="scheduled").count() == 500
     assert OrderEvent.objects.filter(status="scheduled").count() == 500
     assert plan_problems() == []
-    promised = Order.objects.order_by("promised_ship_date").values_list("promised_ship_date", flat=True)
+    promised = Order.objects.order_by("promised_ship_date").values_list(
+        "promised_ship_date", flat=True
+    )
     assert promised.last() > today + timedelta(days=30)  # the plan really filled up

@@ -16,7 +16,11 @@ def test_a_batch_run_books_the_batch_line_day_after_day(published, today):
     run = services.plan_batch_run(sku="NB-A-16", work_centre="LINE", quantity=50, minutes=1000)
 
     assert (run.start_day, run.end_day) == (today, today + timedelta(days=2))
-    assert [b.minutes for b in BatchBooking.objects.filter(run=run).order_by("day")] == [480, 480, 40]
+    assert [b.minutes for b in BatchBooking.objects.filter(run=run).order_by("day")] == [
+        480,
+        480,
+        40,
+    ]
     days = CapacityDay.objects.filter(work_centre__code="LINE").order_by("day")
     assert [d.booked_minutes for d in days] == [480, 480, 40]
 
@@ -41,5 +45,7 @@ def test_finishing_a_run_adds_stock_once_and_frees_later_days(published, today):
 
     assert StandardProduct.objects.get(sku="NB-A-16").stock == 50
     assert Component.objects.get(sku="CPU-A").stock == 5 + 7
-    booked = dict(CapacityDay.objects.filter(work_centre__code="LINE").values_list("day", "booked_minutes"))
+    booked = dict(
+        CapacityDay.objects.filter(work_centre__code="LINE").values_list("day", "booked_minutes")
+    )
     assert booked[today] == 480 and sum(booked.values()) == 480

@@ -18,13 +18,19 @@ def test_replan_moves_work_into_freed_capacity_and_keeps_every_promise(place, to
     for order in orders[:2]:  # today's assembly is free again
         cancel_order(order=order, actor="customer")
     promises = {o.pk: o.promised_ship_date for o in orders[2:]}
-    before = {pk: max(PlanEntry.objects.filter(order_id=pk).values_list("day", flat=True)) for pk in promises}
+    before = {
+        pk: max(PlanEntry.objects.filter(order_id=pk).values_list("day", flat=True))
+        for pk in promises
+    }
     seen = []
 
     summary = services.replan(on_progress=lambda done, total: seen.append((done, total)))
 
     assert summary.moved >= 1 and summary.orders == 3
-    after = {pk: max(PlanEntry.objects.filter(order_id=pk).values_list("day", flat=True)) for pk in promises}
+    after = {
+        pk: max(PlanEntry.objects.filter(order_id=pk).values_list("day", flat=True))
+        for pk in promises
+    }
     assert all(after[pk] <= before[pk] for pk in promises)
     assert min(after.values()) == today
     for order in Order.objects.filter(pk__in=promises):
@@ -42,7 +48,9 @@ def test_replan_of_a_tight_plan_moves_nothing(place):
     summary = services.replan()
 
     assert summary.moved == 0
-    assert list(PlanEntry.objects.order_by("pk").values_list("order_id", "day", "minutes")) == before
+    assert (
+        list(PlanEntry.objects.order_by("pk").values_list("order_id", "day", "minutes")) == before
+    )
 
 
 def test_a_replan_run_records_its_outcome_and_runs_once(place):
@@ -58,7 +66,9 @@ def test_a_replan_run_records_its_outcome_and_runs_once(place):
     assert again.finished_at == done.finished_at
 
 
-def test_starting_a_replan_while_one_is_queued_returns_that_one(published, django_capture_on_commit_callbacks, monkeypatch):
+def test_starting_a_replan_while_one_is_queued_returns_that_one(
+    published, django_capture_on_commit_callbacks, monkeypatch
+):
     sent = []
     monkeypatch.setattr("production.tasks.replan_task.delay", lambda run_id: sent.append(run_id))
     with django_capture_on_commit_callbacks(execute=True):

@@ -41,6 +41,25 @@ def test_scheduled_order_books_its_route_reserves_its_parts_and_is_promised(plac
     assert plan_problems() == []
 
 
+def test_one_run_also_schedules_the_orders_waiting_before_it_in_arrival_order(place, settings):
+    settings.ATELIER_SCHEDULE_BATCH = 3
+    first, second, third, fourth = place(), place(), place(), place()
+
+    schedule(third)
+
+    statuses = {o.pk: Order.objects.get(pk=o.pk).status for o in (first, second, third, fourth)}
+    assert statuses == {
+        first.pk: "scheduled",
+        second.pk: "scheduled",
+        third.pk: "scheduled",
+        fourth.pk: "received",
+    }
+    promised = [Order.objects.get(pk=o.pk).promised_ship_date for o in (first, second, third)]
+    assert promised == sorted(promised) and promised[0] < promised[2]
+    assert OrderEvent.objects.filter(status="scheduled").count() == 3
+    assert plan_problems() == []
+
+
 def test_scheduling_twice_changes_nothing(place):
     order = place()
     schedule(order)

@@ -22,7 +22,8 @@ def eager():
     app.conf.task_always_eager = False
 
 
-def test_sweep_resends_an_order_stuck_in_received(place, eager):
+def test_sweep_resends_an_order_stuck_in_received(place, eager, settings):
+    settings.ATELIER_SCHEDULE_BATCH = 1  # so each order is scheduled by its own task only
     stuck, fresh = place(), place()
     Order.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=5))
 

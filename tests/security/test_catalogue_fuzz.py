@@ -18,8 +18,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 
 from configurator import engine
 from configurator.interchange import CatalogueFormatError, load_catalogue_text, validate_catalogue
@@ -178,6 +179,11 @@ def assert_clean_errors(errors: list[CatalogueError]) -> None:
         assert "\x00" not in str(error)
 
 
+def _count(outcome: str) -> None:
+    if currently_in_test_context():  # --hypothesis-show-statistics shows the mix
+        event(outcome)
+
+
 def import_or_refuse(document: Any) -> str:
     """Import `document` in a savepoint that is rolled back afterwards; check that a
     refusal changed no row. Returns "imported" or "refused"."""
@@ -189,6 +195,7 @@ def import_or_refuse(document: Any) -> str:
         except CatalogueRejected as exc:
             assert_clean_errors(exc.errors)
             assert row_counts() == before, "a refused catalogue left rows behind"
+            _count("refused")
             return "refused"
         assert result.version.status == CatalogueVersion.Status.PUBLISHED
         # What was published must be usable: every product compiles and configures.
@@ -197,6 +204,7 @@ def import_or_refuse(document: Any) -> str:
                 engine.product_from_document(doc, document["currency"])
             )
             engine.configure(compiled, {})
+        _count("imported")
         return "imported"
     finally:
         transaction.savepoint_rollback(savepoint)
@@ -342,7 +350,7 @@ def test_cyclic_and_contradictory_rules_import_or_are_refused(rules):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("loop", [2, 5, 11])
+@pytest.mark.parametrize("loop", [2, 5, 9])
 def test_a_loop_of_requires_rules_is_accepted_or_refused_cleanly(loop):
     # a requires b requires c … requires a, across groups; then an excludes closing it.
     chain = [LITERALS[i * 2] for i in range(loop)]

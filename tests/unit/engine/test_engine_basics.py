@@ -162,3 +162,13 @@ def test_engine_imports_no_django():
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_order_ignores_unknown_literals(notebook):
+    result = configure(notebook, {"cpu": ["u7"]}, order=["nope.x", "cpu", "cpu.u5", "cpu.u7"])
+    assert result.valid and result.groups[1].selected == ("u7",)
+
+
+def test_selections_must_be_a_mapping(notebook):
+    with pytest.raises(InvalidSelection):
+        configure(notebook, [("cpu", ["u5"])])
