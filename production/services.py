@@ -145,7 +145,8 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     """Place a `received` order into the build-to-order plan and promise its ship date.
 
     Idempotent: under the order's row lock, anything but `received` returns unchanged, so
-    a redelivered or duplicated task changes nothing. While it holds the shard lock it also
+    a redelivered or duplicated task changes nothing (nor does one finding the row locked by
+    another transaction, which is placing or cancelling it). While it holds the shard lock it also
     places up to SCHEDULE_BATCH - 1 other orders waiting in `received` (oldest first; rows
     another worker holds are skipped), all in one transaction: one read of the plan, one
     write of the bookings, each order its own `scheduled` event. Their own tasks then find
@@ -157,7 +158,17 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     today = today or timezone.localdate()
     with transaction.atomic():
         _set_lock_timeout()
-        order = Order.objects.select_for_update().only(*ORDER_FIELDS).get(pk=order_id)
+        order = (
+            Order.objects.select_for_update(skip_locked=True)
+            .only(*ORDER_FIELDS)
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None:
+            # Another transaction holds the row: a worker scheduling it in its batch, or a
+            # cancellation. It decides; waiting would only idle this worker. Should it roll
+            # back, its own retry or the sweep sends the order again.
+            return Order.objects.only(*ORDER_FIELDS).get(pk=order_id)
         if order.status != Order.Status.RECEIVED:
             return order
         orders = [order, *_waiting_orders(exclude=order.pk, limit=schedule_batch() - 1)]

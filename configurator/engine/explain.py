@@ -123,6 +123,9 @@ def _pseudo(index: Index, groups: set[int]) -> list[Item]:
     return items
 
 
+CACHE_LIMIT = 20_000
+
+
 def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item, ...]:
     """A small set of rules (and cardinality pseudo-rules) under which `lits` cannot all
     hold in a complete configuration. `lits` must be jointly infeasible."""
@@ -158,6 +161,9 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
     # conflicts, so the likeliest culprits (rules over the literals' own groups) go first.
     core = _shrink(sorted(core, key=closeness), infeasible)
     result = tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
+    if len(compiled.cache) > CACHE_LIMIT or len(compiled.cache.get("builder", ())) > CACHE_LIMIT:
+        # A long-lived web process sees endless selections (the API is open): stay bounded.
+        compiled.cache.clear()
     compiled.cache[key] = result
     return result
 
