@@ -27,4 +27,4 @@ if os.environ.get("ATELIER_BENCH_ENDPOINTS") == "1":
     urlpatterns.append(path("_bench/row", bench_row, name="api-bench-row"))
 
 # Anything else under /api/v1/ is a problem+json 404, not the shop's HTML page.
-urlpatterns.append(re_path(r"^.*$", not_found_json))
+urlpatterns.append(re_path(r"^[\s\S]*$", not_found_json))  # newlines too

@@ -10,6 +10,7 @@ import math
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -146,6 +147,7 @@ def problem_exception_handler(exc, context):
     return answer
 
 
+@csrf_exempt  # any method may reach it; it changes nothing, so no CSRF 403 page
 def not_found_json(request, exception=None) -> JsonResponse:
     """404 as a problem for paths under the API that match no route (not a DRF view)."""
     body = {

@@ -203,9 +203,16 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("ATELIER_ANON_RATE", "600/min"),
         "user": os.environ.get("ATELIER_PARTNER_RATE", "6000/min"),
     },
+    # Reverse proxies in front of the app that append to X-Forwarded-For. DRF's default
+    # (None) believes the header as the client sent it, so an anonymous caller could
+    # claim a new address per request and never be throttled. 0 = use REMOTE_ADDR
+    # (gunicorn serves directly in docker-compose.yml); behind one proxy set 1.
+    "NUM_PROXIES": int(os.environ.get("ATELIER_NUM_PROXIES", "0")),
     "EXCEPTION_HANDLER": "atelier.problems.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser plus 400s for bodies it would let through to a 500 (deep nesting,
+    # NUL and unpaired surrogates): see atelier/parsers.py.
+    "DEFAULT_PARSER_CLASSES": ["atelier.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -146,11 +146,17 @@ def main() -> None:
         )
         counter = redis.Redis.from_url(redis_server.url)
 
-        t0 = time.monotonic()
-        for order_id in ids:
-            noop.delay(order_id)
-        t1 = wait(lambda: int(counter.get("atelier:bench:noop") or 0), n, timeout=600)
-        noop_rate = n / (t1 - t0)
+        def noop_round() -> float:
+            counter.delete("atelier:bench:noop")
+            t0 = time.monotonic()
+            for order_id in ids:
+                noop.delay(order_id)
+            t1 = wait(lambda: int(counter.get("atelier:bench:noop") or 0), n, timeout=600)
+            return n / (t1 - t0)
+
+        # The machine is shared: the better of a round before and one after is the
+        # baseline (the stricter one for the ratio).
+        noop_rate = noop_round()
 
         t0 = time.monotonic()
         for order_id in ids:
@@ -159,6 +165,7 @@ def main() -> None:
         t1 = wait(lambda: n - received.count(), n, timeout=1800)
         rate = n / (t1 - t0)
 
+        noop_rate = max(noop_rate, noop_round())
         problems = plan_problems()
         scheduled = OrderEvent.objects.filter(status="scheduled").count()
         last = Order.objects.order_by("-promised_ship_date").values_list(

@@ -95,7 +95,7 @@ def shard_key(shard: str) -> int:
     return zlib.crc32(f"atelier.plan.{shard}".encode())
 
 
-def lock_shard(shard: str = BUILD_TO_ORDER_SHARD, *, timeout_set: bool = False) -> None:
+def lock_shard(shard: str = BUILD_TO_ORDER_SHARD) -> None:
     """Become the one writer of plan `shard` until the current transaction ends.
 
     PostgreSQL: a transaction-scoped advisory lock, released by commit or rollback, also
@@ -106,8 +106,7 @@ def lock_shard(shard: str = BUILD_TO_ORDER_SHARD, *, timeout_set: bool = False) 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_shard must run inside transaction.atomic()")
     if connection.vendor == "postgresql":
-        if not timeout_set:
-            _set_lock_timeout()
+        _set_lock_timeout()
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [shard_key(shard)])
 
@@ -157,7 +156,6 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     """
     today = today or timezone.localdate()
     with transaction.atomic():
-        _set_lock_timeout()
         order = (
             Order.objects.select_for_update(skip_locked=True)
             .only(*ORDER_FIELDS)
@@ -174,7 +172,7 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
         orders = [order, *_waiting_orders(exclude=order.pk, limit=schedule_batch() - 1)]
         orders.sort(key=lambda o: (o.created_at, o.pk))
         lines = _lines_by_order([o.pk for o in orders])
-        lock_shard(BUILD_TO_ORDER_SHARD, timeout_set=True)
+        lock_shard(BUILD_TO_ORDER_SHARD)
         plan = plan_store.load_plan(today=today)
         outcome = _place_orders(plan, orders, lines, today=today)
     return outcome[order_id]
@@ -266,21 +264,30 @@ def _express(
     """Place an express order again, now knowing the earliest lower-priority, not-started
     orders it could push back (each still ships by its promise, the core guarantees)."""
     centres = {op.work_centre for line in request.lines for op in line.operations}
-    candidates = list(
+    # Two plain queries rather than one join: the earliest-starting orders on those work
+    # centres, then which of them may move. No join, so no bad plan on stale statistics.
+    earliest = list(
         PlanEntry.objects.filter(
-            work_centre__code__in=centres,
+            work_centre_id__in=[
+                plan.work_centre_ids[c] for c in centres if c in plan.work_centre_ids
+            ],
             day__gt=today,
             day__lte=normal.end_day,
-            order__status=Order.Status.SCHEDULED,
-            order__priority__lt=request.priority,
         )
         .values("order_id")
         .annotate(first=Min("day"))
         .order_by("first", "order_id")
-        .values_list("order_id", flat=True)[:EXPRESS_CANDIDATES]
+        .values_list("order_id", flat=True)[: 2 * EXPRESS_CANDIDATES]
+    )
+    movable = set(
+        Order.objects.filter(
+            pk__in=earliest, status=Order.Status.SCHEDULED, priority__lt=request.priority
+        ).values_list("pk", flat=True)
     )
     orders = list(
-        Order.objects.filter(pk__in=candidates, status=Order.Status.SCHEDULED)
+        Order.objects.filter(
+            pk__in=[oid for oid in earliest if oid in movable][:EXPRESS_CANDIDATES]
+        )
         .only(*ORDER_FIELDS)
         .select_for_update(skip_locked=True, no_key=True)
     )

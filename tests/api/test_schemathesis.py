@@ -12,6 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -28,8 +29,8 @@ from tests.api.conftest import client_for, place
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-POSITIVE_EXAMPLES = 110
-NEGATIVE_EXAMPLES = 45
+POSITIVE_EXAMPLES = 150
+NEGATIVE_EXAMPLES = 75
 MINIMUM_REQUESTS = 1000
 
 CONFORMANCE = [
@@ -106,5 +107,9 @@ def test_generated_requests_conform_to_the_schema(partner_token):
             )
         run(positive, POSITIVE_EXAMPLES, CONFORMANCE)
         negative = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
-        run(negative, NEGATIVE_EXAMPLES, [*CONFORMANCE, negative_data_rejection])
+        try:
+            run(negative, NEGATIVE_EXAMPLES, [*CONFORMANCE, negative_data_rejection])
+        except Unsatisfiable:
+            pass  # nothing to make invalid (no parameters, no body)
+    print(f"schemathesis: {sent} requests")
     assert sent >= MINIMUM_REQUESTS

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from orders.models import Order
 from orders.services import cancel_order
@@ -77,3 +80,14 @@ def test_starting_a_replan_while_one_is_queued_returns_that_one(
 
     assert first.pk == second.pk
     assert sent == [first.pk]
+
+
+def test_the_replan_command_draws_a_progress_bar_and_records_the_run(place):
+    services.schedule_order(order_id=place().pk)
+    out = io.StringIO()
+
+    call_command("replan", stdout=out)
+
+    text = out.getvalue()
+    assert "100%" in text and "[########" in text and "every promise kept" in text
+    assert ReplanRun.objects.get().status == ReplanRun.Status.DONE

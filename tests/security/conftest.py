@@ -63,7 +63,15 @@ def _fresh_caches():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _demo_published(django_db_setup, django_db_blocker):
+    # Once per run, outside any test's transaction. pytest-django runs transactional
+    # tests (which empty every table) after all of these, so it is there for each.
+    with django_db_blocker.unblock():
+        import_catalogue(document=demo_document(), publish=True)
+
+
 @pytest.fixture
-def demo(db):
-    """The demo catalogue, published in this test's transaction."""
-    return import_catalogue(document=demo_document(), publish=True).version
+def demo(_demo_published, db):
+    """The published demo catalogue."""
+    return selectors.published_version()
