@@ -430,11 +430,13 @@ def release_capacity(minutes: Mapping[tuple[int, date], int]) -> None:
     keys = sorted(minutes)
     values = ", ".join(["(%s, %s, %s)"] * len(keys))
     params = [x for key in keys for x in (*key, minutes[key])]
+    # VALUES names its columns column1, column2, … on PostgreSQL and SQLite alike. (No CTE:
+    # Python's sqlite3 reports no rowcount for a statement that starts with WITH.)
     sql = (
-        f"WITH v (wc, day, q) AS (VALUES {values}) "
-        f"UPDATE {table} SET booked_minutes = {table}.booked_minutes - v.q FROM v "
-        f"WHERE {table}.work_centre_id = v.wc AND {table}.day = v.day "
-        f"AND {table}.booked_minutes >= v.q"
+        f"UPDATE {table} SET booked_minutes = {table}.booked_minutes - v.column3 "
+        f"FROM (VALUES {values}) AS v "
+        f"WHERE {table}.work_centre_id = v.column1 AND {table}.day = v.column2 "
+        f"AND {table}.booked_minutes >= v.column3"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -461,13 +463,12 @@ def _bump(
     values = ", ".join(["(%s, %s)"] * len(keys))
     params = [x for key in keys for x in (key, amounts[key])]
     if sign > 0:
-        op, guard = "+", f"{table}.{column} + v.q <= {table}.{limit}"
+        op, guard = "+", f"{table}.{column} + v.column2 <= {table}.{limit}"
     else:
-        op, guard = "-", f"{table}.{column} >= v.q"
+        op, guard = "-", f"{table}.{column} >= v.column2"
     sql = (
-        f"WITH v (id, q) AS (VALUES {values}) "
-        f"UPDATE {table} SET {column} = {table}.{column} {op} v.q FROM v "
-        f"WHERE {table}.id = v.id AND {guard}"
+        f"UPDATE {table} SET {column} = {table}.{column} {op} v.column2 "
+        f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 AND {guard}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -106,15 +106,9 @@ def lock_shard(shard: str = BUILD_TO_ORDER_SHARD) -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_shard must run inside transaction.atomic()")
     if connection.vendor == "postgresql":
-        _set_lock_timeout()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [shard_key(shard)])
-
-
-def _set_lock_timeout() -> None:
-    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [shard_key(shard)])
 
 
 def _lines_by_order(order_ids) -> dict[int, list[OrderLine]]:
@@ -144,17 +138,22 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     """Place a `received` order into the build-to-order plan and promise its ship date.
 
     Idempotent: under the order's row lock, anything but `received` returns unchanged, so
-    a redelivered or duplicated task changes nothing (nor does one finding the row locked by
-    another transaction, which is placing or cancelling it). While it holds the shard lock it also
-    places up to SCHEDULE_BATCH - 1 other orders waiting in `received` (oldest first; rows
-    another worker holds are skipped), all in one transaction: one read of the plan, one
-    write of the bookings, each order its own `scheduled` event. Their own tasks then find
-    them scheduled and stop at the status check. Orders are placed in arrival order.
+    a redelivered or duplicated task changes nothing (nor does one finding the row locked
+    by another transaction, which is placing or cancelling it).
+
+    While it holds the shard lock it also places up to `ATELIER_SCHEDULE_BATCH` - 1 other
+    orders waiting in `received` (oldest first; rows another worker holds are skipped), all
+    in one transaction: one read of the plan, one write of bookings and reservations, each
+    order its own `scheduled` event. Their own tasks then find them scheduled and stop at
+    the status check. Orders are placed in arrival order.
 
     Raises `PlanRace` (retryable) when a counter refuses an update, `Order.DoesNotExist`
     for an unknown id. `today` (default: the local date) is the first day work may be booked.
     """
     today = today or timezone.localdate()
+    current = Order.objects.only(*ORDER_FIELDS).get(pk=order_id)
+    if current.status != Order.Status.RECEIVED:
+        return current  # the common case of a task whose order a batch already placed
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(skip_locked=True)
@@ -166,7 +165,7 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
             # Another transaction holds the row: a worker scheduling it in its batch, or a
             # cancellation. It decides; waiting would only idle this worker. Should it roll
             # back, its own retry or the sweep sends the order again.
-            return Order.objects.only(*ORDER_FIELDS).get(pk=order_id)
+            return current
         if order.status != Order.Status.RECEIVED:
             return order
         orders = [order, *_waiting_orders(exclude=order.pk, limit=schedule_batch() - 1)]

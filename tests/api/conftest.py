@@ -7,7 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Max, ProtectedError, RestrictedError
 from rest_framework.test import APIClient
 
 from configurator.services import import_catalogue
@@ -40,12 +43,44 @@ def publish_demo() -> None:
     import_catalogue(document=demo_document(), publish=True)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    # Published once for the session's (rolled back) DB tests. Transactional tests
-    # truncate every table afterwards and publish their own copy (`published_demo`).
+@pytest.fixture(scope="package", autouse=True)
+def _demo_catalogue(django_db_setup, django_db_blocker):
+    """The demo catalogue, published once for this package's (rolled back) DB tests.
+
+    Removed again when the package is done, so tests elsewhere still start from an empty
+    catalogue. Transactional tests truncate every table and publish their own copy
+    (`published_demo`).
+    """
     with django_db_blocker.unblock():
+        watermarks = _watermarks()
         publish_demo()
+    yield
+    with django_db_blocker.unblock():
+        _delete_created_since(watermarks)
+
+
+def _watermarks() -> dict:
+    models = [
+        m
+        for label in ("orders", "production", "configurator")
+        for m in apps.get_app_config(label).get_models()
+    ]
+    return {m: m.objects.aggregate(top=Max("pk"))["top"] or 0 for m in models}
+
+
+def _delete_created_since(watermarks: dict) -> None:
+    pending = list(watermarks.items())
+    for _ in range(len(pending)):  # PROTECTed rows go once what points at them is gone
+        blocked = []
+        for model, top in pending:
+            try:
+                with transaction.atomic():
+                    model.objects.filter(pk__gt=top).delete()
+            except (ProtectedError, RestrictedError, IntegrityError):
+                blocked.append((model, top))
+        if not blocked:
+            return
+        pending = blocked
 
 
 @pytest.fixture
