@@ -124,7 +124,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 3
+# A worker that loses Redis retries for ever: with 3 retries (2 + 4 + 6 s) every worker
+# exited ("Unrecoverable error") after a 12-s broker outage and orders stayed `received`
+# until someone restarted them (tests/reliability/test_broker_outage.py). Publishing from
+# the web process has its own short retry policy and never waits on this.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     "sweep-received-orders": {
         "task": "production.tasks.sweep_received_orders",
@@ -245,6 +249,8 @@ LOGGING = {
 }
 
 # Days between the last operation and the ship date (packing, carrier pick-up).
+# Orders one worker places per plan-lock transaction (throughput vs lock hold time).
+ATELIER_SCHEDULE_BATCH = int(os.environ.get("ATELIER_SCHEDULE_BATCH", "20"))
 ATELIER_SHIPPING_DAYS = int(os.environ.get("ATELIER_SHIPPING_DAYS", "1"))
 
 # Where customers reach the shop: links in e-mails (order status page) are built on it.

@@ -122,7 +122,12 @@ def prepare(env: dict) -> dict:
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -189,6 +194,7 @@ def run_phase(phase: str, *, base: str, env: dict, users: int, seconds: int, wor
         check=False,  # locust exits 1 when any request failed; the counts say so below
         timeout=seconds + 60,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     with open(f"{prefix}_stats.csv", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == phase)

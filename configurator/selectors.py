@@ -31,12 +31,13 @@ class NoPublishedCatalogue(Exception):
     pass
 
 
-def published_version() -> CatalogueVersion:
-    version = (
-        CatalogueVersion.objects.filter(status=CatalogueVersion.Status.PUBLISHED)
-        .order_by("-number")
-        .first()
-    )
+def published_version(*, with_document: bool = True) -> CatalogueVersion:
+    """The newest published version. `with_document=False` leaves the (large) frozen
+    document unread until used: a click answered from the compiled cache never needs it."""
+    versions = CatalogueVersion.objects.filter(status=CatalogueVersion.Status.PUBLISHED)
+    if not with_document:
+        versions = versions.defer("document")
+    version = versions.order_by("-number").first()
     if version is None:
         raise NoPublishedCatalogue("No catalogue has been published yet")
     return version
@@ -110,7 +111,7 @@ def configure_product(
     """
     if version is None:
         try:
-            version = published_version()
+            version = published_version(with_document=False)
         except NoPublishedCatalogue as exc:
             raise errors.CatalogueUnavailable(str(exc)) from exc
     compiled = compiled_product(version, code)

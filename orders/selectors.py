@@ -21,6 +21,12 @@ def orders_visible_to(*, partner: Partner | None = None, user=None) -> QuerySet[
     else:
         return Order.objects.none()
     return orders.prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("catalogue_version")),
+        Prefetch(
+            "lines",
+            # The version's number, not its frozen catalogue document (tens of kB).
+            queryset=OrderLine.objects.select_related("catalogue_version").defer(
+                "catalogue_version__document"
+            ),
+        ),
         "events",
     )

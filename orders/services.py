@@ -1,5 +1,5 @@
 """Writers of orders: place, change status, cancel. The shop's checkout and the partner
-API both call `place_order`; production's worker calls `mark_scheduled`.
+API both call `place_order`; production's worker calls `transition`.
 
 Status changes are conditional updates (`UPDATE … WHERE status IN predecessors`), so
 two processes racing on one order cannot both move it; the unique (order, status)
@@ -95,8 +95,8 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
         request=request,
         product_name=product.name,
         configuration=result,
-        bom=engine.bill_of_materials(product, request.selections),
-        minutes=engine.build_minutes(product, request.selections),
+        bom=engine.bill_of_materials(compiled, request.selections),
+        minutes=engine.build_minutes(compiled, request.selections),
         route=[step.work_centre for step in product.route],
     )
 
@@ -201,7 +201,7 @@ def transition(
     Must run inside a transaction (the caller's); raises InvalidTransition otherwise.
     """
     allowed_from = [s for s, nexts in Order.TRANSITIONS.items() if to in nexts]
-    changes = {"status": to}
+    changes = {"status": to, "updated_at": timezone.now()}  # update() skips auto_now
     if promised_ship_date is not None:
         changes["promised_ship_date"] = promised_ship_date
     updated = Order.objects.filter(pk=order_id, status__in=allowed_from).update(**changes)

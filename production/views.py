@@ -3,7 +3,7 @@ and orders at risk; the batch plan; starting a replan and watching it. Staff onl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -26,6 +26,8 @@ def _span(request) -> tuple[date, int]:
     try:
         start = date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
+        start = timezone.localdate()
+    if start > date.max - timedelta(weeks=max(WEEKS)):  # the span would overflow: a 500
         start = timezone.localdate()
     return start, weeks
 

@@ -430,3 +430,31 @@ def test_anonymous_callers_are_throttled_by_address(anon, settings):
     }
     answers = [anon.get("/api/v1/products/").status_code for _ in range(3)]
     assert answers == [200, 200, 429]
+
+
+def test_unacceptable_media_type_is_406(api_a):
+    response = api_a.get("/api/v1/orders/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response.json()["type"].endswith("/not-acceptable")
+
+
+def test_session_users_may_send_an_idempotency_key(django_user_model):
+    user = django_user_model.objects.create_user("cy", password="pw-secret-123")
+    client = APIClient()
+    client.force_login(user)
+    first = client.post("/api/v1/orders/", order_body(), format="json", HTTP_IDEMPOTENCY_KEY="u")
+    again = client.post("/api/v1/orders/", order_body(), format="json", HTTP_IDEMPOTENCY_KEY="u")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert Order.objects.filter(user=user).count() == 1
+
+
+def test_the_schema_documents_idempotency_and_problems(anon):
+    response = anon.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    create = schema["paths"]["/api/v1/orders/"]["post"]
+    header = next(p for p in create["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["in"] == "header" and header["required"] is True
+    assert "application/problem+json" in create["responses"]["422"]["content"]
+    assert anon.get("/api/v1/docs/").status_code == 200

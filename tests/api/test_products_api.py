@@ -155,3 +155,15 @@ def test_configure_includes_the_production_estimate_when_complete(anon, monkeypa
     response = anon.post("/api/v1/products/nb14/configure", {"selections": NB14}, format="json")
     assert response.json()["estimated_ship_date"] == "2031-01-02"
     assert calls == [("nb14", 1)]
+
+
+def test_without_a_published_catalogue_products_answer_503(anon):
+    from configurator.models import CatalogueVersion
+
+    CatalogueVersion.objects.all().delete()
+    for response in (
+        anon.get("/api/v1/products/"),
+        anon.post("/api/v1/products/nb14/configure", {"selections": {}}, format="json"),
+    ):
+        assert response.status_code == 503
+        assert response.json()["type"].endswith("/catalogue-unavailable")

@@ -6,7 +6,6 @@ queued before it are gone too)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -35,16 +34,16 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-# ATELIER_OUTAGE_SECONDS lengthens it (workers must outlast any outage, not just a short one).
-OUTAGE_SECONDS = int(os.environ.get("ATELIER_OUTAGE_SECONDS", "10"))
 
-
-def test_orders_placed_while_redis_is_down_are_kept_and_scheduled_later(workers):
+# 10 s as the issue asks; 25 s outlasts the 2 + 4 + 6 s a worker once retried before it
+# exited for good (CELERY_BROKER_CONNECTION_MAX_RETRIES was 3).
+@pytest.mark.parametrize("outage_seconds", [10, 25])
+def test_orders_placed_while_redis_is_down_are_kept_and_scheduled_later(workers, outage_seconds):
     _, redis = run_servers()
     if redis is None:
         pytest.skip("this run did not start its own Redis, so it may not stop it")
     import_catalogue(document=plentiful_catalogue(), publish=True)
-    pool = workers.start(2, loglevel='INFO')
+    pool = workers.start(2)
     _, raw = services.issue_token(partner=Partner.objects.create(name="Outage"), name="t")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
@@ -57,7 +56,7 @@ def test_orders_placed_while_redis_is_down_are_kept_and_scheduled_later(workers)
         time.sleep(3)
         redis.stop()
         down.set()
-        time.sleep(OUTAGE_SECONDS)
+        time.sleep(outage_seconds)
         redis.start()
         moments["back"] = timezone.now()
         down.clear()
@@ -78,14 +77,10 @@ def test_orders_placed_while_redis_is_down_are_kept_and_scheduled_later(workers)
                 format="json",
                 HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
             )
-            answers.append(
-                (response.status_code, during, time.monotonic() - sent, response.json())
-            )
+            answers.append((response.status_code, during, time.monotonic() - sent, response.json()))
     finally:
         breaker.join()
     workers_alive_after_outage = sum(w.alive for w in pool)
-    import shutil; [shutil.copy(w.log, f'/tmp/outage-{i}.log') for i, w in enumerate(pool)]
-    time.sleep(5); [shutil.copy(w.log, f'/tmp/outage-{i}.log') for i, w in enumerate(pool)]
 
     resent = sweep_until_settled(timeout=150, workers=workers)
 
@@ -98,7 +93,8 @@ def test_orders_placed_while_redis_is_down_are_kept_and_scheduled_later(workers)
     kept = set(Order.objects.values_list("public_id", flat=True))
     lost = [a for a in accepted if uuid.UUID(a[3]["id"]) not in kept]
     figures = record(
-        "broker_outage",
+        f"broker_outage_{outage_seconds}s",
+        outage_seconds=outage_seconds,
         requests_sent=len(answers),
         sent_while_redis_down=sum(1 for a in answers if a[1]),
         accepted_201=len(accepted),

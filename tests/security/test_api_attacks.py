@@ -50,7 +50,10 @@ def api_b(partner_b) -> APIClient:
 
 
 def order_body(reference: str = "PO-A-1") -> dict:
-    return {"lines": [{"product": "nb14", "selections": NB14, "quantity": 1}], "reference": reference}
+    return {
+        "lines": [{"product": "nb14", "selections": NB14, "quantity": 1}],
+        "reference": reference,
+    }
 
 
 def place(client: APIClient, *, key: str, body: dict | None = None):

@@ -139,8 +139,9 @@ def test_selections_that_are_not_a_mapping_are_an_engine_error_or_empty(value):
 
 JSON_ANY = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | WEIRD_TEXT,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(WEIRD_TEXT, children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(WEIRD_TEXT, children, max_size=4)
+    ),
     max_leaves=15,
 )
 

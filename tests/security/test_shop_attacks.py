@@ -36,7 +36,9 @@ PASSWORD = "a-long-test-password-1"
 
 def configure_form(selections: dict[str, list[str]], **extra) -> dict:
     """The configure form as a browser posts it (see templates/shop/_configurator.html)."""
-    data = {f"g-{group}": picks[0] if len(picks) == 1 else picks for group, picks in selections.items()}
+    data = {
+        f"g-{group}": picks[0] if len(picks) == 1 else picks for group, picks in selections.items()
+    }
     literals = " ".join(f"{g}.{o}" for g, picks in selections.items() for o in picks)
     data.update({"order": literals, "last_good": literals, **extra})
     return data

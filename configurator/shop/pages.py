@@ -1,5 +1,5 @@
-"""The shop's reads and writes around the engine: product cards, the configure page's
-state after each click, saved configurations behind share links.
+"""The configure page's reads around the engine: product cards, the page's state after
+each click (an update, an applied resolution, an undo), and a fresh page.
 
 Every price shown here is the engine's (`engine.configure` / `engine.price`): the page,
 the cart, the order and the API price a configuration with the same function.
@@ -7,238 +7,38 @@ the cart, the order and the API price a configuration with the same function.
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from decimal import Decimal
 
 from configurator import engine
-from configurator.models import CatalogueVersion, SavedConfiguration
+from configurator.models import CatalogueVersion
 from configurator.selectors import (
     compiled_product,
     product_document,
     published_version,
 )
+from configurator.shop.presentation import (
+    BillLine,
+    Change,
+    ConfigurePage,
+    ConflictView,
+    GroupView,
+    Money,
+    OptionView,
+    ProductCard,
+    Selections,
+    StandardOffer,
+    Why,
+    literals,
+)
 from orders.services import standard_match
 from production.selectors import estimate_ship_date
 
-Selections = dict[str, list[str]]
 KINDS = ("notebook", "creator", "tower")
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
 
 class ProductNotFound(Exception):
     """No product with that code in the published catalogue (the page answers 404)."""
-
-
-class SavedNotFound(Exception):
-    """No saved configuration behind that token."""
-
-
-# --- Presentation values --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __str__(self) -> str:
-        sign = "−" if self.amount < 0 else ""
-        symbol = SYMBOLS.get(self.currency)
-        number = f"{abs(self.amount):,.2f}"
-        return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {self.currency}"
-
-    @property
-    def signed(self) -> str:
-        return f"+{self}" if self.amount >= 0 else str(self)
-
-
-@dataclass(frozen=True)
-class ProductCard:
-    code: str
-    name: str
-    description: str
-    kind: str
-    starting_price: Money
-
-
-@dataclass(frozen=True)
-class Why:
-    """One reason an option is excluded: the rule's message and the picks behind it."""
-
-    rule: str
-    message: str
-    because: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class OptionView:
-    code: str
-    name: str
-    state: str
-    price: Money
-    delta: Money
-    why: tuple[Why, ...]
-    input_id: str
-
-    @property
-    def selected(self) -> bool:
-        return self.state == "selected"
-
-    @property
-    def excluded(self) -> bool:
-        return self.state == "excluded"
-
-    @property
-    def price_note(self) -> str:
-        """What choosing it does to the price: a picked option shows its own price."""
-        if self.selected:
-            return str(self.price) if self.price.amount else "Included"
-        return self.delta.signed
-
-
-@dataclass(frozen=True)
-class GroupView:
-    code: str
-    name: str
-    min: int
-    max: int
-    options: tuple[OptionView, ...]
-    field_name: str
-
-    @property
-    def multiple(self) -> bool:
-        return self.max > 1
-
-    @property
-    def optional_single(self) -> bool:
-        return self.max == 1 and self.min == 0
-
-    @property
-    def hint(self) -> str:
-        if self.max == 1:
-            return "Choose one" if self.min else "Optional"
-        if self.min == 0:
-            return f"Choose up to {self.max}"
-        return f"Choose {self.min}–{self.max}" if self.min != self.max else f"Choose {self.min}"
-
-    @property
-    def picks(self) -> int:
-        return sum(o.selected for o in self.options)
-
-    @property
-    def unmet(self) -> str:
-        """What the customer still has to do in this group, or ''."""
-        if self.picks < self.min:
-            return f"Choose at least {self.min} in {self.name}."
-        return ""
-
-
-@dataclass(frozen=True)
-class Change:
-    group: str
-    before: tuple[str, ...]
-    after: tuple[str, ...]
-
-    def __str__(self) -> str:
-        if not self.after:
-            return f"remove {self.group}: {', '.join(self.before)}"
-        if not self.before:
-            return f"add {self.group}: {', '.join(self.after)}"
-        return f"{self.group}: {', '.join(self.before)} → {', '.join(self.after)}"
-
-
-@dataclass(frozen=True)
-class ConflictView:
-    messages: tuple[str, ...]
-    picks: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class BillLine:
-    """One line of the itemized price: what it is for (a group, the base price, an offer),
-    what was chosen, and its amount."""
-
-    heading: str
-    label: str
-    amount: Money
-
-    @property
-    def amount_note(self) -> str:
-        return str(self.amount) if self.amount.amount else "Included"
-
-
-@dataclass(frozen=True)
-class StandardOffer:
-    sku: str
-    price: Money
-
-
-@dataclass(frozen=True)
-class ConfigurePage:
-    version: CatalogueVersion
-    code: str
-    name: str
-    description: str
-    kind: str
-    currency: str
-    selections: Selections
-    order: tuple[str, ...]
-    last_good: Selections
-    complete: bool
-    valid: bool
-    groups: tuple[GroupView, ...]
-    bill: tuple[BillLine, ...]
-    total: Money
-    chosen: tuple[str, ...] = ()  # the picks of the last click, as "Group: Option"
-    focus: str = ""  # input id to focus after an applied resolution or undo
-    conflicts: tuple[ConflictView, ...] = ()
-    conflict_group: str = ""  # the group after which the conflict panel is shown
-    changes: tuple[Change, ...] = ()
-    ship_date: date | None = None
-    standard: StandardOffer | None = None
-    resolution: Selections | None = None
-    notices: tuple[str, ...] = ()
-
-    @property
-    def order_text(self) -> str:
-        return " ".join(self.order)
-
-    @property
-    def last_good_text(self) -> str:
-        return " ".join(literals(self.last_good))
-
-    @property
-    def unmet(self) -> tuple[str, ...]:
-        return tuple(g.unmet for g in self.groups if g.unmet)
-
-    @property
-    def can_order(self) -> bool:
-        return self.valid and self.complete
-
-    @property
-    def announcement(self) -> str:
-        """One sentence for the page's aria-live region after each update."""
-        if not self.valid:
-            changes = "; ".join(str(c) for c in self.changes)
-            head = f"{', '.join(self.chosen) or 'That choice'} conflicts with your other choices."
-            return f"{head} To choose it we would change: {changes}." if changes else head
-        parts = [f"Total {self.total}."]
-        if self.unmet:
-            parts.append(" ".join(self.unmet))
-        elif self.standard:
-            parts.append(f"In stock as {self.standard.sku}: ships today for {self.standard.price}.")
-        elif self.ship_date:
-            parts.append(f"Estimated ship date {self.ship_date:%A, %-d %B %Y}.")
-        return " ".join(parts)
-
-
-# --- Reads ----------------------------------------------------------------------------
-
-
-def literals(selections: Selections) -> list[str]:
-    return [f"{g}.{o}" for g, picks in selections.items() for o in picks]
 
 
 def product_kind(doc: dict) -> str:
@@ -324,14 +124,6 @@ def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
     """The published version and the engine's view of product `code` (to build its form)."""
     version = current_version()
     return version, _compiled(version, code).product
-
-
-def estimated_ship_date(
-    *, version: CatalogueVersion, code: str, selections: Selections
-) -> date | None:
-    """Production's unlocked ship-date estimate (DESIGN.md, "two promise calls"); the
-    order's real promise is made when it is scheduled."""
-    return estimate_ship_date(product_code=code, selections=selections, version=version)
 
 
 def _standard_offer(code: str, selections: Selections, currency: str) -> StandardOffer | None:
@@ -476,8 +268,10 @@ def configure_page(
     else:
         page["last_good"] = selections
         if result.complete:
-            page["ship_date"] = estimated_ship_date(
-                version=version, code=code, selections=selections
+            # Production's unlocked estimate (DESIGN.md, "two promise calls"); the order's
+            # real promise is made when it is scheduled.
+            page["ship_date"] = estimate_ship_date(
+                product_code=code, selections=selections, version=version
             )
             page["standard"] = _standard_offer(code, selections, currency)
     return ConfigurePage(**page)
@@ -525,73 +319,3 @@ def start_page(*, code: str, version: CatalogueVersion | None = None) -> Configu
     return configure_page(
         version=version, code=code, selections=selections, order=literals(selections)
     )
-
-
-# --- Saved configurations -------------------------------------------------------------
-
-
-def save_configuration(
-    *, version: CatalogueVersion, code: str, selections: Selections, title: str = ""
-) -> SavedConfiguration:
-    """Keep a configuration behind a fresh share token."""
-    price = engine.price(_compiled(version, code), selections).total
-    return SavedConfiguration.objects.create(
-        token=secrets.token_urlsafe(12),
-        product_code=code,
-        catalogue_version=version,
-        selections={g: list(picks) for g, picks in selections.items() if picks},
-        title=title,
-        total=price,
-    )
-
-
-def saved_configuration(token: str) -> SavedConfiguration:
-    saved = (
-        SavedConfiguration.objects.select_related("catalogue_version").filter(token=token).first()
-        if isinstance(token, str) and len(token) <= 32
-        else None
-    )
-    if saved is None:
-        raise SavedNotFound(token)
-    return saved
-
-
-def reopen_saved(*, token: str) -> tuple[SavedConfiguration, ConfigurePage]:
-    """A saved configuration against today's catalogue: exactly as saved when the version
-    is unchanged; otherwise picks the catalogue no longer offers are dropped and named,
-    and any conflict the new rules raise is shown with its proposed change."""
-    saved = saved_configuration(token)
-    version = current_version()
-    compiled = _compiled(version, saved.product_code)
-    notices: list[str] = []
-    selections: Selections = {}
-    if saved.catalogue_version_id != version.pk:
-        notices.append(
-            f"Saved against catalogue version {saved.catalogue_version.number}; "
-            f"prices and rules are now those of version {version.number}."
-        )
-    groups = {g.code: g for g in compiled.product.groups}
-    for group_code, picks in (saved.selections or {}).items():
-        group = groups.get(group_code)
-        codes = {o.code for o in group.options} if group else set()
-        for option in picks:
-            if option in codes and len(selections.get(group_code, [])) < group.max:
-                selections.setdefault(group_code, []).append(option)
-            else:
-                notices.append(f"“{group_code}.{option}” is no longer offered and was left out.")
-    if saved.total is not None and saved.catalogue_version_id != version.pk:
-        now = engine.price(compiled, selections).total
-        if now != saved.total:
-            was = Money(saved.total, version.currency)
-            notices.append(
-                f"The price was {was} when saved; it is now {Money(now, version.currency)}."
-            )
-    page = configure_page(
-        version=version,
-        code=saved.product_code,
-        selections=selections,
-        order=literals(selections),
-        notices=tuple(notices),
-        keep_newest=False,
-    )
-    return saved, page

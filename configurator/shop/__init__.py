@@ -1,0 +1,75 @@
+"""The shop's reads and writes around the engine: product cards, the configure page's
+state after each click (`pages`, shown through the values of `presentation`), and saved
+configurations behind share links (`saved`).
+
+Every price shown here is the engine's (`engine.configure` / `engine.price`): the page,
+the cart, the order and the API price a configuration with the same function.
+"""
+
+from configurator.shop.pages import (
+    KINDS,
+    ProductNotFound,
+    _documents,
+    _start_prices,
+    configure_page,
+    current_version,
+    default_selections,
+    product_cards,
+    product_for_form,
+    product_kind,
+    start_page,
+    starting_price,
+    update_page,
+)
+from configurator.shop.presentation import (
+    BillLine,
+    Change,
+    ConfigurePage,
+    ConflictView,
+    GroupView,
+    Money,
+    OptionView,
+    ProductCard,
+    Selections,
+    StandardOffer,
+    Why,
+    literals,
+)
+from configurator.shop.saved import (
+    SavedNotFound,
+    reopen_saved,
+    save_configuration,
+    saved_configuration,
+)
+
+__all__ = [
+    "KINDS",
+    "BillLine",
+    "Change",
+    "ConfigurePage",
+    "ConflictView",
+    "GroupView",
+    "Money",
+    "OptionView",
+    "ProductCard",
+    "ProductNotFound",
+    "SavedNotFound",
+    "Selections",
+    "StandardOffer",
+    "Why",
+    "_documents",  # the per-process caches, cleared by the tests
+    "_start_prices",
+    "configure_page",
+    "current_version",
+    "default_selections",
+    "literals",
+    "product_cards",
+    "product_for_form",
+    "product_kind",
+    "reopen_saved",
+    "save_configuration",
+    "saved_configuration",
+    "start_page",
+    "starting_price",
+    "update_page",
+]

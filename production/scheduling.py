@@ -1,0 +1,228 @@
+"""Placing build-to-order orders into the plan and taking them out again.
+
+An order that can never be built (NoSupply: stock plus every known supply batch cannot
+cover it; a route naming no build-to-order work centre; no capacity within the horizon)
+is cancelled by the planner with the reason as the event's note, so the customer or
+partner hears it at once (status webhook) instead of waiting on an order that stays
+`received` and is re-swept every half minute. The configurator's estimate shows no
+date for such a configuration, so this only happens when supply ran out in between.
+
+Locks are taken in the order `production.shards` describes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from orders.models import Order, OrderLine
+from orders.services import transition
+from production import plan_store, planner
+from production.models import PlanEntry
+from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
+
+log = logging.getLogger("atelier.production")
+
+PLANNER_ACTOR = "planner"
+
+
+def _lines_by_order(order_ids) -> dict[int, list[OrderLine]]:
+    lines: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in plan_store.lines_of(order_ids):
+        lines[line.order_id].append(line)
+    return lines
+
+
+def _cannot_build(exc: planner.PlanningError) -> str:
+    if isinstance(exc, planner.NoSupply):
+        return (
+            f"Cannot be built: stock and every known supply batch of {exc.sku} "
+            f"are short by {exc.short_by}."
+        )
+    if isinstance(exc, planner.UnknownWorkCentre):
+        return f"Cannot be built: its route names {exc.code!r}, which is no build-to-order work centre."
+    if isinstance(exc, planner.NoCapacity):
+        return f"Cannot be built: {exc.work_centre} has no free capacity within {exc.horizon_days} days."
+    return f"Cannot be built: {exc}"
+
+
+def schedule_order(*, order_id: int, today: date | None = None) -> Order:
+    """Place a `received` order into the build-to-order plan and promise its ship date.
+
+    Idempotent: under the order's row lock, anything but `received` returns unchanged, so
+    a redelivered or duplicated task changes nothing (nor does one finding the row locked
+    by another transaction, which is placing or cancelling it).
+
+    While it holds the shard lock it also places up to `ATELIER_SCHEDULE_BATCH` - 1 other
+    orders waiting in `received` (oldest first; rows another worker holds are skipped), all
+    in one transaction: one read of the plan, one write of bookings and reservations, each
+    order its own `scheduled` event. Their own tasks then find them scheduled and stop at
+    the status check. Orders are placed in arrival order.
+
+    Raises `PlanRace` (retryable) when a counter refuses an update, `Order.DoesNotExist`
+    for an unknown id. `today` (default: the local date) is the first day work may be booked.
+    """
+    today = today or timezone.localdate()
+    current = Order.objects.only(*ORDER_FIELDS).get(pk=order_id)
+    if current.status != Order.Status.RECEIVED:
+        return current  # the common case of a task whose order a batch already placed
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(skip_locked=True)
+            .only(*ORDER_FIELDS)
+            .filter(pk=order_id)
+            .first()
+        )
+        if order is None:
+            # Another transaction holds the row: a worker scheduling it in its batch, or a
+            # cancellation. It decides; waiting would only idle this worker. Should it roll
+            # back, its own retry or the sweep sends the order again.
+            return current
+        if order.status != Order.Status.RECEIVED:
+            return order
+        orders = [order, *_waiting_orders(exclude=order.pk, limit=schedule_batch() - 1)]
+        orders.sort(key=lambda o: (o.created_at, o.pk))
+        lines = _lines_by_order([o.pk for o in orders])
+        lock_shard(BUILD_TO_ORDER_SHARD)
+        plan = plan_store.load_plan(today=today)
+        outcome = _place_orders(plan, orders, lines, today=today)
+    return outcome[order_id]
+
+
+# Only what planning reads; status and created_at for the checks and the arrival order.
+ORDER_FIELDS = ("id", "status", "priority", "created_at", "promised_ship_date")
+# Express orders consider at most this many not-started orders to push back (the earliest
+# ones): enough to free the next days, without reading a whole crowded plan under the lock.
+EXPRESS_CANDIDATES = 50
+
+
+def schedule_batch() -> int:
+    return max(1, int(getattr(settings, "ATELIER_SCHEDULE_BATCH", 20)))
+
+
+def _waiting_orders(*, exclude: int, limit: int) -> list[Order]:
+    if limit <= 0:
+        return []
+    # SKIP LOCKED picks which *orders* this worker takes along: one another worker holds is
+    # its business. Stock and capacity are never read or reserved this way.
+    return list(
+        Order.objects.filter(status=Order.Status.RECEIVED)
+        .exclude(pk=exclude)
+        .order_by("created_at", "id")
+        .only(*ORDER_FIELDS)
+        .select_for_update(skip_locked=True)[:limit]
+    )
+
+
+def _place_orders(
+    plan: plan_store.LoadedPlan,
+    orders: list[Order],
+    lines: dict[int, list[OrderLine]],
+    *,
+    today: date,
+) -> dict[int, Order]:
+    """Place `orders` one after the other (each sees the ones before), then write them all."""
+    tz = timezone.get_current_timezone()
+    outcome: dict[int, Order] = {}
+    placed: list[int] = []
+    moved: set[int] = set()
+    booked_before = plan.state.booked
+    for order in orders:
+        request = plan_store.order_request(order, lines[order.pk])
+        try:
+            placement = planner.insert_order(plan.state, request, today=today, tz=tz)
+            if request.priority > 0:
+                plan, placement = _express(plan, request, placement, today=today)
+        except (planner.NoSupply, planner.UnknownWorkCentre, planner.NoCapacity) as exc:
+            log.info("order %s cannot be built: %s", order.pk, exc)
+            outcome[order.pk] = transition(
+                order_id=order.pk,
+                to=Order.Status.CANCELLED,
+                actor=PLANNER_ACTOR,
+                note=_cannot_build(exc),
+            )
+            continue
+        plan = dataclasses.replace(plan, state=planner.apply(plan.state, placement))
+        placed.append(order.pk)
+        moved.update(p.order_id for p in placement.moved)
+    moved.difference_update(placed)
+    if moved:
+        lines.update(_lines_by_order(moved))
+        # Displaced orders keep their parts and promises; only their bookings move.
+        plan_store.release(moved, reservations=False)
+    final = plan.state.placements
+    plan_store.write_bookings(
+        plan, [final[oid] for oid in [*placed, *sorted(moved)]], lines, booked_before=booked_before
+    )
+    plan_store.write_reservations(plan, [final[oid] for oid in placed], lines)
+    for oid in placed:
+        outcome[oid] = transition(
+            order_id=oid,
+            to=Order.Status.SCHEDULED,
+            actor=PLANNER_ACTOR,
+            promised_ship_date=plan.state.promises[oid],
+        )
+    return outcome
+
+
+def _express(
+    plan: plan_store.LoadedPlan,
+    request: planner.OrderRequest,
+    normal: planner.Placement,
+    *,
+    today: date,
+) -> tuple[plan_store.LoadedPlan, planner.Placement]:
+    """Place an express order again, now knowing the earliest lower-priority, not-started
+    orders it could push back (each still ships by its promise, the core guarantees)."""
+    centres = {op.work_centre for line in request.lines for op in line.operations}
+    # Two plain queries rather than one join: the earliest-starting orders on those work
+    # centres, then which of them may move. No join, so no bad plan on stale statistics.
+    earliest = list(
+        PlanEntry.objects.filter(
+            work_centre_id__in=[
+                plan.work_centre_ids[c] for c in centres if c in plan.work_centre_ids
+            ],
+            day__gt=today,
+            day__lte=normal.end_day,
+        )
+        .values("order_id")
+        .annotate(first=Min("day"))
+        .order_by("first", "order_id")
+        .values_list("order_id", flat=True)[: 2 * EXPRESS_CANDIDATES]
+    )
+    movable = set(
+        Order.objects.filter(
+            pk__in=earliest, status=Order.Status.SCHEDULED, priority__lt=request.priority
+        ).values_list("pk", flat=True)
+    )
+    orders = list(
+        Order.objects.filter(
+            pk__in=[oid for oid in earliest if oid in movable][:EXPRESS_CANDIDATES]
+        )
+        .only(*ORDER_FIELDS)
+        .select_for_update(skip_locked=True, no_key=True)
+    )
+    if not orders:
+        return plan, normal
+    placements, promises = plan_store.load_placements(plan, orders)
+    plan = plan_store.with_placements(plan, placements, promises)
+    tz = timezone.get_current_timezone()
+    return plan, planner.insert_order(plan.state, request, today=today, tz=tz)
+
+
+def release_order(*, order_id: int) -> None:
+    """Free the capacity and components an order holds (nothing if it holds none).
+
+    Called by orders.services.cancel_order inside its transaction, with the order's row
+    locked; takes the shard lock itself so it never interleaves with a scheduler.
+    """
+    with transaction.atomic():
+        lock_shard(BUILD_TO_ORDER_SHARD)
+        plan_store.release([order_id])
