@@ -41,7 +41,10 @@ proof: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/shop.py
+	$(PY) benchmarks/api.py
 	$(PY) benchmarks/planner_quality.py --time-limit 30
+	$(PY) benchmarks/planner.py --orders 5000
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

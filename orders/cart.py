@@ -9,7 +9,7 @@ view prices the lines again with the engine against the published catalogue, and
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import Decimal
 
 from configurator import engine
@@ -136,11 +136,6 @@ class PricedCart:
         return bool(self.lines) and all(not line.problem for line in self.lines)
 
 
-# place_order sells a standard product from stock once LineRequest carries its SKU; until
-# then such a line is ordered (and priced) as the configuration it equals.
-_ORDERS_STANDARD = "standard_sku" in {f.name for f in fields(LineRequest)}
-
-
 def _price_line(version, line: CartLine, standard_prices: dict[str, Decimal]) -> PricedCartLine:
     compiled = compiled_product(version, line.product)
     if compiled is None:
@@ -164,7 +159,7 @@ def _price_line(version, line: CartLine, standard_prices: dict[str, Decimal]) ->
         if (picks := line.selections.get(group.code))
     )
     unit = result.price.total
-    if line.standard_sku and _ORDERS_STANDARD and line.standard_sku in standard_prices:
+    if line.standard_sku and line.standard_sku in standard_prices:
         unit = standard_prices[line.standard_sku]
     currency = result.price.currency
     return PricedCartLine(
@@ -206,10 +201,12 @@ def checkout(*, cart: Cart, customer: Customer) -> Order:
     empty the cart. Raises the orders' DomainErrors; the cart is kept when it fails."""
     requests = []
     for line in cart.lines:
-        extra = {"standard_sku": line.standard_sku} if _ORDERS_STANDARD else {}
         requests.append(
             LineRequest(
-                product=line.product, selections=line.selections, quantity=line.quantity, **extra
+                product=line.product,
+                selections=line.selections,
+                quantity=line.quantity,
+                standard_sku=line.standard_sku,
             )
         )
     order = place_order(lines=requests, customer=customer, actor="shop")

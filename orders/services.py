@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from configurator import engine
@@ -30,6 +31,9 @@ class LineRequest:
     product: str
     selections: dict[str, list[str]]
     quantity: int = 1
+    # Set when the customer takes the in-stock standard product equal to this
+    # configuration: sold from its stock at its price, never built to order.
+    standard_sku: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,29 @@ class PricedLine:
     bom: dict[str, int]
     minutes: dict[str, int]
     route: list[str] = field(default_factory=list)
+    standard_price: Decimal | None = None
+
+    @property
+    def unit_price(self) -> Decimal:
+        if self.standard_price is not None:
+            return self.standard_price
+        return self.configuration.price.total
+
+    @property
+    def price_lines(self) -> list[dict]:
+        if self.standard_price is not None:
+            return [
+                {
+                    "kind": "standard",
+                    "code": self.request.standard_sku,
+                    "label": f"{self.product_name} {self.request.standard_sku} (from stock)",
+                    "amount": str(self.standard_price),
+                }
+            ]
+        return [
+            {"kind": pl.kind, "code": pl.code, "label": pl.label, "amount": str(pl.amount)}
+            for pl in self.configuration.price.lines
+        ]
 
 
 def normalise_selections(selections: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -91,6 +118,18 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
             errors={f"lines[{index}].selections": missing},
         )
     product = compiled.product
+    standard = None
+    if request.standard_sku:
+        standard = StandardProduct.objects.filter(sku=request.standard_sku).first()
+        if (
+            standard is None
+            or standard.product_code != request.product
+            or normalise_selections(standard.selections) != normalise_selections(request.selections)
+        ):
+            raise errors.InvalidSelection(
+                f"'{request.standard_sku}' is not a standard product of this configuration.",
+                errors={f"lines[{index}].standard_sku": ["no such standard product"]},
+            )
     return PricedLine(
         request=request,
         product_name=product.name,
@@ -98,6 +137,7 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
         bom=engine.bill_of_materials(compiled, request.selections),
         minutes=engine.build_minutes(compiled, request.selections),
         route=[step.work_centre for step in product.route],
+        standard_price=standard.price if standard else None,
     )
 
 
@@ -141,7 +181,7 @@ def place_order(
     except NoPublishedCatalogue as exc:
         raise errors.CatalogueUnavailable(str(exc)) from exc
     priced = [price_line(version=version, request=line, index=i) for i, line in enumerate(lines)]
-    total = sum((p.configuration.price.total * p.request.quantity for p in priced), Decimal("0.00"))
+    total = sum((p.unit_price * p.request.quantity for p in priced), Decimal("0.00"))
     customer = customer or Customer()
     with transaction.atomic():
         order = Order.objects.create(
@@ -164,22 +204,47 @@ def place_order(
                 product_name=p.product_name,
                 selections=normalise_selections(p.request.selections),
                 quantity=p.request.quantity,
-                unit_price=p.configuration.price.total,
-                price_lines=[
-                    {"kind": pl.kind, "code": pl.code, "label": pl.label, "amount": str(pl.amount)}
-                    for pl in p.configuration.price.lines
-                ],
+                unit_price=p.unit_price,
+                price_lines=p.price_lines,
+                standard_sku=p.request.standard_sku,
                 bom=p.bom,
                 build_minutes=p.minutes,
                 route=p.route,
             )
             for i, p in enumerate(priced)
         )
+        _take_standard_stock(priced)
         received = OrderEvent.objects.create(order=order, status=Order.Status.RECEIVED, actor=actor)
         transaction.on_commit(lambda: _request_scheduling(order.pk), robust=True)
         # The confirmation e-mail and webhooks go the same way as every later status.
         transaction.on_commit(lambda: _notify(received.pk), robust=True)
     return order
+
+
+def _take_standard_stock(priced: list[PricedLine]) -> None:
+    """Take standard products from stock with conditional updates, in SKU order (so two
+    orders never wait on each other's rows); the CheckConstraint stock >= 0 backs it."""
+    wanted: dict[str, int] = {}
+    for p in priced:
+        if p.request.standard_sku:
+            wanted[p.request.standard_sku] = (
+                wanted.get(p.request.standard_sku, 0) + p.request.quantity
+            )
+    for sku in sorted(wanted):
+        taken = StandardProduct.objects.filter(sku=sku, stock__gte=wanted[sku]).update(
+            stock=F("stock") - wanted[sku]
+        )
+        if not taken:
+            raise errors.OutOfStock(
+                f"Only {StandardProduct.objects.get(sku=sku).stock} of {sku} are in stock.",
+                errors={"lines": [f"not enough {sku} in stock"]},
+            )
+
+
+def _return_standard_stock(order_id: int) -> None:
+    lines = OrderLine.objects.filter(order_id=order_id).exclude(standard_sku="")
+    for sku, quantity in sorted((line.standard_sku, line.quantity) for line in lines):
+        StandardProduct.objects.filter(sku=sku).update(stock=F("stock") + quantity)
 
 
 def _request_scheduling(order_id: int) -> None:
@@ -232,6 +297,7 @@ def cancel_order(*, order: Order, actor: str) -> Order:
             return locked
         updated = transition(order_id=locked.pk, to=Order.Status.CANCELLED, actor=actor)
         release_order(order_id=locked.pk)
+        _return_standard_stock(locked.pk)
     return updated
 
 

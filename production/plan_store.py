@@ -8,7 +8,7 @@ SupplyBatch.reserved) changes only by a conditional update that checks its bound
 same statement, and the number of rows it touched is checked: a shortfall raises a
 `PlanRace` and rolls the whole transaction back (the CheckConstraints are the backstop).
 
-Callers hold the plan-shard lock (services.lock_shard) around load-then-write.
+Callers hold the plan-shard lock (shards.lock_shard) around load-then-write.
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def _call(service, **kwargs):
 
 @shared_task(bind=True, acks_late=True, **RETRY)
 def schedule_order(self: Task, order_id: int) -> str | None:
-    """Place order `order_id` into the build-to-order plan (see services.schedule_order)."""
+    """Place order `order_id` into the build-to-order plan (see scheduling.schedule_order)."""
     try:
         order = _call(services.schedule_order, order_id=order_id)
     except Order.DoesNotExist:

@@ -158,18 +158,24 @@ def _resolution(
     return engine.cheapest_completion(compiled, kept) or proposal
 
 
-def _label(names: dict[str, tuple[str, dict[str, str]]], lit: str) -> str:
+Names = dict[str, tuple[str, dict[str, str]]]  # group code -> (name, option code -> name)
+
+
+def _names(names: Names, lit: str) -> tuple[str, str]:
+    """The group's and the option's names of literal "group.option"."""
     group, _, option = lit.partition(".")
     group_name, options = names.get(group, (group, {}))
-    return f"{group_name}: {options.get(option, option)}"
+    return group_name, options.get(option, option)
 
 
-def _bill_line(line: engine.PriceLine, names, currency: str) -> BillLine:
+def _label(names: Names, lit: str) -> str:
+    return ": ".join(_names(names, lit))
+
+
+def _bill_line(line: engine.PriceLine, names: Names, currency: str) -> BillLine:
     amount = Money(line.amount, currency)
     if line.kind == "option":
-        group, _, option = line.code.partition(".")
-        group_name, options = names.get(group, (group, {}))
-        return BillLine(group_name, options.get(option, option), amount)
+        return BillLine(*_names(names, line.code), amount)
     if line.kind == "base":
         return BillLine("Base price", line.label, amount)
     return BillLine("Offer", line.label, amount)
