@@ -24,7 +24,12 @@ from configurator.models import (
     Rule,
 )
 from configurator.rule_text import rule_summary
-from configurator.services import CatalogueRejected, export_catalogue, import_catalogue, publish_draft
+from configurator.services import (
+    CatalogueRejected,
+    export_catalogue,
+    import_catalogue,
+    publish_draft,
+)
 
 
 def _version_of(obj) -> CatalogueVersion | None:
@@ -62,7 +67,14 @@ class ImportForm(forms.Form):
 
 @admin.register(CatalogueVersion)
 class CatalogueVersionAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "status", "published_at", "published_by", "product_count", "export_link")
+    list_display = (
+        "__str__",
+        "status",
+        "published_at",
+        "published_by",
+        "product_count",
+        "export_link",
+    )
     list_filter = ("status",)
     readonly_fields = ("status", "number", "currency", "published_at", "published_by", "created_at")
     fields = ("status", "number", "currency", "note", "published_at", "published_by", "created_at")
@@ -100,8 +112,16 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="configurator_catalogueversion_import"),
-            path("<int:pk>/export/", self.admin_site.admin_view(self.export_view), name="configurator_catalogueversion_export"),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="configurator_catalogueversion_import",
+            ),
+            path(
+                "<int:pk>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="configurator_catalogueversion_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -131,7 +151,9 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
                     f"Imported {result.products} products into {result.version}.",
                     messages.SUCCESS,
                 )
-                return HttpResponseRedirect(reverse("admin:configurator_catalogueversion_changelist"))
+                return HttpResponseRedirect(
+                    reverse("admin:configurator_catalogueversion_changelist")
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": "Import a catalogue",

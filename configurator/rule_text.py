@@ -10,7 +10,8 @@ def rule_summary(kind: str, definition: dict) -> str:
         return f"never all of {', '.join(definition.get('all', []))}"
     if kind == "table":
         rows = "; ".join(
-            "/".join("—" if v is None else str(v) for v in row) for row in definition.get("allowed", [])
+            "/".join("—" if v is None else str(v) for v in row)
+            for row in definition.get("allowed", [])
         )
         return f"{' × '.join(definition.get('groups', []))} ∈ {{{rows}}}"
     if kind == "sum":

@@ -9,14 +9,14 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from configurator import documents, engine
-from configurator.selectors import ENGINE_VERSION
 from configurator.interchange.validation import CatalogueError, validate_catalogue
 from configurator.models import CatalogueVersion, CompiledProduct
+from configurator.selectors import ENGINE_VERSION
 from production.models import Component
 
 
@@ -55,7 +55,10 @@ def check_products(document: dict) -> list[CatalogueError]:
         if report.empty:
             reason = "; ".join(report.messages) or "no configuration satisfies every rule"
             errors.append(
-                CatalogueError(f"products[{index}]", f"product '{doc['code']}' has no valid configuration: {reason}")
+                CatalogueError(
+                    f"products[{index}]",
+                    f"product '{doc['code']}' has no valid configuration: {reason}",
+                )
             )
     for index, std in enumerate(document.get("standard_products", [])):
         product = compiled.get(std["product"])
@@ -67,9 +70,12 @@ def check_products(document: dict) -> list[CatalogueError]:
             errors.append(CatalogueError(f"standard_products[{index}].selections", str(exc)))
             continue
         if not result.complete:
-            problems = "; ".join(
-                reason.message for conflict in result.conflicts for reason in conflict.rules
-            ) or "it is not a complete configuration"
+            problems = (
+                "; ".join(
+                    reason.message for conflict in result.conflicts for reason in conflict.rules
+                )
+                or "it is not a complete configuration"
+            )
             errors.append(
                 CatalogueError(
                     f"standard_products[{index}].selections",
@@ -104,13 +110,20 @@ def import_catalogue(*, document: object, publish: bool = False, user=None) -> I
     errors = check_products(document) + _check_reserved_stock(document)
     if errors:
         raise CatalogueRejected(errors)
-    with transaction.atomic():
-        draft = CatalogueVersion.objects.select_for_update().get(pk=draft_version().pk)
-        draft.currency = document["currency"]
-        draft.save(update_fields=["currency"])
-        documents.write_master_data(document)
-        documents.write_products(draft, document["products"])
-        version = publish_draft(user=user) if publish else draft
+    try:
+        with transaction.atomic():
+            draft = CatalogueVersion.objects.select_for_update().get(pk=draft_version().pk)
+            draft.currency = document["currency"]
+            draft.save(update_fields=["currency"])
+            documents.write_master_data(document)
+            documents.write_products(draft, document["products"])
+            version = publish_draft(user=user) if publish else draft
+    except IntegrityError as exc:
+        # An order reserved stock between the check above and the write: the
+        # reserved <= stock constraint refused it, and everything rolled back.
+        raise CatalogueRejected(
+            [CatalogueError("components", f"stock changed by orders during the import: {exc}")]
+        ) from exc
     return ImportResult(
         version=version,
         products=len(document["products"]),

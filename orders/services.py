@@ -235,8 +235,9 @@ def _take_standard_stock(priced: list[PricedLine]) -> None:
             stock=F("stock") - wanted[sku]
         )
         if not taken:
+            left = StandardProduct.objects.filter(sku=sku).values_list("stock", flat=True).first()
             raise errors.OutOfStock(
-                f"Only {StandardProduct.objects.get(sku=sku).stock} of {sku} are in stock.",
+                f"Only {left or 0} of {sku} are in stock.",
                 errors={"lines": [f"not enough {sku} in stock"]},
             )
 

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,172 +14,325 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OptionGroup',
+            name="OptionGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('min', models.PositiveIntegerField(default=1)),
-                ('max', models.PositiveIntegerField(default=1)),
-                ('default', models.JSONField(blank=True, default=list)),
-                ('position', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=200)),
+                ("min", models.PositiveIntegerField(default=1)),
+                ("max", models.PositiveIntegerField(default=1)),
+                ("default", models.JSONField(blank=True, default=list)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['product', 'position', 'id'],
+                "ordering": ["product", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogueVersion',
+            name="CatalogueVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10)),
-                ('number', models.PositiveIntegerField(blank=True, null=True, unique=True)),
-                ('currency', models.CharField(default='EUR', max_length=3)),
-                ('document', models.JSONField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(blank=True, null=True, unique=True)),
+                ("currency", models.CharField(default="EUR", max_length=3)),
+                ("document", models.JSONField(blank=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='Option',
+            name="Option",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('price', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('bom', models.JSONField(blank=True, default=dict, help_text='{"SKU": quantity}')),
-                ('attributes', models.JSONField(blank=True, default=dict, help_text='{"watts": 45}')),
-                ('extra_minutes', models.JSONField(blank=True, default=dict, help_text='{"TEST": 10}')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='configurator.optiongroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("price", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("bom", models.JSONField(blank=True, default=dict, help_text='{"SKU": quantity}')),
+                (
+                    "attributes",
+                    models.JSONField(blank=True, default=dict, help_text='{"watts": 45}'),
+                ),
+                (
+                    "extra_minutes",
+                    models.JSONField(blank=True, default=dict, help_text='{"TEST": 10}'),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="configurator.optiongroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['group', 'position', 'id'],
+                "ordering": ["group", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, max_length=2000)),
-                ('image', models.CharField(blank=True, max_length=200)),
-                ('base_price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='products', to='configurator.catalogueversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, max_length=2000)),
+                ("image", models.CharField(blank=True, max_length=200)),
+                ("base_price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="products",
+                        to="configurator.catalogueversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'position', 'id'],
+                "ordering": ["version", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PriceRule',
+            name="PriceRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_id', models.CharField(max_length=64, verbose_name='id')),
-                ('when', models.JSONField(default=list)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('label', models.CharField(max_length=200)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='price_rules', to='configurator.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule_id", models.CharField(max_length=64, verbose_name="id")),
+                ("when", models.JSONField(default=list)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("label", models.CharField(max_length=200)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="price_rules",
+                        to="configurator.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'position', 'id'],
+                "ordering": ["product", "position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='optiongroup',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='configurator.product'),
+            model_name="optiongroup",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="groups",
+                to="configurator.product",
+            ),
         ),
         migrations.CreateModel(
-            name='CompiledProduct',
+            name="CompiledProduct",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('engine_version', models.CharField(max_length=20)),
-                ('blob', models.BinaryField()),
-                ('configurations', models.TextField(help_text='Exact count of valid configurations')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('product', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='compiled', to='configurator.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("engine_version", models.CharField(max_length=20)),
+                ("blob", models.BinaryField()),
+                (
+                    "configurations",
+                    models.TextField(help_text="Exact count of valid configurations"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "product",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="compiled",
+                        to="configurator.product",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RouteStep',
+            name="RouteStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('work_centre', models.CharField(max_length=40)),
-                ('minutes', models.PositiveIntegerField()),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='route', to='configurator.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("work_centre", models.CharField(max_length=40)),
+                ("minutes", models.PositiveIntegerField()),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="route",
+                        to="configurator.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'position', 'id'],
+                "ordering": ["product", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_id', models.CharField(max_length=64, verbose_name='id')),
-                ('type', models.CharField(choices=[('requires', 'Requires'), ('excludes', 'Excludes'), ('table', 'Table'), ('sum', 'Sum')], max_length=10)),
-                ('message', models.CharField(max_length=500)),
-                ('definition', models.JSONField(default=dict)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='configurator.product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule_id", models.CharField(max_length=64, verbose_name="id")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("requires", "Requires"),
+                            ("excludes", "Excludes"),
+                            ("table", "Table"),
+                            ("sum", "Sum"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("message", models.CharField(max_length=500)),
+                ("definition", models.JSONField(default=dict)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="configurator.product",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'position', 'id'],
+                "ordering": ["product", "position", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='catalogueversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('status',), name='one_draft_catalogue'),
+            model_name="catalogueversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")),
+                fields=("status",),
+                name="one_draft_catalogue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='catalogueversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('number__isnull', True), ('status', 'draft')), models.Q(('document__isnull', False), ('number__isnull', False), ('status', 'published')), _connector='OR'), name='published_version_is_numbered_and_frozen'),
+            model_name="catalogueversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("number__isnull", True), ("status", "draft")),
+                    models.Q(
+                        ("document__isnull", False),
+                        ("number__isnull", False),
+                        ("status", "published"),
+                    ),
+                    _connector="OR",
+                ),
+                name="published_version_is_numbered_and_frozen",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(fields=('group', 'code'), name='option_code_unique'),
+            model_name="option",
+            constraint=models.UniqueConstraint(fields=("group", "code"), name="option_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='option_price_gte_0'),
+            model_name="option",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("price__gte", 0)), name="option_price_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='product_code_unique'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                fields=("version", "code"), name="product_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.CheckConstraint(condition=models.Q(('base_price__gte', 0)), name='product_price_gte_0'),
+            model_name="product",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("base_price__gte", 0)), name="product_price_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pricerule',
-            constraint=models.UniqueConstraint(fields=('product', 'rule_id'), name='price_rule_id_unique'),
+            model_name="pricerule",
+            constraint=models.UniqueConstraint(
+                fields=("product", "rule_id"), name="price_rule_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='optiongroup',
-            constraint=models.UniqueConstraint(fields=('product', 'code'), name='group_code_unique'),
+            model_name="optiongroup",
+            constraint=models.UniqueConstraint(
+                fields=("product", "code"), name="group_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='optiongroup',
-            constraint=models.CheckConstraint(condition=models.Q(('min__lte', models.F('max'))), name='group_min_lte_max'),
+            model_name="optiongroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min__lte", models.F("max"))), name="group_min_lte_max"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='optiongroup',
-            constraint=models.CheckConstraint(condition=models.Q(('max__gte', 1)), name='group_max_gte_1'),
+            model_name="optiongroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max__gte", 1)), name="group_max_gte_1"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.UniqueConstraint(fields=('product', 'rule_id'), name='rule_id_unique'),
+            model_name="rule",
+            constraint=models.UniqueConstraint(
+                fields=("product", "rule_id"), name="rule_id_unique"
+            ),
         ),
     ]

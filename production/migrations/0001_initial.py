@@ -5,82 +5,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Component',
+            name="Component",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('stock', models.IntegerField(default=0, help_text='On hand')),
-                ('reserved', models.IntegerField(default=0, editable=False, help_text='Held by orders')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("stock", models.IntegerField(default=0, help_text="On hand")),
+                (
+                    "reserved",
+                    models.IntegerField(default=0, editable=False, help_text="Held by orders"),
+                ),
             ],
             options={
-                'ordering': ['sku'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('stock__gte', 0)), name='component_stock_gte_0'), models.CheckConstraint(condition=models.Q(('reserved__gte', 0), ('reserved__lte', models.F('stock'))), name='component_reserved_within_stock')],
+                "ordering": ["sku"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("stock__gte", 0)), name="component_stock_gte_0"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("reserved__gte", 0), ("reserved__lte", models.F("stock"))
+                        ),
+                        name="component_reserved_within_stock",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StandardProduct',
+            name="StandardProduct",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=64, unique=True)),
-                ('product_code', models.CharField(max_length=40)),
-                ('selections', models.JSONField(default=dict)),
-                ('price', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('stock', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sku", models.CharField(max_length=64, unique=True)),
+                ("product_code", models.CharField(max_length=40)),
+                ("selections", models.JSONField(default=dict)),
+                ("price", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("stock", models.IntegerField(default=0)),
             ],
             options={
-                'ordering': ['sku'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='standard_price_gte_0'), models.CheckConstraint(condition=models.Q(('stock__gte', 0)), name='standard_stock_gte_0')],
+                "ordering": ["sku"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("price__gte", 0)), name="standard_price_gte_0"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("stock__gte", 0)), name="standard_stock_gte_0"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkCentre',
+            name="WorkCentre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('minutes_per_day', models.PositiveIntegerField()),
-                ('workdays', models.JSONField(default=list, help_text='0 = Monday … 6 = Sunday')),
-                ('plan', models.CharField(choices=[('build_to_order', 'Build to order'), ('batch', 'Batch (standard products)')], default='build_to_order', max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("minutes_per_day", models.PositiveIntegerField()),
+                ("workdays", models.JSONField(default=list, help_text="0 = Monday … 6 = Sunday")),
+                (
+                    "plan",
+                    models.CharField(
+                        choices=[
+                            ("build_to_order", "Build to order"),
+                            ("batch", "Batch (standard products)"),
+                        ],
+                        default="build_to_order",
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('minutes_per_day__gte', 1), ('minutes_per_day__lte', 1440)), name='work_centre_minutes_in_day')],
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("minutes_per_day__gte", 1), ("minutes_per_day__lte", 1440)
+                        ),
+                        name="work_centre_minutes_in_day",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupplyBatch',
+            name="SupplyBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('available_on', models.DateField()),
-                ('reserved', models.IntegerField(default=0, editable=False)),
-                ('component', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supply', to='production.component')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                ("available_on", models.DateField()),
+                ("reserved", models.IntegerField(default=0, editable=False)),
+                (
+                    "component",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supply",
+                        to="production.component",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'supply batches',
-                'ordering': ['component', 'available_on', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='supply_quantity_gt_0'), models.CheckConstraint(condition=models.Q(('reserved__gte', 0), ('reserved__lte', models.F('quantity'))), name='supply_reserved_within_quantity')],
+                "verbose_name_plural": "supply batches",
+                "ordering": ["component", "available_on", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("quantity__gt", 0)), name="supply_quantity_gt_0"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("reserved__gte", 0), ("reserved__lte", models.F("quantity"))
+                        ),
+                        name="supply_reserved_within_quantity",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Holiday',
+            name="Holiday",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('work_centre', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='holidays', to='production.workcentre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "work_centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holidays",
+                        to="production.workcentre",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['work_centre', 'date'],
-                'constraints': [models.UniqueConstraint(fields=('work_centre', 'date'), name='holiday_unique')],
+                "ordering": ["work_centre", "date"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("work_centre", "date"), name="holiday_unique")
+                ],
             },
         ),
     ]

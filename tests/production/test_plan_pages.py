@@ -71,6 +71,14 @@ def test_staff_start_a_replan_from_the_page_and_watch_it(staff_client, published
     assert status.status_code == 200 and b"hx-get" in status.content
 
 
+@pytest.mark.parametrize("start", ["9999-12-20", "not-a-date", ""])
+@pytest.mark.parametrize("name", ["production:plan", "production:batch"])
+def test_any_from_date_shows_a_plan_page(staff_client, published, name, start):
+    response = staff_client.get(reverse(name), {"from": start, "weeks": 8})
+
+    assert response.status_code == 200
+
+
 def test_customers_cannot_start_a_replan(client, published):
     client.force_login(get_user_model().objects.create_user("customer"))
 

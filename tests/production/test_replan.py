@@ -82,6 +82,24 @@ def test_starting_a_replan_while_one_is_queued_returns_that_one(
     assert sent == [first.pk]
 
 
+def test_starting_a_replan_again_resends_a_queued_run_whose_message_was_lost(
+    published, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(run_id):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("production.tasks.replan_task.delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        lost = services.start_replan(requested_by="a")  # no 500: the run is committed
+    sent = []
+    monkeypatch.setattr("production.tasks.replan_task.delay", lambda run_id: sent.append(run_id))
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.start_replan(requested_by="b")
+
+    assert again.pk == lost.pk and again.status == "queued"
+    assert sent == [lost.pk]
+
+
 def test_the_replan_command_draws_a_progress_bar_and_records_the_run(place):
     services.schedule_order(order_id=place().pk)
     out = io.StringIO()

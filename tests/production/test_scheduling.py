@@ -60,6 +60,14 @@ def test_one_run_also_schedules_the_orders_waiting_before_it_in_arrival_order(pl
     assert plan_problems() == []
 
 
+def test_a_status_change_moves_the_orders_updated_at(place):
+    order = place()
+
+    stored = Order.objects.get(pk=schedule(order).pk)
+
+    assert stored.updated_at > order.updated_at
+
+
 def test_scheduling_twice_changes_nothing(place):
     order = place()
     schedule(order)

@@ -48,12 +48,16 @@ class Command(BaseCommand):
                 out(line.rstrip())
                 for reason in option.reasons:
                     blocking = ", ".join(reason.selections)
-                    out(f"        why: {reason.message} ({reason.rule}{'; ' + blocking if blocking else ''})")
+                    out(
+                        f"        why: {reason.message} ({reason.rule}{'; ' + blocking if blocking else ''})"
+                    )
         out("")
         for line in result.price.lines:
             out(f"  {line.label:<50} {line.amount:>10}")
         out(f"  {'Total':<50} {result.price.total:>10} {result.price.currency}")
-        state = "complete" if result.complete else "valid, not complete" if result.valid else "CONFLICT"
+        state = (
+            "complete" if result.complete else "valid, not complete" if result.valid else "CONFLICT"
+        )
         out(f"\nConfiguration: {state}")
         for conflict in result.conflicts:
             rules = "; ".join(f"{r.rule}: {r.message}" for r in conflict.rules)
@@ -62,4 +66,6 @@ class Command(BaseCommand):
             proposal = " ".join(f"{g}={','.join(o)}" for g, o in result.resolution.items())
             out(f"  proposed: {proposal}")
         if count:
-            out(f"\nValid complete configurations with these picks: {engine.count(compiled, picks):,}")
+            out(
+                f"\nValid complete configurations with these picks: {engine.count(compiled, picks):,}"
+            )

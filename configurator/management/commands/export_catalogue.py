@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", help="file to write (stdout by default)")
-        parser.add_argument("--catalogue-version", type=int, dest="number", help="a published version number")
+        parser.add_argument(
+            "--catalogue-version", type=int, dest="number", help="a published version number"
+        )
 
     def handle(self, *args, output: str | None, number: int | None, **options):
         version = None
