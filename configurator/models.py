@@ -179,6 +179,9 @@ class CompiledProduct(models.Model):
     configurations = models.TextField(help_text="Exact count of valid configurations")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"compiled {self.product}"
+
 
 class SavedConfiguration(models.Model):
     """A customer's configuration kept behind a share link (`/c/<token>/`).

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from .calendars import add_working_days
 from .capacity import CapacityLedger
@@ -166,7 +166,8 @@ def _displace(
             capacity,
             supply,
             victim.request,
-            today=today,
+            # A moved order stays not-started: today's shop floor list is already out.
+            today=today + timedelta(days=1),
             tz=tz,
             reservations=victim.reservations,
             promise=state.promises[victim.order_id],

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Max, ProtectedError, RestrictedError
 
 from configurator import selectors, shop
 from configurator.services import import_catalogue
@@ -63,12 +65,43 @@ def _fresh_caches():
     cache.clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _demo_published(django_db_setup, django_db_blocker):
-    # Once per run, outside any test's transaction. pytest-django runs transactional
-    # tests (which empty every table) after all of these, so it is there for each.
+    """The demo catalogue, published once for this package's (rolled back) DB tests and
+    deleted again afterwards, so tests elsewhere still start from an empty catalogue."""
     with django_db_blocker.unblock():
+        tops = _top_keys()
         import_catalogue(document=demo_document(), publish=True)
+    yield
+    with django_db_blocker.unblock():
+        _delete_rows_after(tops)
+
+
+def _models():
+    return [
+        model
+        for label in ("orders", "production", "configurator")
+        for model in apps.get_app_config(label).get_models()
+    ]
+
+
+def _top_keys() -> dict:
+    return {model: model.objects.aggregate(top=Max("pk"))["top"] or 0 for model in _models()}
+
+
+def _delete_rows_after(tops: dict) -> None:
+    pending = list(tops.items())
+    for _ in range(len(pending)):  # PROTECTed rows go once the rows pointing at them have
+        blocked = []
+        for model, top in pending:
+            try:
+                with transaction.atomic():
+                    model.objects.filter(pk__gt=top).delete()
+            except (ProtectedError, RestrictedError, IntegrityError):
+                blocked.append((model, top))
+        if not blocked:
+            return
+        pending = blocked
 
 
 @pytest.fixture
