@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
 
+from atelier.problems import DomainError
 from orders import services
 from orders.models import (
     ApiToken,
@@ -19,6 +20,7 @@ from orders.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from production import fulfilment
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -182,6 +184,33 @@ class OrderAdmin(admin.ModelAdmin):
         "customer_email",
         "shipping_address",
     ]
+
+    actions = ["start_production", "mark_built", "mark_shipped"]
+
+    def _advance(self, request, queryset, step, done: str):
+        moved = 0
+        for order in queryset.order_by("pk"):
+            try:
+                step(order_id=order.pk, actor=f"staff:{request.user.get_username()}")
+                moved += 1
+            except DomainError as exc:
+                self.message_user(request, str(exc.detail), messages.WARNING)
+        if moved:
+            self.message_user(request, f"{moved} order(s) {done}.", messages.SUCCESS)
+
+    @admin.action(
+        description="Start production (consumes reserved components)", permissions=["change"]
+    )
+    def start_production(self, request, queryset):
+        self._advance(request, queryset, fulfilment.start_production, "in production")
+
+    @admin.action(description="Mark built", permissions=["change"])
+    def mark_built(self, request, queryset):
+        self._advance(request, queryset, fulfilment.mark_built, "built")
+
+    @admin.action(description="Mark shipped", permissions=["change"])
+    def mark_shipped(self, request, queryset):
+        self._advance(request, queryset, fulfilment.mark_shipped, "shipped")
 
     def has_add_permission(self, request):
         return False
