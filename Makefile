@@ -8,7 +8,7 @@ export ATELIER_VAR_DIR ?= $(CURDIR)/var
 # This machine sets PYTHONDONTWRITEBYTECODE=1, which triples pytest's start-up.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test proof bench lint format setup migrate clean
+.PHONY: run test proof bench lint format setup migrate clean audit
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/planner_quality.py --time-limit 30
 	$(PY) benchmarks/planner.py --orders 5000
+
+# pip-audit against PyPI's advisory data; fails where that data cannot be reached.
+audit: $(STAMP)
+	bash scripts/audit.sh
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
