@@ -167,7 +167,8 @@ class GroupStateSerializer(serializers.Serializer):
 
 
 class PriceLineSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["base", "option", "price_rule"])
+    # "standard": an order line sold from a standard product's stock at its price.
+    kind = serializers.ChoiceField(choices=["base", "option", "price_rule", "standard"])
     code = serializers.CharField()
     label = serializers.CharField()
     amount = money_field()

@@ -30,6 +30,14 @@ class LineRequestSerializer(serializers.Serializer):
         help_text='A complete valid configuration: {"group": ["option", …]}',
     )
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
+    standard_sku = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Take the in-stock standard product equal to this configuration "
+        "(sold from its stock at its price instead of being built to order)",
+    )
 
     def validate_selections(self, value: dict) -> dict:
         if len(value) > MAX_GROUPS:

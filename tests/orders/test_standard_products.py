@@ -84,3 +84,34 @@ def test_a_standard_only_order_is_scheduled_without_plan_work(
     assert order.status == "scheduled" and order.promised_ship_date is not None
     assert not PlanEntry.objects.filter(order=order).exists()
     assert not Reservation.objects.filter(order=order).exists()
+
+
+def test_partners_can_order_a_standard_product_through_the_api(standard, client):
+    from orders.models import Partner
+    from orders.services import issue_token
+
+    _, raw = issue_token(partner=Partner.objects.create(name="Reseller"))
+    body = {
+        "lines": [
+            {
+                "product": standard.product_code,
+                "selections": standard.selections,
+                "quantity": 2,
+                "standard_sku": standard.sku,
+            }
+        ],
+        "reference": "std",
+    }
+    response = client.post(
+        "/api/v1/orders/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {raw}",
+        HTTP_IDEMPOTENCY_KEY="std-1",
+    )
+    assert response.status_code == 201, response.content
+    line = response.json()["lines"][0]
+    assert line["standard_sku"] == standard.sku
+    assert line["unit_price"] == str(standard.price)
+    assert line["price_lines"][0]["kind"] == "standard"
+    assert StandardProduct.objects.get(pk=standard.pk).stock == standard.stock - 2
