@@ -39,21 +39,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests import servers  # noqa: E402
+from tests.demo import NB14  # noqa: E402
 
 CONFIGURE_BODY = {"selections": {"cpu": ["u7"], "memory": ["32gb"], "display": ["oled"]}}
-ORDER_SELECTIONS = {
-    "cpu": ["u5"],
-    "memory": ["32gb"],
-    "storage": ["512gb"],
-    "display": ["fhd"],
-    "graphics": ["integrated"],
-    "battery": ["54wh"],
-    "adapter": ["65w"],
-    "keyboard": ["std-de"],
-    "os": ["win11home"],
-    "colour": ["platinum"],
-    "warranty": ["1y"],
-}
+ORDER_SELECTIONS = NB14
 
 LOCUSTFILE = textwrap.dedent(
     """

@@ -11,7 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from orders.models import ApiToken, IdempotencyKey, Order
-from tests.api.conftest import NB14, client_for, order_body, place
+from tests.api.conftest import client_for, order_body, place
+from tests.demo import NB14
 
 pytestmark = pytest.mark.django_db
 

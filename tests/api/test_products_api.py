@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import NB14
+from tests.demo import NB14
 
 pytestmark = pytest.mark.django_db
 

@@ -30,25 +30,11 @@ from orders.models import Order, OrderEvent, OrderLine
 from production import tasks
 from production.models import Component, PlanEntry, Reservation
 from tests import plugin_services, servers
+from tests.demo import NB14, demo_document  # noqa: F401
 from tests.production.plan_checks import plan_problems
-from tests.security.conftest import demo_document
 from tests.workers import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-# Selections of the demo Notebook 14 used by every reliability test (complete and valid).
-NB14 = {
-    "cpu": ["u5"],
-    "memory": ["32gb"],
-    "storage": ["512gb"],
-    "display": ["fhd"],
-    "graphics": ["integrated"],
-    "battery": ["54wh"],
-    "adapter": ["65w"],
-    "keyboard": ["std-de"],
-    "os": ["win11home"],
-    "colour": ["platinum"],
-    "warranty": ["1y"],
-}
 
 
 def plentiful_catalogue(**stock: int) -> dict:

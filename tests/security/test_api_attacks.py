@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from orders import services
 from orders.models import ApiToken, Order, Partner
-from tests.security.conftest import NB14
+from tests.demo import NB14
 
 pytestmark = pytest.mark.django_db
 

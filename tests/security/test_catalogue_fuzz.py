@@ -27,7 +27,8 @@ from configurator.interchange import CatalogueFormatError, load_catalogue_text, 
 from configurator.interchange.errors import CatalogueError
 from configurator.models import CatalogueVersion
 from configurator.services import CatalogueRejected, import_catalogue
-from tests.security.conftest import demo_document, row_counts
+from tests.demo import demo_document
+from tests.security.conftest import row_counts
 from tests.unit.catalogue.conftest import FIXTURES
 
 BASE = json.loads((FIXTURES / "design_example_completed.json").read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from configurator import engine
-from tests.security.conftest import demo_document
+from tests.demo import demo_document
 
 DOCUMENT = demo_document()
 PRODUCTS = {p["code"]: p for p in DOCUMENT["products"]}

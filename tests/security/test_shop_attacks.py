@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from configurator.services import import_catalogue
 from orders.models import Order
 from production.models import ReplanRun
-from tests.security.conftest import NB14, XSS_PAYLOADS, demo_document
+from tests.demo import NB14, demo_document
+from tests.security.conftest import XSS_PAYLOADS
 
 pytestmark = pytest.mark.django_db
 
