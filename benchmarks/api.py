@@ -58,7 +58,8 @@ LOCUSTFILE = textwrap.dedent(
 
 
     class Client(FastHttpUser):
-        wait_time = constant(0)
+        # 0: saturation (throughput). > 0: clients that pause like people (latency).
+        wait_time = constant(float(os.environ.get("BENCH_THINK", "0")))
 
         @task
         def call(self):
@@ -150,10 +151,12 @@ def warm_up(base: str, token: str, order: str, workers: int) -> None:
         urllib.request.urlopen(request).read()
 
 
-def run_phase(phase: str, *, base: str, env: dict, users: int, seconds: int, work: Path) -> dict:
+def run_phase(
+    phase: str, *, base: str, env: dict, users: int, seconds: int, work: Path, think: float = 0
+) -> dict:
     locustfile = work / "locustfile.py"
     locustfile.write_text(LOCUSTFILE)
-    prefix = work / phase
+    prefix = work / f"{phase}-{think}"
     subprocess.run(
         [
             sys.executable,
@@ -178,7 +181,7 @@ def run_phase(phase: str, *, base: str, env: dict, users: int, seconds: int, wor
             "--stop-timeout",
             "5",
         ],
-        env={**env, "BENCH_PHASE": phase},
+        env={**env, "BENCH_PHASE": phase, "BENCH_THINK": str(think)},
         cwd=work,
         check=False,  # locust exits 1 when any request failed; the counts say so below
         timeout=seconds + 60,
@@ -200,6 +203,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=20, help="per endpoint")
     parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--think", type=float, default=0.25, help="pause of paced clients, s")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
@@ -257,6 +261,21 @@ def main() -> None:
             )
             for phase in ("baseline", "configure", "order")
         }
+        # Little's law: closed-loop clients that never pause measure queueing, not
+        # service (latency = users / throughput). The same 32 clients pausing
+        # --think seconds between calls show the latency a caller actually meets.
+        paced = {
+            phase: run_phase(
+                phase,
+                base=base,
+                env=env,
+                users=args.users,
+                seconds=args.seconds,
+                work=work,
+                think=args.think,
+            )
+            for phase in ("baseline", "configure", "order")
+        }
     finally:
         if gunicorn is not None:
             gunicorn.send_signal(signal.SIGTERM)
@@ -283,7 +302,13 @@ def main() -> None:
             f"{row['rps'] / base_row['rps']:>10.2f}{row['p50'] / base_row['p50']:>8.2f}"
             f"{row['p99'] / base_row['p99']:>8.2f}{row['failures']:>8}"
         )
-    if any(row["failures"] for row in results.values()):
+    print(f"\nthe same {args.users} clients pausing {args.think} s between calls (latency):")
+    print(f"{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
+    for phase, row in paced.items():
+        print(
+            f"{phase:<11}{row['rps']:>9.0f}{row['p50']:>9.0f}{row['p99']:>9.0f}{row['failures']:>8}"
+        )
+    if any(row["failures"] for row in [*results.values(), *paced.values()]):
         sys.exit("some requests failed (see the 'failed' column)")
 
 
