@@ -19,6 +19,7 @@ from configurator.serializers import (
     ConfigureRequestSerializer,
     ProductSerializer,
     ProductSummarySerializer,
+    configuration_json,
 )
 from orders.throttling import API_THROTTLES
 
@@ -102,4 +103,4 @@ class ConfigureView(PublicApiView):
             selections=serializer.validated_data["selections"],
             order=serializer.validated_data["order"],
         )
-        return Response(ConfigurationSerializer(answer).data)
+        return Response(configuration_json(answer))
