@@ -57,3 +57,10 @@ def _stop_all() -> None:
 def pytest_unconfigure(config):
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         _stop_all()
+
+
+def skip_unless_servers(reason: str) -> None:
+    """Skip a test that needs the run's own servers; in CI that is a failure instead."""
+    if ci():
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)

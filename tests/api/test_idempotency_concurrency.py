@@ -10,6 +10,7 @@ from django.db import connection
 
 from orders.models import IdempotencyKey, Order, Partner
 from tests.api.conftest import client_for, order_body, place
+from tests.plugin_services import skip_unless_servers
 
 THREADS = 8
 
@@ -37,7 +38,7 @@ def _race(clients, bodies, key):
 @pytest.mark.django_db(transaction=True)
 def test_eight_concurrent_duplicates_create_one_order(published_demo):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's concurrent unique-index waits")
+        skip_unless_servers("needs PostgreSQL's concurrent unique-index waits")
     partner = Partner.objects.create(name="Racer")
     clients = [client_for(partner) for _ in range(THREADS)]
     answers = _race(clients, [order_body()] * THREADS, key="race-1")
@@ -53,7 +54,7 @@ def test_eight_concurrent_duplicates_create_one_order(published_demo):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_with_one_key_and_different_bodies(published_demo):
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's concurrent unique-index waits")
+        skip_unless_servers("needs PostgreSQL's concurrent unique-index waits")
     partner = Partner.objects.create(name="Racer")
     clients = [client_for(partner) for _ in range(4)]
     bodies = [order_body(reference=f"R{i}") for i in range(4)]

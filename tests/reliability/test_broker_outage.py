@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from configurator.services import import_catalogue
 from orders import services
 from orders.models import Order, OrderEvent, Partner
+from tests.plugin_services import skip_unless_servers
 from tests.reliability.conftest import (
     NB14,
     all_problems,
@@ -41,7 +42,7 @@ pytestmark = [
 def test_orders_placed_while_redis_is_down_are_kept_and_scheduled_later(workers, outage_seconds):
     _, redis = run_servers()
     if redis is None:
-        pytest.skip("this run did not start its own Redis, so it may not stop it")
+        skip_unless_servers("this run did not start its own Redis, so it may not stop it")
     import_catalogue(document=plentiful_catalogue(), publish=True)
     pool = workers.start(2)
     _, raw = services.issue_token(partner=Partner.objects.create(name="Outage"), name="t")

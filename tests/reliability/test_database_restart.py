@@ -13,6 +13,7 @@ from django.db import connection, connections
 from configurator.services import import_catalogue
 from orders.models import Order, OrderEvent
 from orders.services import LineRequest, place_order
+from tests.plugin_services import skip_unless_servers
 from tests.reliability.conftest import (
     NB14,
     all_problems,
@@ -42,7 +43,7 @@ def server_started_at():
 def test_workers_recover_from_a_database_restart_and_half_schedule_nothing(workers):
     postgres, _ = run_servers()
     if postgres is None:
-        pytest.skip("this run did not start its own PostgreSQL, so it may not restart it")
+        skip_unless_servers("this run did not start its own PostgreSQL, so it may not restart it")
     total = orders_to_place(600)
     import_catalogue(document=plentiful_catalogue(), publish=True)
     for i in range(total):
