@@ -1,17 +1,13 @@
-import copy
-import json
-from pathlib import Path
-
 import pytest
 
-DEMO_PATH = Path(__file__).resolve().parents[2] / "configurator" / "demo" / "catalogue.json"
+from tests.demo import demo_document as _demo_document
 
 
 @pytest.fixture(scope="session")
 def demo_document() -> dict:
-    return json.loads(DEMO_PATH.read_text())
+    return _demo_document()
 
 
 @pytest.fixture
-def demo(demo_document) -> dict:
-    return copy.deepcopy(demo_document)
+def demo() -> dict:
+    return _demo_document()
