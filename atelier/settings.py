@@ -200,8 +200,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "orders.throttling.AnonymousRateThrottle",
+        "orders.throttling.PartnerRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("ATELIER_ANON_RATE", "600/min"),
@@ -248,9 +248,12 @@ LOGGING = {
     "loggers": {"atelier": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
 
-# Days between the last operation and the ship date (packing, carrier pick-up).
 # Orders one worker places per plan-lock transaction (throughput vs lock hold time).
 ATELIER_SCHEDULE_BATCH = int(os.environ.get("ATELIER_SCHEDULE_BATCH", "20"))
+# Seconds a configurator click may run on the published version this process already
+# knows, unchecked: a publish by another process shows within this time (never in orders).
+ATELIER_CATALOGUE_MAX_AGE = float(os.environ.get("ATELIER_CATALOGUE_MAX_AGE", "1"))
+# Days between the last operation and the ship date (packing, carrier pick-up).
 ATELIER_SHIPPING_DAYS = int(os.environ.get("ATELIER_SHIPPING_DAYS", "1"))
 
 # Where customers reach the shop: links in e-mails (order status page) are built on it.

@@ -26,7 +26,7 @@ from orders.throttling import API_THROTTLES
 
 def _published() -> CatalogueVersion:
     try:
-        return selectors.published_version()
+        return selectors.published_version(max_age=selectors.catalogue_max_age())
     except selectors.NoPublishedCatalogue as exc:
         raise errors.CatalogueUnavailable(str(exc)) from exc
 

@@ -10,10 +10,17 @@ from __future__ import annotations
 import hashlib
 import pickle
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import timezone as dt_timezone
 from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from configurator import engine, errors
 from configurator.models import CatalogueVersion, CompiledProduct, Product
@@ -31,16 +38,69 @@ class NoPublishedCatalogue(Exception):
     pass
 
 
-def published_version(*, with_document: bool = True) -> CatalogueVersion:
-    """The newest published version. `with_document=False` leaves the (large) frozen
-    document unread until used: a click answered from the compiled cache never needs it."""
-    versions = CatalogueVersion.objects.filter(status=CatalogueVersion.Status.PUBLISHED)
-    if not with_document:
-        versions = versions.defer("document")
-    version = versions.order_by("-number").first()
-    if version is None:
-        raise NoPublishedCatalogue("No catalogue has been published yet")
+# The published version this process read last, with the monotonic time until which
+# `max_age` callers may take it unchecked. Published versions are immutable: the instance
+# (its document too, once read) stays right for as long as it is the newest.
+_published: tuple[float, CatalogueVersion] | None = None
+
+
+def published_version(*, with_document: bool = True, max_age: float = 0) -> CatalogueVersion:
+    """The newest published version.
+
+    Checked with one small query, which reuses this process's instance (and its parsed
+    document) while it is still the newest. With `max_age` > 0 not even that: the answer
+    may be up to `max_age` seconds behind a publish made by another process (a publish in
+    this process is seen at once). Clicks in the configurator pass
+    `settings.ATELIER_CATALOGUE_MAX_AGE`; writes (placing an order) never do.
+
+    `with_document=False` leaves the (large) frozen document unread until used: a click
+    answered from the compiled cache never needs it.
+    """
+    global _published
+    cached = _published
+    if cached is None or max_age <= 0 or time.monotonic() >= cached[0]:
+        cached = _check_published(cached[1] if cached else None, max_age)
+    version = cached[1]
+    if with_document:
+        version.document  # noqa: B018 - read once (deferred), then kept on the instance
     return version
+
+
+def _check_published(known: CatalogueVersion | None, max_age: float):
+    global _published
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, published_at FROM {CatalogueVersion._meta.db_table} "
+            "WHERE status = %s ORDER BY number DESC LIMIT 1",
+            [CatalogueVersion.Status.PUBLISHED],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        _published = None
+        raise NoPublishedCatalogue("No catalogue has been published yet")
+    # published_at too: a test database may hand a rolled-back version's id out again.
+    if known is None or (known.pk, known.published_at) != (row[0], _aware(row[1])):
+        known = CatalogueVersion.objects.defer("document").get(pk=row[0])
+    _published = (time.monotonic() + max_age, known)
+    return _published
+
+
+def _aware(value):
+    if isinstance(value, str):  # SQLite hands raw timestamps back as text (UTC)
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt_timezone.utc)
+    return value
+
+
+def forget_published() -> None:
+    """Drop this process's published version (called when this process publishes)."""
+    global _published
+    _published = None
+
+
+def catalogue_max_age() -> float:
+    return float(getattr(settings, "ATELIER_CATALOGUE_MAX_AGE", 0))
 
 
 def version_by_number(number: int) -> CatalogueVersion | None:
@@ -111,7 +171,7 @@ def configure_product(
     """
     if version is None:
         try:
-            version = published_version(with_document=False)
+            version = published_version(with_document=False, max_age=catalogue_max_age())
         except NoPublishedCatalogue as exc:
             raise errors.CatalogueUnavailable(str(exc)) from exc
     compiled = compiled_product(version, code)

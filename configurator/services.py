@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from configurator import documents, engine
+from configurator import documents, engine, selectors
 from configurator.interchange.validation import CatalogueError, validate_catalogue
 from configurator.models import CatalogueVersion, CompiledProduct
 from configurator.selectors import ENGINE_VERSION
@@ -166,6 +166,8 @@ def publish_draft(*, user=None, note: str = "") -> CatalogueVersion:
             status=CatalogueVersion.Status.DRAFT, currency=draft.currency
         )
         documents.write_products(fresh, document["products"])
+        transaction.on_commit(selectors.forget_published)
+    selectors.forget_published()
     return draft
 
 

@@ -25,6 +25,9 @@ def ci() -> bool:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
+    # Tests publish and read at once, and roll versions back between them: every read of
+    # the published catalogue checks the database (the click paths' cache is tested alone).
+    os.environ.setdefault("ATELIER_CATALOGUE_MAX_AGE", "0")
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return  # the controller started the servers; env is inherited
     if os.environ.get("ATELIER_TEST_SERVERS", "1") == "0" or os.environ.get("DATABASE_URL"):

@@ -13,6 +13,8 @@ from decimal import Decimal
 from configurator import engine
 from configurator.models import CatalogueVersion
 from configurator.selectors import (
+    NoPublishedCatalogue,
+    catalogue_max_age,
     compiled_product,
     product_document,
     published_version,
@@ -80,7 +82,7 @@ def starting_price(version: CatalogueVersion, code: str) -> Decimal:
 
 def product_cards() -> tuple[CatalogueVersion, list[ProductCard]]:
     """The published catalogue's products for the shop window. Raises NoPublishedCatalogue."""
-    version = published_version()
+    version = published_version(max_age=catalogue_max_age())
     cards = [
         ProductCard(
             code=doc["code"],
@@ -98,15 +100,10 @@ def current_version() -> CatalogueVersion:
     """The published version for a click. Its `document` (the whole catalogue) is left
     unloaded: a click needs only the compiled product, and parsing every product's JSON
     on every click would grow with the catalogue. Raises ProductNotFound if none."""
-    version = (
-        CatalogueVersion.objects.filter(status=CatalogueVersion.Status.PUBLISHED)
-        .defer("document")
-        .order_by("-number")
-        .first()
-    )
-    if version is None:
-        raise ProductNotFound("no catalogue")
-    return version
+    try:
+        return published_version(with_document=False, max_age=catalogue_max_age())
+    except NoPublishedCatalogue as exc:
+        raise ProductNotFound("no catalogue") from exc
 
 
 _documents: dict[tuple[int, str], dict] = {}
