@@ -13,8 +13,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from datetime import timezone as dt_timezone
+from datetime import UTC, date
 from pathlib import Path
 
 from django.conf import settings
@@ -89,7 +88,7 @@ def _aware(value):
     if isinstance(value, str):  # SQLite hands raw timestamps back as text (UTC)
         value = parse_datetime(value)
     if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt_timezone.utc)
+        value = timezone.make_aware(value, UTC)
     return value
 
 
