@@ -3,9 +3,23 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
 
 app = Celery("atelier")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task=None, **kwargs) -> None:
+    """What Django does around a request: close a connection that failed (so a retry
+    after a database restart connects afresh) or outlived CONN_MAX_AGE; keep the rest.
+    Not for a task run eagerly: it runs inside its caller's connection and transaction."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -29,9 +29,21 @@ def order_status_url(order: Order) -> str:
 
 
 def notify_status_change(*, event_id: int) -> None:
-    event = OrderEvent.objects.select_related("order").filter(pk=event_id).first()
-    if event is None:
-        return
+    notify_status_changes(event_ids=[event_id])
+
+
+def notify_status_changes(*, event_ids) -> None:
+    """E-mail the customers and call the partners' webhooks of these status events (one
+    query for them all: the scheduler sends a batch at once)."""
+    events = OrderEvent.objects.select_related("order").filter(pk__in=event_ids).order_by("pk")
+    for event in events:
+        try:
+            _notify(event)
+        except Exception:  # noqa: BLE001 - the status change stands; the others still go
+            log.exception("could not notify order %s (%s)", event.order_id, event.status)
+
+
+def _notify(event: OrderEvent) -> None:
     _email_customer(event)
     if event.order.partner_id is None:
         return  # webhooks belong to partners: a shop order has none to call

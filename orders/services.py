@@ -9,11 +9,12 @@ event is the second guard.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -282,10 +283,45 @@ def transition(
     return order
 
 
-def _notify(event_id: int) -> None:
-    from orders.notifications import notify_status_change
+def transition_many(*, promised_ship_dates: Mapping[int, date], to: str, actor: str) -> None:
+    """`transition` of many orders at once, each to `to` with its promised ship date: one
+    UPDATE and one INSERT of events, one notification job after commit (the scheduler's
+    batch, under the plan lock, where every round trip counts).
 
-    notify_status_change(event_id=event_id)
+    All or nothing: an order that may not move raises InvalidTransition, and the caller's
+    transaction (which must hold the orders' row locks) rolls back.
+    """
+    ids = sorted(promised_ship_dates)
+    if not ids:
+        return
+    allowed_from = [s for s, nexts in Order.TRANSITIONS.items() if to in nexts]
+    table = Order._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(ids))
+    sql = (
+        f"UPDATE {table} SET status = %s, updated_at = %s, promised_ship_date = v.column2 "
+        f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 "
+        f"AND {table}.status IN ({', '.join(['%s'] * len(allowed_from))})"
+    )
+    params = [to, timezone.now()]
+    params += [x for oid in ids for x in (oid, promised_ship_dates[oid])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *allowed_from])
+        moved = cursor.rowcount
+    if moved != len(ids):
+        raise errors.InvalidTransition(
+            f"{len(ids) - moved} of {len(ids)} orders cannot become {to}."
+        )
+    events = OrderEvent.objects.bulk_create(
+        OrderEvent(order_id=oid, status=to, actor=actor) for oid in ids
+    )
+    event_ids = [e.pk for e in events]
+    transaction.on_commit(lambda: _notify(*event_ids), robust=True)
+
+
+def _notify(*event_ids: int) -> None:
+    from orders.notifications import notify_status_changes
+
+    notify_status_changes(event_ids=event_ids)
 
 
 def cancel_order(*, order: Order, actor: str) -> Order:

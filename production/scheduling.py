@@ -23,7 +23,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from orders.models import Order, OrderLine
-from orders.services import transition
+from orders.services import transition, transition_many
 from production import plan_store, planner
 from production.models import PlanEntry
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
@@ -162,13 +162,12 @@ def _place_orders(
         plan, [final[oid] for oid in [*placed, *sorted(moved)]], lines, booked_before=booked_before
     )
     plan_store.write_reservations(plan, [final[oid] for oid in placed], lines)
-    for oid in placed:
-        outcome[oid] = transition(
-            order_id=oid,
-            to=Order.Status.SCHEDULED,
-            actor=PLANNER_ACTOR,
-            promised_ship_date=plan.state.promises[oid],
-        )
+    transition_many(
+        promised_ship_dates={oid: plan.state.promises[oid] for oid in placed},
+        to=Order.Status.SCHEDULED,
+        actor=PLANNER_ACTOR,
+    )
+    outcome.update(Order.objects.only(*ORDER_FIELDS).in_bulk(placed))
     return outcome
 
 

@@ -91,9 +91,9 @@ def enqueued(monkeypatch) -> list[int]:
     return sent
 
 
-def place_with_callbacks(client, django_capture_on_commit_callbacks, **overrides):
+def place_with_callbacks(client, django_capture_on_commit_callbacks, key="key-1", **overrides):
     with django_capture_on_commit_callbacks(execute=True):
-        response = place(client, order_body(**overrides))
+        response = place(client, order_body(**overrides), key=key)
     assert response.status_code == 201, response.content
     return Order.objects.get(public_id=response.json()["id"])
 
@@ -168,6 +168,43 @@ def test_transition_notifies_on_commit(
     ]
     assert statuses == ["received", "scheduled"]
     assert len(enqueued) == 2
+
+
+def test_a_batch_transition_notifies_each_order_once(
+    api_a, endpoint, enqueued, mailoutbox, django_capture_on_commit_callbacks
+):
+    customer = {"name": "", "email": "c@example.com", "address": ""}
+    first = place_with_callbacks(api_a, django_capture_on_commit_callbacks, customer=customer)
+    second = place_with_callbacks(
+        api_a, django_capture_on_commit_callbacks, key="key-2", customer=customer
+    )
+    mailoutbox.clear()
+    ship = timezone.localdate() + timedelta(days=9)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.transition_many(
+            promised_ship_dates={first.pk: ship, second.pk: ship + timedelta(days=1)},
+            to="scheduled",
+            actor="planner",
+        )
+    assert Order.objects.get(pk=second.pk).promised_ship_date == ship + timedelta(days=1)
+    events = OrderEvent.objects.filter(status="scheduled", actor="planner")
+    assert sorted(events.values_list("order_id", flat=True)) == [first.pk, second.pk]
+    assert [m.subject.split(" (")[0] for m in mailoutbox] == ["Your order is scheduled"] * 2
+    scheduled = WebhookDelivery.objects.filter(payload__data__order__status="scheduled")
+    assert scheduled.count() == 2
+
+
+def test_a_batch_transition_moves_all_or_none(api_a, django_capture_on_commit_callbacks):
+    first = place_with_callbacks(api_a, django_capture_on_commit_callbacks)
+    cancelled = place_with_callbacks(api_a, django_capture_on_commit_callbacks, key="key-2")
+    Order.objects.filter(pk=cancelled.pk).update(status="cancelled")
+    ship = timezone.localdate() + timedelta(days=9)
+    with pytest.raises(services.errors.InvalidTransition), transaction.atomic():
+        services.transition_many(
+            promised_ship_dates={first.pk: ship, cancelled.pk: ship}, to="scheduled", actor="p"
+        )
+    assert Order.objects.get(pk=first.pk).status == "received"
+    assert not OrderEvent.objects.filter(status="scheduled").exists()
 
 
 def test_delivery_is_signed_and_verifiable_by_the_receiver(
