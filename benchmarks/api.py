@@ -151,9 +151,22 @@ def warm_up(base: str, token: str, order: str, workers: int) -> None:
         urllib.request.urlopen(request).read()
 
 
+def server_times(access_log: Path, start: int) -> list[float]:
+    """Milliseconds the workers spent on each request logged after byte `start`."""
+    with open(access_log, "rb") as handle:
+        handle.seek(start)
+        return sorted(float(line.split()[1]) for line in handle if line.strip())
+
+
+def percentile(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
 def run_phase(
     phase: str, *, base: str, env: dict, users: int, seconds: int, work: Path, think: float = 0
 ) -> dict:
+    access_log = work / "access.log"
+    start = access_log.stat().st_size
     locustfile = work / "locustfile.py"
     locustfile.write_text(LOCUSTFILE)
     prefix = work / f"{phase}-{think}"
@@ -190,7 +203,10 @@ def run_phase(
     )
     with open(f"{prefix}_stats.csv", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == phase)
+    served = server_times(access_log, start)
     return {
+        "server_p50": percentile(served, 0.50),
+        "server_p99": percentile(served, 0.99),
         "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
         "rps": float(row["Requests/s"]),
@@ -239,6 +255,8 @@ def main() -> None:
                 "-m",
                 "gunicorn",
                 "atelier.wsgi:application",
+                "--config",
+                "python:atelier.gunicorn_conf",
                 "--workers",
                 str(args.workers),
                 "--bind",
@@ -247,6 +265,12 @@ def main() -> None:
                 "2048",
                 "--log-level",
                 "warning",
+                # Each request's path and time in the worker (ms): the service time,
+                # without the wait in the listen queue that the client's figures include.
+                "--access-logfile",
+                str(work / "access.log"),
+                "--access-logformat",
+                "%(U)s %(M)s",
             ],
             env=env,
             cwd=ROOT,
@@ -294,19 +318,25 @@ def main() -> None:
     )
     print(
         f"{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'req/s ×':>10}{'p50 ×':>8}{'p99 ×':>8}{'failed':>8}"
+        f"{'req/s ×':>10}{'p50 ×':>8}{'p99 ×':>8}{'server p50':>12}{'server p99':>12}"
+        f"{'failed':>8}"
     )
     for phase, row in results.items():
         print(
             f"{phase:<11}{row['rps']:>9.0f}{row['p50']:>9.0f}{row['p99']:>9.0f}"
             f"{row['rps'] / base_row['rps']:>10.2f}{row['p50'] / base_row['p50']:>8.2f}"
-            f"{row['p99'] / base_row['p99']:>8.2f}{row['failures']:>8}"
+            f"{row['p99'] / base_row['p99']:>8.2f}{row['server_p50']:>12.1f}"
+            f"{row['server_p99']:>12.1f}{row['failures']:>8}"
         )
     print(f"\nthe same {args.users} clients pausing {args.think} s between calls (latency):")
-    print(f"{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
+    print(
+        f"{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'server p50':>12}{'server p99':>12}{'failed':>8}"
+    )
     for phase, row in paced.items():
         print(
-            f"{phase:<11}{row['rps']:>9.0f}{row['p50']:>9.0f}{row['p99']:>9.0f}{row['failures']:>8}"
+            f"{phase:<11}{row['rps']:>9.0f}{row['p50']:>9.0f}{row['p99']:>9.0f}"
+            f"{row['server_p50']:>12.1f}{row['server_p99']:>12.1f}{row['failures']:>8}"
         )
     if any(row["failures"] for row in [*results.values(), *paced.values()]):
         sys.exit("some requests failed (see the 'failed' column)")

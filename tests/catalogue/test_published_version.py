@@ -68,3 +68,14 @@ def test_another_process_publish_is_seen_after_max_age(demo, monkeypatch):
     later = selectors.time.monotonic() + 61
     monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
     assert published_version(max_age=60).number == second.number
+
+
+def test_warm_up_loads_every_product_so_a_click_needs_no_compiled_read(demo):
+    assert selectors.warm_up() == 0  # nothing published yet: nothing to load, no error
+    version = import_catalogue(document=demo, publish=True).version
+    selectors._cache.clear()
+    assert selectors.warm_up() == len(demo["products"])
+    with CaptureQueriesContext(connection) as queries:
+        for product in demo["products"]:
+            assert selectors.compiled_product(version, product["code"]) is not None
+    assert len(queries) == 0

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                     "-m",
                     "gunicorn",
                     "atelier.wsgi",
+                    "--config",
+                    "python:atelier.gunicorn_conf",
                     "--bind",
                     addr,
                     "--workers",
