@@ -80,9 +80,16 @@ def replan(
     )
 
 
+# Staff asking for a replan at the same moment queue one run, not two: the look for an
+# active run and the insert happen under a lock of their own (not the plan's, which a
+# running replan holds for seconds).
+REPLAN_REQUESTS = "replan_requests"
+
+
 def start_replan(*, requested_by: str = "") -> ReplanRun:
     """Queue a replan for a worker (or return the one already queued or running)."""
     with transaction.atomic():
+        lock_shard(REPLAN_REQUESTS)
         run = ReplanRun.objects.filter(
             status__in=[ReplanRun.Status.QUEUED, ReplanRun.Status.RUNNING]
         ).first()

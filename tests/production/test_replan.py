@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import call_command
@@ -11,6 +14,7 @@ from orders.models import Order
 from orders.services import cancel_order
 from production import services
 from production.models import PlanEntry, ReplanRun
+from tests.plugin_services import skip_unless_servers
 from tests.production.plan_checks import plan_problems
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +84,36 @@ def test_starting_a_replan_while_one_is_queued_returns_that_one(
 
     assert first.pk == second.pk
     assert sent == [first.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_asking_at_the_same_moment_queue_one_replan(published, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip_unless_servers("needs PostgreSQL (SQLite serialises every writer already)")
+    monkeypatch.setattr("production.tasks.replan_task.delay", lambda run_id: None)
+    create = ReplanRun.objects.create
+    barrier = threading.Barrier(4)
+
+    def slow_create(**fields):
+        time.sleep(0.3)  # widen the window between "none active" and the insert
+        return create(**fields)
+
+    monkeypatch.setattr(ReplanRun.objects, "create", slow_create)
+
+    def ask(name):
+        barrier.wait()
+        try:
+            return services.start_replan(requested_by=name).pk
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        runs = set(pool.map(ask, "abcd"))
+
+    assert len(runs) == 1
+    assert ReplanRun.objects.count() == 1
 
 
 def test_starting_a_replan_again_resends_a_queued_run_whose_message_was_lost(
