@@ -21,7 +21,7 @@ from production.models import (
 class SupplyBatchInline(admin.TabularInline):
     model = SupplyBatch
     extra = 0
-    readonly_fields = ("reserved",)
+    readonly_fields = ("reserved", "batch_run")
 
 
 @admin.register(Component)
@@ -117,10 +117,10 @@ class PlanEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(Reservation)
 class ReservationAdmin(ReadOnlyAdmin):
-    list_display = ("order", "component", "quantity", "supply_batch")
+    list_display = ("order", "batch_run", "component", "quantity", "supply_batch")
     list_filter = ("component",)
-    search_fields = ("=order__id", "component__sku")
-    list_select_related = ("order", "component", "supply_batch")
+    search_fields = ("=order__id", "=batch_run__id", "component__sku")
+    list_select_related = ("order", "batch_run", "component", "supply_batch")
 
 
 class BatchRunForm(forms.ModelForm):
@@ -147,7 +147,11 @@ class BatchRunForm(forms.ModelForm):
 @admin.action(description="Finish the selected runs (their quantity joins stock)")
 def finish_runs(modeladmin, request, queryset):
     for pk in queryset.filter(status=BatchRun.Status.PLANNED).values_list("pk", flat=True):
-        run = services.finish_batch_run(run_id=pk)
+        try:
+            run = services.finish_batch_run(run_id=pk)
+        except services.BatchPlanError as exc:
+            modeladmin.message_user(request, exc.detail, level=messages.ERROR)
+            continue
         modeladmin.message_user(
             request, f"Run {run.pk}: {run.quantity} × {run.item_sku} added to stock."
         )
@@ -175,6 +179,15 @@ class BatchRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A run the batch plan refuses (no capacity, components short) raises from
+        # save_model inside the admin's transaction: show why, back on the empty form.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.BatchPlanError as exc:
+            self.message_user(request, exc.detail, level=messages.ERROR)
+            return redirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         item = form.cleaned_data["standard_product"] or form.cleaned_data["component"]

@@ -1,22 +1,24 @@
 """Moving a scheduled order through the shop floor: in production, built, shipped.
 
-Starting production consumes the components the order holds: a reservation from stock
-takes the units out of `stock` and `reserved` together; one from a supply batch needs the
-batch to have arrived and takes them out of the batch. Both are conditional updates
-backed by the reserved <= stock / reserved <= quantity constraints, under the plan lock
-(the same lock order as production.shards describes), so no race can go negative.
+Starting production consumes the components the order holds (plan_store.consume, shared
+with finishing a standard product's batch run): a reservation from stock takes the units
+out of `stock` and `reserved` together; one from a supply batch needs the batch to have
+arrived (for a batch run's output: the run to be finished) and takes them out of the
+batch. Both are conditional updates backed by the reserved <= stock / reserved <= quantity
+constraints, under the plan lock (the same lock order as production.shards describes), so
+no race can go negative.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from orders.errors import InvalidTransition
 from orders.models import Order
 from orders.services import transition
-from production.models import Component, Reservation, SupplyBatch
+from production import plan_store
+from production.models import Reservation
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
 
 
@@ -34,33 +36,15 @@ def start_production(*, order_id: int, actor: str) -> Order:
             .select_related("component", "supply_batch")
             .order_by("component__sku", "id")
         )
-        today = timezone.localdate()
-        waiting = [
-            r for r in reservations if r.supply_batch and r.supply_batch.available_on > today
-        ]
+        waiting = plan_store.awaited(reservations, today=timezone.localdate())
         if waiting:
-            first = min(r.supply_batch.available_on for r in waiting)
+            raise InvalidTransition(f"Order {order_id} waits for {waiting}.")
+        try:
+            plan_store.consume(reservations)
+        except plan_store.NotCovered as exc:
             raise InvalidTransition(
-                f"Order {order_id} waits for components arriving on {first.isoformat()}."
-            )
-        for r in reservations:
-            if r.supply_batch_id:
-                taken = SupplyBatch.objects.filter(
-                    pk=r.supply_batch_id, reserved__gte=r.quantity, quantity__gt=r.quantity
-                ).update(quantity=F("quantity") - r.quantity, reserved=F("reserved") - r.quantity)
-                if not taken:  # the batch's last units: the batch is used up
-                    taken = SupplyBatch.objects.filter(
-                        pk=r.supply_batch_id, reserved=r.quantity, quantity=r.quantity
-                    ).delete()[0]
-            else:
-                taken = Component.objects.filter(
-                    pk=r.component_id, reserved__gte=r.quantity, stock__gte=r.quantity
-                ).update(stock=F("stock") - r.quantity, reserved=F("reserved") - r.quantity)
-            if not taken:
-                raise InvalidTransition(
-                    f"The stock of {r.component.sku} no longer covers order {order_id}."
-                )
-        Reservation.objects.filter(order_id=order_id).delete()
+                f"The stock of {exc.reservation.component.sku} no longer covers order {order_id}."
+            ) from exc
         return transition(order_id=order_id, to=Order.Status.IN_PRODUCTION, actor=actor)
 
 

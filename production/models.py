@@ -1,9 +1,10 @@
 """Production master data and plans.
 
-Components carry live stock; `reserved` counts what build-to-order lines hold, guarded by
-a CheckConstraint so no race can drive free stock below zero. Work centres carry the
-calendars the planner books against. Standard products are the mass-produced catalogue:
-fixed configurations sold from their own stock, never part of the build-to-order plan.
+Components carry live stock; `reserved` counts what build-to-order lines and standard
+products' batch runs hold, guarded by a CheckConstraint so no race can drive free stock
+below zero. Work centres carry the calendars the planner books against. Standard products
+are the mass-produced catalogue: fixed configurations sold from their own stock, never
+part of the build-to-order plan (their batch runs meet it only at component stock).
 """
 
 from django.db import models
@@ -35,10 +36,21 @@ class Component(models.Model):
 
 
 class SupplyBatch(models.Model):
+    """Components arriving on a day: from a supplier, or the output of a planned batch run
+    of the component (`batch_run`), which turns into on-hand stock when the run finishes."""
+
     component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="supply")
     quantity = models.PositiveIntegerField()
     available_on = models.DateField()
     reserved = models.IntegerField(default=0, editable=False)
+    batch_run = models.OneToOneField(
+        "BatchRun",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="supply_batch",
+    )
 
     class Meta:
         ordering = ["component", "available_on", "id"]
@@ -178,12 +190,27 @@ class PlanEntry(models.Model):
 
 
 class Reservation(models.Model):
-    """Components held for an order line: from on-hand stock (`supply_batch` empty) or from
-    an incoming supply batch. Mirrored by Component.reserved / SupplyBatch.reserved."""
+    """Components held for an order line of the build-to-order plan, or for a batch run of
+    a standard product (the one place the two plans meet): from on-hand stock
+    (`supply_batch` empty) or from an incoming supply batch. Mirrored by
+    Component.reserved / SupplyBatch.reserved."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="reservations")
+    order = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reservations",
+    )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="reservations"
+        "orders.OrderLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reservations",
+    )
+    batch_run = models.ForeignKey(
+        "BatchRun", null=True, blank=True, on_delete=models.PROTECT, related_name="reservations"
     )
     component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="reservations")
     supply_batch = models.ForeignKey(
@@ -195,11 +222,19 @@ class Reservation(models.Model):
         ordering = ["order", "order_line", "component", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=(
+                    Q(order__isnull=False) & Q(order_line__isnull=False) & Q(batch_run__isnull=True)
+                )
+                | (Q(order__isnull=True) & Q(order_line__isnull=True) & Q(batch_run__isnull=False)),
+                name="reservation_held_for_one",
+            ),
         ]
 
     def __str__(self) -> str:
         source = f"batch of {self.supply_batch.available_on}" if self.supply_batch_id else "stock"
-        return f"{self.quantity} × {self.component.sku} from {source}"
+        holder = f"run {self.batch_run_id}" if self.batch_run_id else f"order {self.order_id}"
+        return f"{self.quantity} × {self.component.sku} from {source} for {holder}"
 
 
 class ReplanRun(models.Model):
@@ -245,7 +280,8 @@ class ReplanRun(models.Model):
 class BatchRun(models.Model):
     """A batch of one standard product or one component on a batch work centre. Finishing
     it adds its quantity to that item's stock (standard products feed the shop, components
-    the build-to-order plan)."""
+    the build-to-order plan). While planned, a component's run is a SupplyBatch of the
+    build-to-order plan, and a standard product's run holds its components (Reservations)."""
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"

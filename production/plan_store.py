@@ -3,10 +3,14 @@
 `load_plan` reads what the core needs (calendars, per-day capacity and bookings, free
 stock and supply batches) into a `planner.PlanState`; `load_placements` adds the stored
 placements of given orders; the `write_*` and `release_*` functions turn placements back
-into rows. Every counter (CapacityDay.booked_minutes, Component.reserved,
-SupplyBatch.reserved) changes only by a conditional update that checks its bound in the
-same statement, and the number of rows it touched is checked: a shortfall raises a
-`PlanRace` and rolls the whole transaction back (the CheckConstraints are the backstop).
+into rows; `consume` and `batch_to_stock` take parts out of the plan as work starts with
+them or a component's batch run finishes. Reservations belong to an order line or to a
+standard product's batch run (the one place the batch plan meets this one); the core sees
+runs' reservations only in the counters. Every counter (CapacityDay.booked_minutes,
+Component.reserved, SupplyBatch.reserved) changes only by a conditional update that checks
+its bound in the same statement, and the number of rows it touched is checked: a shortfall
+raises a `PlanRace` and rolls the whole transaction back (the CheckConstraints are the
+backstop).
 
 Callers hold the plan-shard lock (shards.lock_shard) around load-then-write.
 """
@@ -22,6 +26,7 @@ from types import MappingProxyType
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from orders.models import Order, OrderLine
@@ -353,44 +358,51 @@ def write_reservations(
 ) -> None:
     """Hold the components of `placements`: on-hand stock via Component.reserved, incoming
     batches via SupplyBatch.reserved (a day's quantity spread over that day's batches)."""
+    _hold(
+        plan,
+        (
+            (r, {"order_id": p.order_id, "order_line": lines[p.order_id][r.line_index]})
+            for p in placements
+            for r in p.reservations
+        ),
+    )
+
+
+def write_run_reservations(plan: LoadedPlan, placement: planner.Placement, *, run_id: int) -> None:
+    """Hold the components of a standard product's batch run (`placement` is the core's
+    answer for it). They count in the same counters as orders' reservations, so the
+    build-to-order plan cannot take them; no order's placement ever includes them."""
+    _hold(plan, ((r, {"batch_run_id": run_id}) for r in placement.reservations))
+
+
+def _hold(plan: LoadedPlan, held: Iterable[tuple[planner.Reservation, dict]]) -> None:
+    """Insert a Reservation row for each (core reservation, holder fields) and raise the
+    counters, conditionally (a shortfall is a `SupplyRace`)."""
     rows: list[Reservation] = []
     stock: dict[int, int] = defaultdict(int)
     batch: dict[int, int] = defaultdict(int)
-    for p in placements:
-        for r in p.reservations:
-            component_id = plan.component_ids[r.sku]
-            line = lines[p.order_id][r.line_index]
-            if r.source == planner.STOCK:
-                stock[component_id] += r.quantity
-                rows.append(
-                    Reservation(
-                        order_id=p.order_id,
-                        order_line=line,
-                        component_id=component_id,
-                        quantity=r.quantity,
-                    )
-                )
+    for r, holder in held:
+        component_id = plan.component_ids[r.sku]
+        if r.source == planner.STOCK:
+            stock[component_id] += r.quantity
+            rows.append(Reservation(component_id=component_id, quantity=r.quantity, **holder))
+            continue
+        remaining = r.quantity
+        for b in plan.batches.get((r.sku, r.source), ()):
+            take = min(remaining, b.quantity - b.reserved - batch[b.id])
+            if take <= 0:
                 continue
-            remaining = r.quantity
-            for b in plan.batches.get((r.sku, r.source), ()):
-                take = min(remaining, b.quantity - b.reserved - batch[b.id])
-                if take <= 0:
-                    continue
-                batch[b.id] += take
-                remaining -= take
-                rows.append(
-                    Reservation(
-                        order_id=p.order_id,
-                        order_line=line,
-                        component_id=component_id,
-                        supply_batch_id=b.id,
-                        quantity=take,
-                    )
+            batch[b.id] += take
+            remaining -= take
+            rows.append(
+                Reservation(
+                    component_id=component_id, supply_batch_id=b.id, quantity=take, **holder
                 )
-                if not remaining:
-                    break
-            if remaining:
-                raise SupplyRace(f"the batches of {r.sku} due {r.source} are short by {remaining}")
+            )
+            if not remaining:
+                break
+        if remaining:
+            raise SupplyRace(f"the batches of {r.sku} due {r.source} are short by {remaining}")
     _bump(Component._meta.db_table, "reserved", stock, +1, limit="stock", race=SupplyRace)
     _bump(SupplyBatch._meta.db_table, "reserved", batch, +1, limit="quantity", race=SupplyRace)
     Reservation.objects.bulk_create(rows)
@@ -398,7 +410,8 @@ def write_reservations(
 
 def release(order_ids: Iterable[int], *, bookings: bool = True, reservations: bool = True) -> None:
     """Delete the plan entries and/or reservations of `order_ids` and give their minutes
-    and parts back to the counters (conditional decrements)."""
+    and parts back to the counters (conditional decrements). Batch runs' reservations
+    belong to no order and are never touched here."""
     order_ids = list(order_ids)
     if bookings:
         minutes: dict[tuple[int, date], int] = defaultdict(int)
@@ -421,6 +434,85 @@ def release(order_ids: Iterable[int], *, bookings: bool = True, reservations: bo
         _bump(Component._meta.db_table, "reserved", stock, -1, race=PlanCorrupted)
         _bump(SupplyBatch._meta.db_table, "reserved", batch, -1, race=PlanCorrupted)
         Reservation.objects.filter(order_id__in=order_ids).delete()
+
+
+# --- parts leaving the plan ---------------------------------------------------------------
+
+
+class NotCovered(Exception):
+    """A reservation's stock or batch no longer holds its parts (a hand edit of the
+    counters); the caller turns it into its own error and rolls back."""
+
+    def __init__(self, reservation: Reservation) -> None:
+        super().__init__(f"{reservation} is no longer covered")
+        self.reservation = reservation
+
+
+def awaited(reservations: Iterable[Reservation], *, today: date) -> str:
+    """What `reservations` (loaded with their supply batch) still wait for before their
+    parts are there: "" for nothing. A batch run's supply batch counts as not there until
+    the run is finished (finishing turns it into stock), however late the run is."""
+    due = [r.supply_batch for r in reservations if r.supply_batch_id]
+    future = [b.available_on for b in due if b.available_on > today]
+    if future:
+        return f"components arriving on {min(future).isoformat()}"
+    runs = sorted(b.batch_run_id for b in due if b.batch_run_id)
+    return f"batch run {runs[0]} to finish" if runs else ""
+
+
+def consume(reservations: list[Reservation]) -> None:
+    """Take the parts of `reservations` out of the plan as work starts with them: one on
+    stock out of `stock` and `reserved` together, one on a supply batch out of that batch
+    (deleted with its last units), each by a conditional update; their rows are deleted.
+    Raises `NotCovered` for the first one a counter no longer covers."""
+    # The rows go first: a batch whose last units are taken cannot be deleted while a
+    # reservation still points at it (PROTECT).
+    Reservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+    for r in reservations:
+        if r.supply_batch_id:
+            taken = SupplyBatch.objects.filter(
+                pk=r.supply_batch_id, reserved__gte=r.quantity, quantity__gt=r.quantity
+            ).update(quantity=F("quantity") - r.quantity, reserved=F("reserved") - r.quantity)
+            if not taken:  # the batch's last units: the batch is used up
+                taken = SupplyBatch.objects.filter(
+                    pk=r.supply_batch_id, reserved=r.quantity, quantity=r.quantity
+                ).delete()[0]
+        else:
+            taken = Component.objects.filter(
+                pk=r.component_id, reserved__gte=r.quantity, stock__gte=r.quantity
+            ).update(stock=F("stock") - r.quantity, reserved=F("reserved") - r.quantity)
+        if not taken:
+            raise NotCovered(r)
+
+
+def batch_to_stock(*, run_id: int) -> int | None:
+    """The supply batch of a finished component run becomes on-hand stock: the component's
+    stock gains the batch's quantity and its reserved count what the batch held, the
+    batch's reservations now hold stock, and the batch is deleted. Returns the quantity
+    moved, or None when the run has no batch (planned before runs made one)."""
+    batch = SupplyBatch.objects.select_for_update().filter(batch_run_id=run_id).first()
+    if batch is None:
+        return None
+    held = Reservation.objects.filter(supply_batch=batch)
+    if (held.aggregate(n=Sum("quantity"))["n"] or 0) != batch.reserved:
+        raise PlanCorrupted(f"batch {batch.pk} reserved {batch.reserved}, its reservations differ")
+    held.update(supply_batch=None)
+    SupplyBatch.objects.filter(pk=batch.pk).delete()
+    # Stock first, then reserved guarded by the new stock (reserved <= quantity held in the
+    # batch, so it always fits unless the counters were edited by hand).
+    Component.objects.filter(pk=batch.component_id).update(stock=F("stock") + batch.quantity)
+    _bump(
+        Component._meta.db_table,
+        "reserved",
+        {batch.component_id: batch.reserved},
+        +1,
+        limit="stock",
+        race=PlanCorrupted,
+    )
+    return batch.quantity
+
+
+# --- counters -----------------------------------------------------------------------------
 
 
 def release_capacity(minutes: Mapping[tuple[int, date], int]) -> None:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Max, Min
+from django.db.models import Count, F, Max, Min, Prefetch
 from django.utils import timezone
 
 from configurator import engine
@@ -331,7 +331,9 @@ class BatchPlanOverview:
 
 def batch_plan_overview(*, start: date, days: int = 21) -> BatchPlanOverview:
     """The batch plan of standard products and in-house components: batch work centres ×
-    days with each run's minutes, the planned runs, and standard products' stock."""
+    days with each run's minutes, the planned runs (with the components a standard
+    product's run holds, or when a component run's output is due), and standard products'
+    stock."""
     span = [start + timedelta(days=i) for i in range(days)]
     rows, cells = _grid(WorkCentre.Plan.BATCH, span)
     for b in BatchBooking.objects.filter(day__range=(span[0], span[-1])).select_related(
@@ -344,7 +346,15 @@ def batch_plan_overview(*, start: date, days: int = 21) -> BatchPlanOverview:
             cell.segments.append(_segment(cell, run.item_sku, None, b.minutes, title, run.pk))
     runs = list(
         BatchRun.objects.filter(status=BatchRun.Status.PLANNED)
-        .select_related("standard_product", "component", "work_centre")
+        .select_related("standard_product", "component", "work_centre", "supply_batch")
+        .prefetch_related(
+            Prefetch(
+                "reservations",
+                queryset=Reservation.objects.select_related("component", "supply_batch").order_by(
+                    "component__sku", F("supply_batch__available_on").asc(nulls_first=True), "id"
+                ),
+            )
+        )
         .order_by("start_day", "id")
     )
     return BatchPlanOverview(span, rows, runs, list(StandardProduct.objects.order_by("sku")))

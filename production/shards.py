@@ -2,12 +2,17 @@
 
 Locks, always taken in this order so no two writers can wait on each other in a cycle:
 1. the row of the order being changed (`SELECT … FOR UPDATE`), by the caller or here;
-2. the plan-shard lock (`lock_shard`), one writer per plan at a time;
+2. the plan-shard locks (`lock_shard`), one writer per plan at a time: `BATCH_SHARD`
+   before `BUILD_TO_ORDER_SHARD` when a writer needs both. Only the batch plan does (its
+   runs meet the build-to-order plan at component stock: a component run is a supply
+   batch, a standard product's run reserves components), and it never locks an order's
+   row; no build-to-order writer ever takes `BATCH_SHARD`;
 3. rows of other orders whose plan entries move (express displacement, replan):
    `FOR NO KEY UPDATE SKIP LOCKED`, so an order that is being cancelled right now (its
    row held by cancel_order, which then waits for the shard lock) is simply left where it
    is instead of deadlocking. SKIP LOCKED only ever chooses which *orders* may move;
-   stock and capacity are never read or reserved with it.
+   stock and capacity are never read or reserved with it. The batch plan's own rows (the
+   batch run being finished, its supply batch) are likewise locked only after the shards.
 The counters are then changed by conditional updates (plan_store), the backstop behind
 the shard lock for anything that writes without it.
 """

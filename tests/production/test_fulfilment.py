@@ -38,6 +38,19 @@ def test_an_order_waiting_for_a_supply_batch_cannot_start(place):
     assert Component.objects.get(sku="CPU-A").reserved == 5
 
 
+def test_starting_production_uses_up_an_arrived_supply_batch(place, today):
+    # 15 processors: the 5 on hand and all 10 of the batch, which has now arrived.
+    order = services.schedule_order(order_id=place(quantity=15).pk)
+    SupplyBatch.objects.update(available_on=today)
+
+    fulfilment.start_production(order_id=order.pk, actor="test")
+
+    cpu = Component.objects.get(sku="CPU-A")
+    assert (cpu.stock, cpu.reserved) == (0, 0)
+    assert not SupplyBatch.objects.exists()
+    assert not Reservation.objects.filter(order=order).exists()
+
+
 def test_statuses_move_only_forward_in_order(place):
     order = services.schedule_order(order_id=place().pk)
     with pytest.raises(InvalidTransition):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import F
 from django.urls import reverse
 
 from production import services
-from production.models import BatchRun, CapacityDay, ReplanRun
+from production.models import BatchRun, CapacityDay, Component, ReplanRun
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +23,8 @@ def staff_client(client):
 @pytest.fixture
 def planned(place):
     orders = [services.schedule_order(order_id=place().pk) for _ in range(8)]
+    # The run's 20 processors arrived (the orders took the 5 on hand and 3 of the batch).
+    Component.objects.filter(sku="CPU-A").update(stock=F("stock") + 20)
     services.plan_batch_run(sku="NB-A-16", work_centre="LINE", quantity=20, minutes=600)
     return orders
 
