@@ -12,14 +12,16 @@ def post_worker_init(worker):
     into the garbage collector's permanent generation: the compiled products are large,
     long-lived object graphs, and every full collection would otherwise walk them again,
     a pause of ~100 ms in the middle of some customer's click."""
-    from django.db import DatabaseError, connections
+    from django.db import connections
 
     from configurator.selectors import warm_up
 
     try:
         loaded = warm_up()
-    except DatabaseError:
-        log.warning("worker %s: no database yet; products load on first use", worker.pid)
+    except Exception:  # noqa: BLE001 - a worker that cannot warm up still serves
+        # (no database yet, not migrated, a stored form that will not load): products
+        # then load on first use, and that click shows the error, not a dead server.
+        log.warning("worker %s: products load on first use", worker.pid, exc_info=True)
         loaded = 0
     finally:
         connections.close_all()

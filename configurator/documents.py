@@ -44,6 +44,7 @@ def _component_doc(component: Component) -> dict:
         "supply": [
             {"quantity": batch.quantity, "available_on": batch.available_on.isoformat()}
             for batch in component.supply.all()
+            if batch.batch_run_id is None  # a batch run's output belongs to the run
         ],
     }
 
@@ -227,8 +228,10 @@ def write_master_data(document: dict) -> None:
         component, _ = Component.objects.update_or_create(
             sku=c["sku"], defaults={"name": c["name"], "stock": c["stock"]}
         )
-        component.supply.filter(reserved=0).delete()
-        kept = {(b.available_on.isoformat(), b.quantity) for b in component.supply.all()}
+        # Supplier batches only: a planned batch run's output is the run's (production).
+        suppliers = component.supply.filter(batch_run__isnull=True)
+        suppliers.filter(reserved=0).delete()
+        kept = {(b.available_on.isoformat(), b.quantity) for b in suppliers}
         SupplyBatch.objects.bulk_create(
             SupplyBatch(component=component, quantity=b["quantity"], available_on=b["available_on"])
             for b in c.get("supply", [])

@@ -41,6 +41,9 @@ class NoPublishedCatalogue(Exception):
 # `max_age` callers may take it unchecked. Published versions are immutable: the instance
 # (its document too, once read) stays right for as long as it is the newest.
 _published: tuple[float, CatalogueVersion] | None = None
+# Bumped by forget_published: a check that began before a publish in this process must
+# not store what it read after the publish dropped it.
+_generation = 0
 
 
 def published_version(*, with_document: bool = True, max_age: float = 0) -> CatalogueVersion:
@@ -67,6 +70,7 @@ def published_version(*, with_document: bool = True, max_age: float = 0) -> Cata
 
 def _check_published(known: CatalogueVersion | None, max_age: float):
     global _published
+    generation = _generation
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, published_at FROM {CatalogueVersion._meta.db_table} "
@@ -80,8 +84,10 @@ def _check_published(known: CatalogueVersion | None, max_age: float):
     # published_at too: a test database may hand a rolled-back version's id out again.
     if known is None or (known.pk, known.published_at) != (row[0], _aware(row[1])):
         known = CatalogueVersion.objects.defer("document").get(pk=row[0])
-    _published = (time.monotonic() + max_age, known)
-    return _published
+    checked = (time.monotonic() + max_age, known)
+    if generation == _generation:
+        _published = checked
+    return checked
 
 
 def _aware(value):
@@ -94,7 +100,8 @@ def _aware(value):
 
 def forget_published() -> None:
     """Drop this process's published version (called when this process publishes)."""
-    global _published
+    global _published, _generation
+    _generation += 1
     _published = None
 
 
@@ -211,5 +218,9 @@ def warm_up() -> int:
         version = published_version()
     except NoPublishedCatalogue:
         return 0
-    codes = [p["code"] for p in (version.document or {}).get("products", [])]
+    # Only forms stored by this engine: compiling (after an engine change) is left to the
+    # first click on each product, so a worker never outlives its boot timeout compiling.
+    codes = CompiledProduct.objects.filter(
+        product__version=version, engine_version=ENGINE_VERSION
+    ).values_list("product__code", flat=True)
     return sum(compiled_product(version, code) is not None for code in codes)

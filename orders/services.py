@@ -302,7 +302,8 @@ def transition_many(*, promised_ship_dates: Mapping[int, date], to: str, actor: 
         f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 "
         f"AND {table}.status IN ({', '.join(['%s'] * len(allowed_from))})"
     )
-    params = [to, timezone.now()]
+    # Adapted as the ORM would (SQLite stores naive UTC text; a raw aware value would not be).
+    params = [to, connection.ops.adapt_datetimefield_value(timezone.now())]
     params += [x for oid in ids for x in (oid, promised_ship_dates[oid])]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *allowed_from])

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from django.shortcuts import redirect
 
 from production import services
@@ -19,9 +20,33 @@ from production.models import (
 
 
 class SupplyBatchInline(admin.TabularInline):
+    """Suppliers' batches: staff enter and correct them."""
+
     model = SupplyBatch
     extra = 0
-    readonly_fields = ("reserved", "batch_run")
+    fields = ("quantity", "available_on", "reserved")
+    readonly_fields = ("reserved",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(batch_run__isnull=True)
+
+
+class RunOutputInline(admin.TabularInline):
+    """Batch runs' output to come: the run owns it (finishing the run makes it stock)."""
+
+    model = SupplyBatch
+    verbose_name = "output of a planned batch run"
+    verbose_name_plural = "output of planned batch runs"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    fields = readonly_fields = ("batch_run", "quantity", "available_on", "reserved")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(batch_run__isnull=False)
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Component)
@@ -29,7 +54,7 @@ class ComponentAdmin(admin.ModelAdmin):
     list_display = ("sku", "name", "stock", "reserved", "free")
     search_fields = ("sku", "name")
     readonly_fields = ("reserved",)
-    inlines = [SupplyBatchInline]
+    inlines = [SupplyBatchInline, RunOutputInline]
 
 
 class HolidayInline(admin.TabularInline):
@@ -144,6 +169,13 @@ class BatchRunForm(forms.ModelForm):
         return data
 
 
+# Runs meet the build-to-order plan at component stock, so they wait for its lock; a
+# replan holds it for seconds, and a wait past the lock timeout ends here, not in a 500.
+PLAN_BUSY = (
+    "The production plan is busy (a replan may be running): nothing was changed; try again shortly."
+)
+
+
 @admin.action(description="Finish the selected runs (their quantity joins stock)")
 def finish_runs(modeladmin, request, queryset):
     for pk in queryset.filter(status=BatchRun.Status.PLANNED).values_list("pk", flat=True):
@@ -152,6 +184,9 @@ def finish_runs(modeladmin, request, queryset):
         except services.BatchPlanError as exc:
             modeladmin.message_user(request, exc.detail, level=messages.ERROR)
             continue
+        except OperationalError:
+            modeladmin.message_user(request, PLAN_BUSY, level=messages.ERROR)
+            return
         modeladmin.message_user(
             request, f"Run {run.pk}: {run.quantity} × {run.item_sku} added to stock."
         )
@@ -187,6 +222,9 @@ class BatchRunAdmin(admin.ModelAdmin):
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.BatchPlanError as exc:
             self.message_user(request, exc.detail, level=messages.ERROR)
+            return redirect(request.get_full_path())
+        except OperationalError:
+            self.message_user(request, PLAN_BUSY, level=messages.ERROR)
             return redirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):

@@ -123,7 +123,7 @@ def load_plan(*, today: date, plan: str = WorkCentre.Plan.BUILD_TO_ORDER) -> Loa
         )
         for wc in centres
     ]
-    supplies, reserved, component_ids, batches = _supply()
+    supplies, reserved, component_ids, batches = _supply(today)
     state = planner.PlanState.empty(
         work_centres=work_centres, supplies=supplies, shipping_days=shipping_days()
     )
@@ -141,22 +141,28 @@ def load_plan(*, today: date, plan: str = WorkCentre.Plan.BUILD_TO_ORDER) -> Loa
 
 def reload_batches(plan: LoadedPlan) -> LoadedPlan:
     """`plan` with its supply batches' reserved quantities read again (after a release)."""
-    return dataclasses.replace(plan, batches=_supply()[3])
+    return dataclasses.replace(plan, batches=_supply(plan.today)[3])
 
 
-def _supply():
+def _supply(today: date):
     supplies: list[planner.ComponentSupply] = []
     reserved: dict[tuple[str, object], int] = {}
     batches: dict[tuple[str, date], list[BatchRow]] = defaultdict(list)
     by_component: dict[int, list[BatchRow]] = defaultdict(list)
-    for row in SupplyBatch.objects.order_by("available_on", "id").values_list(
-        "id", "component_id", "available_on", "quantity", "reserved"
-    ):
-        by_component[row[1]].append(BatchRow(row[0], row[2], row[3], row[4]))
+    # A batch run's output exists only once the run is finished (finishing turns its batch
+    # into stock), so the batch of a run that is late counts as arriving tomorrow at the
+    # earliest: no promise may rest on parts that are not made yet.
+    not_before = today + timedelta(days=1)
+    for pk, component_id, available_on, quantity, held, run_id in SupplyBatch.objects.order_by(
+        "available_on", "id"
+    ).values_list("id", "component_id", "available_on", "quantity", "reserved", "batch_run_id"):
+        if run_id is not None and available_on < not_before:
+            available_on = not_before
+        by_component[component_id].append(BatchRow(pk, available_on, quantity, held))
     component_ids = {}
     for pk, sku, stock, held in Component.objects.values_list("id", "sku", "stock", "reserved"):
         component_ids[sku] = pk
-        rows = by_component.get(pk, [])
+        rows = sorted(by_component.get(pk, []), key=lambda b: (b.available_on, b.id))
         supplies.append(
             planner.ComponentSupply(
                 sku, stock, tuple(planner.SupplyBatch(b.quantity, b.available_on) for b in rows)

@@ -26,7 +26,20 @@ def supply_of_planned_component_runs(apps, schema_editor):
 
 
 def drop_supply_of_component_runs(apps, schema_editor):
-    apps.get_model("production", "SupplyBatch").objects.filter(batch_run__isnull=False).delete()
+    """Back to 0002, only while nothing depends on what this migration added: before it, a
+    reservation belonged to an order and no batch to a run."""
+    Reservation = apps.get_model("production", "Reservation")
+    SupplyBatch = apps.get_model("production", "SupplyBatch")
+    runs_hold = Reservation.objects.filter(batch_run__isnull=False).count()
+    on_runs = Reservation.objects.filter(supply_batch__batch_run__isnull=False).count()
+    if runs_hold or on_runs:
+        raise RuntimeError(
+            "Cannot migrate production back before 0003: "
+            f"{runs_hold} reservations belong to standard products' batch runs and "
+            f"{on_runs} hold parts of planned component runs. Finish those runs (and "
+            "start or cancel those orders) first."
+        )
+    SupplyBatch.objects.filter(batch_run__isnull=False).delete()
 
 
 class Migration(migrations.Migration):

@@ -71,6 +71,34 @@ def test_an_order_short_of_a_component_waits_for_the_run_that_makes_it(place, to
     assert plan_problems() == []
 
 
+def test_a_late_runs_output_is_promised_from_tomorrow_at_the_earliest(place, today):
+    run = services.plan_batch_run(sku="CPU-B", work_centre="LINE", quantity=4, minutes=600)
+    # The run was due to end yesterday and is not finished: its parts do not exist yet.
+    SupplyBatch.objects.filter(batch_run=run).update(available_on=today - DAY)
+
+    order = services.schedule_order(order_id=place(catalogue.CPU_B, quantity=3).pk)
+
+    assert order.status == Order.Status.SCHEDULED
+    assert first_work_day(order) > today
+    assert plan_problems() == []
+
+
+def test_export_and_import_leave_a_runs_output_to_the_run(place):
+    from configurator.services import export_catalogue, import_catalogue
+
+    run = services.plan_batch_run(sku="CPU-B", work_centre="LINE", quantity=4, minutes=600)
+    document = export_catalogue()
+    cpu_b = next(c for c in document["components"] if c["sku"] == "CPU-B")
+    assert cpu_b["supply"] == []  # supplier batches only: the run's output is the run's
+
+    import_catalogue(document=document)
+
+    assert SupplyBatch.objects.filter(component__sku="CPU-B").count() == 1
+    services.finish_batch_run(run_id=run.pk)
+    assert counters("CPU-B") == (2 + 4, 0)
+    assert not SupplyBatch.objects.filter(component__sku="CPU-B").exists()
+
+
 def test_finishing_a_component_run_turns_its_batch_into_stock_once(place):
     run = services.plan_batch_run(sku="CPU-B", work_centre="LINE", quantity=4, minutes=600)
     order = services.schedule_order(order_id=place(catalogue.CPU_B, quantity=3).pk)
@@ -228,6 +256,51 @@ def test_staff_see_why_the_admin_cannot_plan_a_run(client, published):
     assert response.status_code == 200
     assert "short by 1" in response.content.decode()
     assert not BatchRun.objects.exists() and not Reservation.objects.exists()
+
+
+def test_staff_editing_a_component_keep_the_runs_output(client, published):
+    client.force_login(get_user_model().objects.create_superuser("planner", "p@example.com"))
+    run = services.plan_batch_run(sku="CPU-B", work_centre="LINE", quantity=4, minutes=600)
+    component = Component.objects.get(sku="CPU-B")
+    url = reverse("admin:production_component_change", args=[component.pk])
+
+    page = client.get(url).content.decode()
+    assert "output of planned batch runs" in page.lower()
+    # Saving the component's form (its supplier batches: none) leaves the run's batch alone.
+    response = client.post(
+        url,
+        {
+            "sku": "CPU-B",
+            "name": component.name,
+            "stock": component.stock,
+            "supply-TOTAL_FORMS": 0,
+            "supply-INITIAL_FORMS": 0,
+            "supply-2-TOTAL_FORMS": 0,
+            "supply-2-INITIAL_FORMS": 1,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert SupplyBatch.objects.get(component=component).batch_run == run
+
+
+def test_a_busy_plan_is_a_message_in_admin_not_a_500(client, published, monkeypatch):
+    from django.db import OperationalError
+
+    client.force_login(get_user_model().objects.create_superuser("planner", "p@example.com"))
+    run = services.plan_batch_run(sku="CPU-B", work_centre="LINE", quantity=4, minutes=600)
+
+    def lock_timeout(**kwargs):
+        raise OperationalError("canceling statement due to lock timeout")
+
+    monkeypatch.setattr(services, "finish_batch_run", lock_timeout)
+    response = client.post(
+        reverse("admin:production_batchrun_changelist"),
+        {"action": "finish_runs", "_selected_action": [run.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "plan is busy" in response.content.decode()
+    assert BatchRun.objects.get(pk=run.pk).status == BatchRun.Status.PLANNED
 
 
 def test_the_batch_plan_page_shows_what_each_run_holds_or_supplies(
