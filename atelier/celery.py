@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
 
@@ -23,3 +23,16 @@ def _close_old_connections(task=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_process_init.connect
+def _health_checked_connections(**kwargs) -> None:
+    """Workers keep their connection for hours between tasks (CELERY_DB_REUSE_MAX), so
+    after a database restart the first task would meet a dead one, fail and be retried.
+    Check it with one `SELECT 1` before each task's first query instead (Django's
+    CONN_HEALTH_CHECKS, switched on in worker processes only: web requests skip the
+    round trip)."""
+    from django.db import connections
+
+    for alias in connections:
+        connections.settings[alias]["CONN_HEALTH_CHECKS"] = True
