@@ -23,7 +23,7 @@ from django.utils import timezone
 from atelier.problems import DomainError
 from configurator.selectors import NoPublishedCatalogue, published_version
 from orders.services import LineRequest, price_line
-from production import plan_store, planner
+from production import consumption, plan_store, planner
 from production.models import (
     BatchBooking,
     BatchRun,
@@ -153,7 +153,7 @@ def finish_batch_run(*, run_id: int) -> BatchRun:
         if not finished:
             return run
         if run.component_id:
-            if plan_store.batch_to_stock(run_id=run.pk) is None:
+            if consumption.batch_to_stock(run_id=run.pk) is None:
                 Component.objects.filter(pk=run.component_id).update(
                     stock=F("stock") + run.quantity
                 )
@@ -178,12 +178,12 @@ def _consume_components(run: BatchRun, *, today: date) -> None:
             "component__sku", "id"
         )
     )
-    waiting = plan_store.awaited(held, today=today)
+    waiting = consumption.awaited(held, today=today)
     if waiting:
         raise BatchPlanError(f"Run {run.pk} cannot be finished: it waits for {waiting}.")
     try:
-        plan_store.consume(held)
-    except plan_store.NotCovered as exc:
+        consumption.consume(held)
+    except consumption.NotCovered as exc:
         raise BatchPlanError(
             f"The stock of {exc.reservation.component.sku} no longer covers run {run.pk}."
         ) from exc

@@ -1,6 +1,6 @@
 """Moving a scheduled order through the shop floor: in production, built, shipped.
 
-Starting production consumes the components the order holds (plan_store.consume, shared
+Starting production consumes the components the order holds (consumption.consume, shared
 with finishing a standard product's batch run): a reservation from stock takes the units
 out of `stock` and `reserved` together; one from a supply batch needs the batch to have
 arrived (for a batch run's output: the run to be finished) and takes them out of the
@@ -17,7 +17,7 @@ from django.utils import timezone
 from orders.errors import InvalidTransition
 from orders.models import Order
 from orders.services import transition
-from production import plan_store
+from production import consumption
 from production.models import Reservation
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
 
@@ -36,12 +36,12 @@ def start_production(*, order_id: int, actor: str) -> Order:
             .select_related("component", "supply_batch")
             .order_by("component__sku", "id")
         )
-        waiting = plan_store.awaited(reservations, today=timezone.localdate())
+        waiting = consumption.awaited(reservations, today=timezone.localdate())
         if waiting:
             raise InvalidTransition(f"Order {order_id} waits for {waiting}.")
         try:
-            plan_store.consume(reservations)
-        except plan_store.NotCovered as exc:
+            consumption.consume(reservations)
+        except consumption.NotCovered as exc:
             raise InvalidTransition(
                 f"The stock of {exc.reservation.component.sku} no longer covers order {order_id}."
             ) from exc

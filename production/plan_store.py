@@ -3,8 +3,7 @@
 `load_plan` reads what the core needs (calendars, per-day capacity and bookings, free
 stock and supply batches) into a `planner.PlanState`; `load_placements` adds the stored
 placements of given orders; the `write_*` and `release_*` functions turn placements back
-into rows; `consume` and `batch_to_stock` take parts out of the plan as work starts with
-them or a component's batch run finishes. Reservations belong to an order line or to a
+into rows (production.consumption takes parts out of the plan again). Reservations belong to an order line or to a
 standard product's batch run (the one place the batch plan meets this one); the core sees
 runs' reservations only in the counters. Every counter (CapacityDay.booked_minutes,
 Component.reserved, SupplyBatch.reserved) changes only by a conditional update that checks
@@ -26,7 +25,6 @@ from types import MappingProxyType
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Sum
 from django.utils import timezone
 
 from orders.models import Order, OrderLine
@@ -409,8 +407,8 @@ def _hold(plan: LoadedPlan, held: Iterable[tuple[planner.Reservation, dict]]) ->
                 break
         if remaining:
             raise SupplyRace(f"the batches of {r.sku} due {r.source} are short by {remaining}")
-    _bump(Component._meta.db_table, "reserved", stock, +1, limit="stock", race=SupplyRace)
-    _bump(SupplyBatch._meta.db_table, "reserved", batch, +1, limit="quantity", race=SupplyRace)
+    bump(Component._meta.db_table, "reserved", stock, +1, limit="stock", race=SupplyRace)
+    bump(SupplyBatch._meta.db_table, "reserved", batch, +1, limit="quantity", race=SupplyRace)
     Reservation.objects.bulk_create(rows)
 
 
@@ -437,85 +435,9 @@ def release(order_ids: Iterable[int], *, bookings: bool = True, reservations: bo
                 stock[component_id] += q
             else:
                 batch[batch_id] += q
-        _bump(Component._meta.db_table, "reserved", stock, -1, race=PlanCorrupted)
-        _bump(SupplyBatch._meta.db_table, "reserved", batch, -1, race=PlanCorrupted)
+        bump(Component._meta.db_table, "reserved", stock, -1, race=PlanCorrupted)
+        bump(SupplyBatch._meta.db_table, "reserved", batch, -1, race=PlanCorrupted)
         Reservation.objects.filter(order_id__in=order_ids).delete()
-
-
-# --- parts leaving the plan ---------------------------------------------------------------
-
-
-class NotCovered(Exception):
-    """A reservation's stock or batch no longer holds its parts (a hand edit of the
-    counters); the caller turns it into its own error and rolls back."""
-
-    def __init__(self, reservation: Reservation) -> None:
-        super().__init__(f"{reservation} is no longer covered")
-        self.reservation = reservation
-
-
-def awaited(reservations: Iterable[Reservation], *, today: date) -> str:
-    """What `reservations` (loaded with their supply batch) still wait for before their
-    parts are there: "" for nothing. A batch run's supply batch counts as not there until
-    the run is finished (finishing turns it into stock), however late the run is."""
-    due = [r.supply_batch for r in reservations if r.supply_batch_id]
-    future = [b.available_on for b in due if b.available_on > today]
-    if future:
-        return f"components arriving on {min(future).isoformat()}"
-    runs = sorted(b.batch_run_id for b in due if b.batch_run_id)
-    return f"batch run {runs[0]} to finish" if runs else ""
-
-
-def consume(reservations: list[Reservation]) -> None:
-    """Take the parts of `reservations` out of the plan as work starts with them: one on
-    stock out of `stock` and `reserved` together, one on a supply batch out of that batch
-    (deleted with its last units), each by a conditional update; their rows are deleted.
-    Raises `NotCovered` for the first one a counter no longer covers."""
-    # The rows go first: a batch whose last units are taken cannot be deleted while a
-    # reservation still points at it (PROTECT).
-    Reservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
-    for r in reservations:
-        if r.supply_batch_id:
-            taken = SupplyBatch.objects.filter(
-                pk=r.supply_batch_id, reserved__gte=r.quantity, quantity__gt=r.quantity
-            ).update(quantity=F("quantity") - r.quantity, reserved=F("reserved") - r.quantity)
-            if not taken:  # the batch's last units: the batch is used up
-                taken = SupplyBatch.objects.filter(
-                    pk=r.supply_batch_id, reserved=r.quantity, quantity=r.quantity
-                ).delete()[0]
-        else:
-            taken = Component.objects.filter(
-                pk=r.component_id, reserved__gte=r.quantity, stock__gte=r.quantity
-            ).update(stock=F("stock") - r.quantity, reserved=F("reserved") - r.quantity)
-        if not taken:
-            raise NotCovered(r)
-
-
-def batch_to_stock(*, run_id: int) -> int | None:
-    """The supply batch of a finished component run becomes on-hand stock: the component's
-    stock gains the batch's quantity and its reserved count what the batch held, the
-    batch's reservations now hold stock, and the batch is deleted. Returns the quantity
-    moved, or None when the run has no batch (planned before runs made one)."""
-    batch = SupplyBatch.objects.select_for_update().filter(batch_run_id=run_id).first()
-    if batch is None:
-        return None
-    held = Reservation.objects.filter(supply_batch=batch)
-    if (held.aggregate(n=Sum("quantity"))["n"] or 0) != batch.reserved:
-        raise PlanCorrupted(f"batch {batch.pk} reserved {batch.reserved}, its reservations differ")
-    held.update(supply_batch=None)
-    SupplyBatch.objects.filter(pk=batch.pk).delete()
-    # Stock first, then reserved guarded by the new stock (reserved <= quantity held in the
-    # batch, so it always fits unless the counters were edited by hand).
-    Component.objects.filter(pk=batch.component_id).update(stock=F("stock") + batch.quantity)
-    _bump(
-        Component._meta.db_table,
-        "reserved",
-        {batch.component_id: batch.reserved},
-        +1,
-        limit="stock",
-        race=PlanCorrupted,
-    )
-    return batch.quantity
 
 
 # --- counters -----------------------------------------------------------------------------
@@ -544,7 +466,7 @@ def release_capacity(minutes: Mapping[tuple[int, date], int]) -> None:
             )
 
 
-def _bump(
+def bump(
     table: str,
     column: str,
     amounts: Mapping[int, int],
