@@ -3,9 +3,9 @@
 `load_plan` reads what the core needs (calendars, per-day capacity and bookings, free
 stock and supply batches) into a `planner.PlanState`; `load_placements` adds the stored
 placements of given orders; the `write_*` and `release_*` functions turn placements back
-into rows (production.consumption takes parts out of the plan again). Reservations belong to an order line or to a
-standard product's batch run (the one place the batch plan meets this one); the core sees
-runs' reservations only in the counters. Every counter (CapacityDay.booked_minutes,
+into rows (production.consumption takes parts out of the plan again). Reservations belong
+to an order line or to a standard product's batch run (the one place the batch plan meets
+this one); the core sees runs' reservations only in the counters. Every counter (CapacityDay.booked_minutes,
 Component.reserved, SupplyBatch.reserved) changes only by a conditional update that checks
 its bound in the same statement, and the number of rows it touched is checked: a shortfall
 raises a `PlanRace` and rolls the whole transaction back (the CheckConstraints are the
