@@ -158,7 +158,9 @@ def finish_batch_run(*, run_id: int) -> BatchRun:
                     stock=F("stock") + run.quantity
                 )
         else:
-            _consume_components(run, today=today)
+            consumption.use_up(
+                run.reservations.all(), today=today, holder=f"run {run.pk}", error=BatchPlanError
+            )
             StandardProduct.objects.filter(pk=run.standard_product_id).update(
                 stock=F("stock") + run.quantity
             )
@@ -170,20 +172,3 @@ def finish_batch_run(*, run_id: int) -> BatchRun:
             plan_store.release_capacity(per_day)
             later.delete()
     return run
-
-
-def _consume_components(run: BatchRun, *, today: date) -> None:
-    held = list(
-        run.reservations.select_related("component", "supply_batch").order_by(
-            "component__sku", "id"
-        )
-    )
-    waiting = consumption.awaited(held, today=today)
-    if waiting:
-        raise BatchPlanError(f"Run {run.pk} cannot be finished: it waits for {waiting}.")
-    try:
-        consumption.consume(held)
-    except consumption.NotCovered as exc:
-        raise BatchPlanError(
-            f"The stock of {exc.reservation.component.sku} no longer covers run {run.pk}."
-        ) from exc

@@ -8,10 +8,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 
 from production.models import Component, Reservation, SupplyBatch
 from production.plan_store import PlanCorrupted, bump
+
+
+def use_up(
+    reservations: QuerySet[Reservation], *, today: date, holder: str, error: type[Exception]
+) -> None:
+    """Consume the parts `reservations` hold for `holder` ("order 5", "run 3") once they are
+    all there; otherwise raise `error` (the caller's own, which rolls its transaction back)
+    saying what it waits for, or which component's stock no longer covers it."""
+    held = list(
+        reservations.select_related("component", "supply_batch").order_by("component__sku", "id")
+    )
+    waiting = awaited(held, today=today)
+    if waiting:
+        raise error(f"{holder[:1].upper()}{holder[1:]} waits for {waiting}.")
+    try:
+        consume(held)
+    except NotCovered as exc:
+        raise error(
+            f"The stock of {exc.reservation.component.sku} no longer covers {holder}."
+        ) from exc
 
 
 class NotCovered(Exception):

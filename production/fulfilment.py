@@ -1,6 +1,6 @@
 """Moving a scheduled order through the shop floor: in production, built, shipped.
 
-Starting production consumes the components the order holds (consumption.consume, shared
+Starting production consumes the components the order holds (consumption.use_up, shared
 with finishing a standard product's batch run): a reservation from stock takes the units
 out of `stock` and `reserved` together; one from a supply batch needs the batch to have
 arrived (for a batch run's output: the run to be finished) and takes them out of the
@@ -31,20 +31,12 @@ def start_production(*, order_id: int, actor: str) -> Order:
                 f"Order {order_id} is {order.status}; it cannot start production."
             )
         lock_shard(BUILD_TO_ORDER_SHARD)
-        reservations = list(
-            Reservation.objects.filter(order_id=order_id)
-            .select_related("component", "supply_batch")
-            .order_by("component__sku", "id")
+        consumption.use_up(
+            Reservation.objects.filter(order_id=order_id),
+            today=timezone.localdate(),
+            holder=f"order {order_id}",
+            error=InvalidTransition,
         )
-        waiting = consumption.awaited(reservations, today=timezone.localdate())
-        if waiting:
-            raise InvalidTransition(f"Order {order_id} waits for {waiting}.")
-        try:
-            consumption.consume(reservations)
-        except consumption.NotCovered as exc:
-            raise InvalidTransition(
-                f"The stock of {exc.reservation.component.sku} no longer covers order {order_id}."
-            ) from exc
         return transition(order_id=order_id, to=Order.Status.IN_PRODUCTION, actor=actor)
 
 
