@@ -24,6 +24,40 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"
 
 
+def worker_env(*, database: str, broker: str, **extra: str) -> dict[str, str]:
+    """The environment of a worker process on `database` and `broker`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database,
+        "CELERY_BROKER_URL": broker,
+        "DJANGO_SETTINGS_MODULE": "atelier.settings",
+        "PYTHONPATH": str(ROOT),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        **extra,
+    }
+
+
+def worker_command(name: str, *, loglevel: str, options: tuple[str, ...] = ()) -> list[str]:
+    """`celery worker` with one prefork child, named `name`, without gossip or mingle."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "atelier",
+        "worker",
+        "--concurrency",
+        "1",
+        "-n",
+        name,
+        "--loglevel",
+        loglevel,
+        "--without-gossip",
+        "--without-mingle",
+        *options,
+    ]
+
+
 def start_workers(
     count: int,
     *,
@@ -36,43 +70,26 @@ def start_workers(
     """`count` worker processes of one prefork child each, ready to consume when this
     returns (each has said so in its log)."""
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "CELERY_BROKER_URL": broker,
-        "DJANGO_SETTINGS_MODULE": "atelier.settings",
-        "PYTHONPATH": str(ROOT),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-    }
+    env = worker_env(database=database, broker=broker)
     workers = []
     for i in range(count):
         log = log_dir / f"worker-{i}.log"
         workers.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "atelier",
-                    "worker",
-                    "--concurrency",
-                    "1",
-                    "-P",
-                    "prefork",
-                    "-Q",
-                    queues,
-                    "-n",
+                worker_command(
                     f"atelier-test-{os.getpid()}-{i}@%h",
-                    "--loglevel",
-                    "INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--logfile",
-                    str(log),
-                    *(["--include", include] if include else []),
-                ],
+                    loglevel="INFO",
+                    options=(
+                        "-P",
+                        "prefork",
+                        "-Q",
+                        queues,
+                        "--without-heartbeat",
+                        "--logfile",
+                        str(log),
+                        *(["--include", include] if include else []),
+                    ),
+                ),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,

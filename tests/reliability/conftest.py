@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from production.models import Component, PlanEntry, Reservation
 from tests import plugin_services, servers
 from tests.demo import NB14, demo_document  # noqa: F401
 from tests.production.plan_checks import plan_problems
-from tests.workers import database_url
+from tests.workers import database_url, worker_command, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -86,15 +85,9 @@ class Workers:
     started: list[Worker] = field(default_factory=list)
 
     def start(self, count: int = 1, *, loglevel: str = "WARNING") -> list[Worker]:
-        env = {
-            **os.environ,
-            "DATABASE_URL": self.database,  # + application_name, below
-            "CELERY_BROKER_URL": self.broker,
-            "ATELIER_VAR_DIR": str(self.var_dir),
-            "DJANGO_SETTINGS_MODULE": "atelier.settings",
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-            "PYTHONPATH": str(ROOT),
-        }
+        env = worker_env(
+            database=self.database, broker=self.broker, ATELIER_VAR_DIR=str(self.var_dir)
+        )
         new = []
         for _ in range(count):
             i = len(self.started)
@@ -103,22 +96,7 @@ class Workers:
             # Its database sessions carry its name, so a test can see what it holds.
             env["DATABASE_URL"] = f"{self.database}?application_name=atelier-w{i}"
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "atelier",
-                    "worker",
-                    "--concurrency",
-                    "1",
-                    "--loglevel",
-                    loglevel,
-                    "-n",
-                    node,
-                    "--without-gossip",
-                    "--without-mingle",
-                ],
+                worker_command(node, loglevel=loglevel),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
