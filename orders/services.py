@@ -260,6 +260,11 @@ def _request_scheduling(order_id: int) -> None:
         )
 
 
+def _predecessors(to: str) -> list[str]:
+    """The statuses an order may move to `to` from."""
+    return [s for s, nexts in Order.TRANSITIONS.items() if to in nexts]
+
+
 def transition(
     *, order_id: int, to: str, actor: str, note: str = "", promised_ship_date: date | None = None
 ) -> Order:
@@ -267,7 +272,7 @@ def transition(
 
     Must run inside a transaction (the caller's); raises InvalidTransition otherwise.
     """
-    allowed_from = [s for s, nexts in Order.TRANSITIONS.items() if to in nexts]
+    allowed_from = _predecessors(to)
     changes = {"status": to, "updated_at": timezone.now()}  # update() skips auto_now
     if promised_ship_date is not None:
         changes["promised_ship_date"] = promised_ship_date
@@ -294,7 +299,7 @@ def transition_many(*, promised_ship_dates: Mapping[int, date], to: str, actor: 
     ids = sorted(promised_ship_dates)
     if not ids:
         return
-    allowed_from = [s for s, nexts in Order.TRANSITIONS.items() if to in nexts]
+    allowed_from = _predecessors(to)
     table = Order._meta.db_table
     values = ", ".join(["(%s, %s)"] * len(ids))
     sql = (
