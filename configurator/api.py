@@ -21,6 +21,7 @@ from configurator.serializers import (
     ProductSummarySerializer,
     configuration_json,
 )
+from configurator.shop.answers import configured_with_estimate
 from orders.throttling import API_THROTTLES
 
 
@@ -79,7 +80,10 @@ class ConfigureView(PublicApiView):
             "Every option comes back `selected`, `available` or `excluded` (with the rules "
             "and picks that exclude it). Conflicting selections are answered with "
             "`valid: false`, the `conflicts` and a proposed `resolution`. Unknown group or "
-            "option codes are a 422 problem with per-field `errors`."
+            "option codes are a 422 problem with per-field `errors`. `quantity` (a JSON "
+            "integer 1–999, default 1) is the number of units: `estimated_ship_date` is the "
+            "date an order of that many placed now would be promised, and `price.line_total` "
+            "is `price.total` × `quantity`."
         ),
         request=ConfigureRequestSerializer,
         responses={
@@ -89,7 +93,7 @@ class ConfigureView(PublicApiView):
         examples=[
             OpenApiExample(
                 "Two picks",
-                value={"selections": {"cpu": ["u7"], "memory": ["32gb"]}},
+                value={"selections": {"cpu": ["u7"], "memory": ["32gb"]}, "quantity": 2},
                 request_only=True,
             )
         ],
@@ -98,9 +102,8 @@ class ConfigureView(PublicApiView):
     def post(self, request, code: str):
         serializer = ConfigureRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        answer = selectors.configure_product(
-            code=code,
-            selections=serializer.validated_data["selections"],
-            order=serializer.validated_data["order"],
+        data = serializer.validated_data
+        answer = configured_with_estimate(
+            code=code, selections=data["selections"], order=data["order"], quantity=data["quantity"]
         )
         return Response(configuration_json(answer))

@@ -156,10 +156,20 @@ def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledPro
 
 @dataclass(frozen=True)
 class ConfiguredProduct:
+    """The engine's answer for a configuration of `quantity` units. The ship date is
+    production's (capable-to-promise), filled in by the storefront floor above this one
+    (configurator.shop.answers); None here."""
+
     version: CatalogueVersion
     product_code: str
     configuration: engine.Configuration
-    estimated_ship_date: date | None
+    quantity: int = 1
+    estimated_ship_date: date | None = None
+
+    @property
+    def line_total(self):
+        """The unit price times the quantity."""
+        return self.configuration.price.total * self.quantity
 
 
 def configure_product(
@@ -167,10 +177,11 @@ def configure_product(
     code: str,
     selections: object,
     order: Sequence[str] = (),
+    quantity: int = 1,
     version: CatalogueVersion | None = None,
 ) -> ConfiguredProduct:
     """The engine's answer for `selections` of product `code` in the published catalogue
-    (or `version`), with the estimated ship date once the configuration is complete.
+    (or `version`), for `quantity` units (the ship date is left to the caller).
 
     Raises CatalogueUnavailable, ProductNotFound, or InvalidSelection (with per-field
     errors) for selections that name unknown codes or are malformed.
@@ -187,27 +198,9 @@ def configure_product(
         configuration = engine.configure(compiled, selections, order=order)
     except engine.EngineError as exc:
         raise errors.InvalidSelection(str(exc), errors={exc.field: [exc.message]}) from exc
-    ship = None
-    if configuration.complete:
-        ship = estimated_ship_date(product_code=code, selections=selections)
     return ConfiguredProduct(
-        version=version, product_code=code, configuration=configuration, estimated_ship_date=ship
+        version=version, product_code=code, configuration=configuration, quantity=quantity
     )
-
-
-def estimated_ship_date(*, product_code: str, selections: object, quantity: int = 1) -> date | None:
-    """When one more unit of this configuration would ship if ordered now, or None.
-
-    Production owns the answer (`production.selectors.estimate_ship_date`, a read
-    without locks against the current plan; placing the order makes the real promise).
-    The shop's pages and the API both call this wrapper. Until production provides that
-    function, the answer is None ("no estimate"), never an error.
-    """
-    try:
-        from production.selectors import estimate_ship_date
-    except ImportError:
-        return None
-    return estimate_ship_date(product_code=product_code, selections=selections, quantity=quantity)
 
 
 def warm_up() -> int:

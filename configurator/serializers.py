@@ -17,6 +17,17 @@ CODE_LENGTH = 40
 
 
 CENT = Decimal("0.01")
+MAX_QUANTITY = 999  # units of one configuration a configure call may ask about
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer that must be a JSON integer: DRF's IntegerField also takes "2", 2.0 and
+    true, which a partner's client sending them has almost certainly got wrong."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def money_field(**kwargs) -> serializers.DecimalField:
@@ -139,6 +150,13 @@ class ConfigureRequestSerializer(serializers.Serializer):
         help_text="Picked literals 'group.option' from the oldest to the most recent; "
         "decides which picks a proposed resolution keeps",
     )
+    quantity = StrictIntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        default=1,
+        help_text="Units to order (a JSON integer): `estimated_ship_date` is for this many, "
+        "and `price.line_total` is `price.total` times it",
+    )
 
     def validate_selections(self, value: dict) -> dict:
         if len(value) > MAX_GROUPS:
@@ -180,9 +198,13 @@ class PriceLineSerializer(serializers.Serializer):
 
 
 class PriceSerializer(serializers.Serializer):
-    currency = serializers.CharField()
-    total = money_field()
-    lines = PriceLineSerializer(many=True)
+    """The price of the configure answer (read from the answer itself: `line_total` needs
+    its quantity)."""
+
+    currency = serializers.CharField(source="configuration.price.currency")
+    total = money_field(source="configuration.price.total", help_text="The unit price")
+    line_total = money_field(help_text="`total` times the quantity asked for")
+    lines = PriceLineSerializer(source="configuration.price.lines", many=True)
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -197,7 +219,7 @@ class ConfigurationSerializer(serializers.Serializer):
     catalogue_version = serializers.IntegerField(source="version.number")
     complete = serializers.BooleanField(source="configuration.complete")
     valid = serializers.BooleanField(source="configuration.valid")
-    price = PriceSerializer(source="configuration.price")
+    price = PriceSerializer(source="*")
     groups = GroupStateSerializer(source="configuration.groups", many=True)
     conflicts = ConflictSerializer(source="configuration.conflicts", many=True)
     resolution = serializers.DictField(
@@ -208,7 +230,9 @@ class ConfigurationSerializer(serializers.Serializer):
         "as many recent picks as possible",
     )
     estimated_ship_date = serializers.DateField(
-        allow_null=True, help_text="When complete: the estimated ship date if ordered now"
+        allow_null=True,
+        help_text="When complete and valid: the ship date an order of `quantity` units placed "
+        "now would be promised (null when it cannot be built)",
     )
 
 
@@ -234,6 +258,7 @@ def configuration_json(answer) -> dict:
         "price": {
             "currency": price.currency,
             "total": _money(price.total),
+            "line_total": _money(answer.line_total),
             "lines": [
                 {
                     "kind": line.kind,

@@ -47,6 +47,7 @@ def _page_from_form(version, form: ConfigureForm, code: str) -> shop.ConfigurePa
         order=data["order"],
         last_good=data["last_good"],
         action=data["action"] if valid else "update",
+        quantity=data["quantity"],
     )
 
 

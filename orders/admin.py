@@ -172,6 +172,7 @@ class OrderAdmin(admin.ModelAdmin):
         "priority",
         "currency",
         "total",
+        "estimated_ship_date",
         "promised_ship_date",
         "created_at",
         "updated_at",

@@ -9,7 +9,8 @@ view prices the lines again with the engine against the published catalogue, and
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from configurator import engine
@@ -17,6 +18,8 @@ from configurator.selectors import NoPublishedCatalogue, compiled_product, publi
 from configurator.shop import Money
 from orders.models import Order
 from orders.services import Customer, LineRequest, normalise_selections, place_order
+from orders.ship_dates import promise_note
+from production import promise
 from production.models import StandardProduct
 
 SESSION_KEY = "cart"
@@ -123,6 +126,9 @@ class PricedCartLine:
     unit: Money | None
     total: Money | None
     problem: str = ""
+    # The line as planning reads it, and when it would ship if ordered alone now.
+    to_plan: promise.LineToPlan | None = None
+    ship_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,8 @@ class PricedCart:
     lines: tuple[PricedCartLine, ...]
     total: Money | None
     currency: str
+    # When the order of all the lines placed together now would ship (its promise).
+    ship_date: date | None = None
 
     @property
     def can_checkout(self) -> bool:
@@ -168,6 +176,12 @@ def _price_line(version, line: CartLine, standard_prices: dict[str, Decimal]) ->
         summary,
         Money(unit, currency),
         Money(unit * line.quantity, currency),
+        to_plan=promise.configured_line(
+            compiled=compiled,
+            selections=line.selections,
+            quantity=line.quantity,
+            standard_sku=line.standard_sku,
+        ),
     )
 
 
@@ -193,7 +207,24 @@ def priced_cart(cart: Cart) -> PricedCart:
     )
     priced = tuple(_price_line(version, line, standard_prices) for line in lines)
     total = sum((p.total.amount for p in priced if p.total), Decimal("0.00"))
-    return PricedCart(priced, Money(total, version.currency), version.currency)
+    priced, ship_date = _with_ship_dates(priced)
+    return PricedCart(priced, Money(total, version.currency), version.currency, ship_date)
+
+
+def _with_ship_dates(
+    priced: tuple[PricedCartLine, ...],
+) -> tuple[tuple[PricedCartLine, ...], date | None]:
+    """Each built-to-order line's ship date if ordered alone now, and the order's: all
+    lines placed together, as checkout would place them (one read of the plan)."""
+    planned = [p.to_plan for p in priced if p.to_plan is not None]
+    if not planned:
+        return priced, None
+    built = [p for p in priced if p.to_plan is not None and not p.line.standard_sku]
+    whole = len(planned) == len(priced)  # a line with a problem blocks checkout anyway
+    found = promise.estimates(orders=[*([p.to_plan] for p in built), *([planned] if whole else [])])
+    dates = {id(p): d for p, d in zip(built, found, strict=False)}
+    lines = tuple(replace(p, ship_date=dates.get(id(p))) for p in priced)
+    return lines, found[-1] if whole else None
 
 
 def checkout(*, cart: Cart, customer: Customer) -> Order:
@@ -228,6 +259,13 @@ class PlacedOrder:
     order: Order
     lines: tuple[PlacedLine, ...]
     total: Money
+
+    @property
+    def promise_note(self) -> str:
+        """Why the promise differs from the estimate shown when ordering ('' if it does not)."""
+        return promise_note(
+            estimated=self.order.estimated_ship_date, promised=self.order.promised_ship_date
+        )
 
 
 def placed_order(public_id) -> PlacedOrder | None:

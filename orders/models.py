@@ -93,6 +93,9 @@ class Order(models.Model):
     customer_email = models.EmailField(blank=True)
     shipping_address = models.TextField(blank=True, max_length=1000)
     promised_ship_date = models.DateField(null=True, blank=True)
+    # The ship date capable-to-promise gave when the order was placed: what the customer was
+    # shown. The promise equals it unless the plan changed before the order was scheduled.
+    estimated_ship_date = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from orders import webhooks
 from orders.models import Order, OrderEvent
+from orders.ship_dates import day, promise_note
 
 log = logging.getLogger("atelier.orders")
 
@@ -61,8 +62,16 @@ def _email_customer(event: OrderEvent) -> None:
     lines = [f"Hello {order.customer_name}," if order.customer_name else "Hello,", ""]
     if event.status == Order.Status.RECEIVED:
         lines.append(f"thank you for your order of {order.currency} {order.total:.2f}.")
+        if order.estimated_ship_date:
+            lines.append(
+                f"We expect to ship it on {day(order.estimated_ship_date)} and confirm "
+                "the date once production has planned it."
+            )
     elif event.status == Order.Status.SCHEDULED and order.promised_ship_date:
         lines.append(f"your order will ship on {order.promised_ship_date:%A, %d %B %Y}.")
+        note = promise_note(estimated=order.estimated_ship_date, promised=order.promised_ship_date)
+        if note:
+            lines.append(note)
     elif event.status == Order.Status.SHIPPED:
         lines.append("your order has left our workshop.")
     elif event.status == Order.Status.CANCELLED:

@@ -109,6 +109,13 @@ class OrderSerializer(serializers.ModelSerializer):
     total = money_field(read_only=True)
     lines = OrderLineSerializer(many=True, read_only=True)
     events = OrderEventSerializer(many=True, read_only=True)
+    estimated_ship_date = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The ship date capable-to-promise gave when the order was placed (what a "
+        "configure call would have answered then); `promised_ship_date` equals it unless "
+        "other orders were planned first",
+    )
 
     class Meta:
         model = Order
@@ -119,6 +126,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "priority",
             "currency",
             "total",
+            "estimated_ship_date",
             "promised_ship_date",
             "created_at",
             "updated_at",

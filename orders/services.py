@@ -22,6 +22,7 @@ from configurator import engine
 from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
 from orders import errors
 from orders.models import ApiToken, Order, OrderEvent, OrderLine, Partner, hash_token
+from production import promise
 from production.models import StandardProduct
 
 log = logging.getLogger("atelier.orders")
@@ -53,6 +54,17 @@ class PricedLine:
     minutes: dict[str, int]
     route: list[str] = field(default_factory=list)
     standard_price: Decimal | None = None
+
+    @property
+    def to_plan(self) -> promise.LineToPlan:
+        """The line as planning reads it (what the OrderLine row will hold)."""
+        return promise.LineToPlan(
+            bom=self.bom,
+            build_minutes=self.minutes,
+            route=self.route,
+            quantity=self.request.quantity,
+            standard_sku=self.request.standard_sku,
+        )
 
     @property
     def unit_price(self) -> Decimal:
@@ -131,13 +143,14 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
                 f"'{request.standard_sku}' is not a standard product of this configuration.",
                 errors={f"lines[{index}].standard_sku": ["no such standard product"]},
             )
+    planned = promise.configured_line(compiled=compiled, selections=request.selections)
     return PricedLine(
         request=request,
         product_name=product.name,
         configuration=result,
-        bom=engine.bill_of_materials(compiled, request.selections),
-        minutes=engine.build_minutes(compiled, request.selections),
-        route=[step.work_centre for step in product.route],
+        bom=dict(planned.bom),
+        minutes=dict(planned.build_minutes),
+        route=list(planned.route),
         standard_price=standard.price if standard else None,
     )
 
@@ -152,10 +165,15 @@ def conflict_json(conflict) -> dict:
     }
 
 
-def standard_match(product_code: str, selections: dict[str, list[str]]) -> StandardProduct | None:
-    """The standard product (mass-produced, in stock) equal to this configuration, if any."""
+def standard_match(
+    product_code: str, selections: dict[str, list[str]], *, quantity: int = 1
+) -> StandardProduct | None:
+    """The standard product (mass-produced) equal to this configuration with at least
+    `quantity` in stock, if any."""
     wanted = normalise_selections(selections)
-    for standard in StandardProduct.objects.filter(product_code=product_code, stock__gt=0):
+    for standard in StandardProduct.objects.filter(
+        product_code=product_code, stock__gte=max(1, quantity)
+    ):
         if normalise_selections(standard.selections) == wanted:
             return standard
     return None
@@ -171,7 +189,8 @@ def place_order(
     priority: int = 0,
     actor: str = "shop",
 ) -> Order:
-    """Re-validate and re-price every line, then commit the order atomically; after the
+    """Re-validate and re-price every line, then commit the order atomically, with the
+    ship date capable-to-promise gives it now (what the customer was shown); after the
     commit, production is asked to schedule it."""
     if not lines:
         raise errors.IncompleteConfiguration(
@@ -184,8 +203,10 @@ def place_order(
     priced = [price_line(version=version, request=line, index=i) for i, line in enumerate(lines)]
     total = sum((p.unit_price * p.request.quantity for p in priced), Decimal("0.00"))
     customer = customer or Customer()
+    estimated = promise.estimate(lines=[p.to_plan for p in priced], priority=priority)
     with transaction.atomic():
         order = Order.objects.create(
+            estimated_ship_date=estimated,
             partner=partner,
             user=user,
             reference=reference,

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from types import MappingProxyType
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -94,11 +96,42 @@ def shipping_days() -> int:
     return settings.ATELIER_SHIPPING_DAYS
 
 
-def load_plan(*, today: date, plan: str = WorkCentre.Plan.BUILD_TO_ORDER) -> LoadedPlan:
-    """The plan's capacity and supply as the core sees it, from `today` on (5 queries)."""
-    centres = list(WorkCentre.objects.filter(plan=plan))
+def plant_timezone() -> tzinfo:
+    """The plant's time zone (settings.TIME_ZONE), whatever zone a request activated: the
+    day an order is received and the first day work may be booked are the plant's days,
+    for the estimate and the promise alike."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def plant_today(now: datetime | None = None) -> date:
+    """The plant's date now (or at `now`)."""
+    return timezone.localdate(now, timezone=plant_timezone())
+
+
+# Only what planning reads of an order; status and created_at for the checks and the
+# arrival order.
+ORDER_FIELDS = ("id", "status", "priority", "created_at", "promised_ship_date")
+
+
+def load_plan(
+    *,
+    today: date,
+    plan: str = WorkCentre.Plan.BUILD_TO_ORDER,
+    skus: Collection[str] | None = None,
+    work_centres: Collection[str] | None = None,
+) -> LoadedPlan:
+    """The plan's capacity and supply as the core sees it, from `today` on (5 queries).
+
+    With `skus` and `work_centres`, only those components and work centres: enough to
+    place orders that use nothing else (an estimate), and exact for them, since placing
+    a line reads only its own parts' and work centres' rows."""
+    centres = WorkCentre.objects.filter(plan=plan)
+    if work_centres is not None:
+        centres = centres.filter(code__in=list(work_centres))
+    centres = list(centres)
+    ids = [wc.pk for wc in centres]
     holidays: dict[int, set[date]] = defaultdict(set)
-    for wc_id, day in Holiday.objects.filter(work_centre__plan=plan, date__gte=today).values_list(
+    for wc_id, day in Holiday.objects.filter(work_centre_id__in=ids, date__gte=today).values_list(
         "work_centre_id", "date"
     ):
         holidays[wc_id].add(day)
@@ -106,7 +139,7 @@ def load_plan(*, today: date, plan: str = WorkCentre.Plan.BUILD_TO_ORDER) -> Loa
     booked: dict[tuple[str, date], int] = {}
     codes = {wc.pk: wc.code for wc in centres}
     for wc_id, day, capacity, minutes in CapacityDay.objects.filter(
-        work_centre__plan=plan, day__gte=today
+        work_centre_id__in=ids, day__gte=today
     ).values_list("work_centre_id", "day", "capacity_minutes", "booked_minutes"):
         days[wc_id][day] = capacity
         if minutes:
@@ -121,7 +154,7 @@ def load_plan(*, today: date, plan: str = WorkCentre.Plan.BUILD_TO_ORDER) -> Loa
         )
         for wc in centres
     ]
-    supplies, reserved, component_ids, batches = _supply(today)
+    supplies, reserved, component_ids, batches = _supply(today, skus)
     state = planner.PlanState.empty(
         work_centres=work_centres, supplies=supplies, shipping_days=shipping_days()
     )
@@ -142,7 +175,7 @@ def reload_batches(plan: LoadedPlan) -> LoadedPlan:
     return dataclasses.replace(plan, batches=_supply(plan.today)[3])
 
 
-def _supply(today: date):
+def _supply(today: date, skus: Collection[str] | None = None):
     supplies: list[planner.ComponentSupply] = []
     reserved: dict[tuple[str, object], int] = {}
     batches: dict[tuple[str, date], list[BatchRow]] = defaultdict(list)
@@ -151,14 +184,18 @@ def _supply(today: date):
     # into stock), so the batch of a run that is late counts as arriving tomorrow at the
     # earliest: no promise may rest on parts that are not made yet.
     not_before = today + timedelta(days=1)
-    for pk, component_id, available_on, quantity, held, run_id in SupplyBatch.objects.order_by(
+    components, batches_ = Component.objects.all(), SupplyBatch.objects.all()
+    if skus is not None:
+        components = components.filter(sku__in=list(skus))
+        batches_ = batches_.filter(component__sku__in=list(skus))
+    for pk, component_id, available_on, quantity, held, run_id in batches_.order_by(
         "available_on", "id"
     ).values_list("id", "component_id", "available_on", "quantity", "reserved", "batch_run_id"):
         if run_id is not None and available_on < not_before:
             available_on = not_before
         by_component[component_id].append(BatchRow(pk, available_on, quantity, held))
     component_ids = {}
-    for pk, sku, stock, held in Component.objects.values_list("id", "sku", "stock", "reserved"):
+    for pk, sku, stock, held in components.values_list("id", "sku", "stock", "reserved"):
         component_ids[sku] = pk
         rows = sorted(by_component.get(pk, []), key=lambda b: (b.available_on, b.id))
         supplies.append(
@@ -185,11 +222,35 @@ def lines_of(order_ids: Iterable[int]):
     )
 
 
-def order_request(order: Order, lines: Iterable[OrderLine]) -> planner.OrderRequest:
-    """The core's request for an order. Lines shipped from standard stock get no work (they
-    keep their index, so bookings map back to lines by position)."""
+class PlannableLine(Protocol):
+    """What planning reads of a line: an OrderLine row, or a line not ordered yet."""
+
+    bom: Mapping[str, int]
+    build_minutes: Mapping[str, int]
+    route: Sequence[str]
+    quantity: int
+    standard_sku: str
+
+
+def order_request(order: Order, lines: Iterable[PlannableLine]) -> planner.OrderRequest:
+    """The core's request for a placed order: received on the plant's date of its creation."""
+    return line_request(
+        order.pk, lines, priority=order.priority, received_on=plant_today(order.created_at)
+    )
+
+
+def line_request(
+    order_id: planner.OrderId,
+    lines: Iterable[PlannableLine],
+    *,
+    priority: int,
+    received_on: date,
+) -> planner.OrderRequest:
+    """The core's request for lines, as the scheduler and the estimate both build it. Lines
+    shipped from standard stock get no work (they keep their index, so bookings map back
+    to lines by position)."""
     return planner.OrderRequest(
-        order.pk,
+        order_id,
         tuple(
             planner.OrderLine(())
             if line.standard_sku
@@ -198,8 +259,8 @@ def order_request(order: Order, lines: Iterable[OrderLine]) -> planner.OrderRequ
             )
             for line in lines
         ),
-        priority=order.priority,
-        received_on=timezone.localdate(order.created_at),
+        priority=priority,
+        received_on=received_on,
     )
 
 
@@ -301,7 +362,7 @@ def write_bookings(
     already holds (`booked_before`, by default the loaded plan's)."""
     entries, minutes = [], defaultdict(int)
     used = dict(plan.state.booked if booked_before is None else booked_before)
-    tz = timezone.get_current_timezone()
+    tz = plant_timezone()
     for p in placements:
         for b in p.bookings:
             wc_id = plan.work_centre_ids[b.work_centre]

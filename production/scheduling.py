@@ -19,13 +19,10 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
-from django.utils import timezone
 
 from orders.models import Order, OrderLine
 from orders.services import transition, transition_many
-from production import plan_store, planner
-from production.models import PlanEntry
+from production import plan_store, planner, promise
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
 
 log = logging.getLogger("atelier.production")
@@ -67,9 +64,9 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     the status check. Orders are placed in arrival order.
 
     Raises `PlanRace` (retryable) when a counter refuses an update, `Order.DoesNotExist`
-    for an unknown id. `today` (default: the local date) is the first day work may be booked.
+    for an unknown id. `today` (default: the plant's date) is the first day work may be booked.
     """
-    today = today or timezone.localdate()
+    today = today or plan_store.plant_today()
     current = Order.objects.only(*ORDER_FIELDS).get(pk=order_id)
     if current.status != Order.Status.RECEIVED:
         return current  # the common case of a task whose order a batch already placed
@@ -96,11 +93,7 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
     return outcome[order_id]
 
 
-# Only what planning reads; status and created_at for the checks and the arrival order.
-ORDER_FIELDS = ("id", "status", "priority", "created_at", "promised_ship_date")
-# Express orders consider at most this many not-started orders to push back (the earliest
-# ones): enough to free the next days, without reading a whole crowded plan under the lock.
-EXPRESS_CANDIDATES = 50
+ORDER_FIELDS = plan_store.ORDER_FIELDS
 
 
 def schedule_batch() -> int:
@@ -128,8 +121,9 @@ def _place_orders(
     *,
     today: date,
 ) -> dict[int, Order]:
-    """Place `orders` one after the other (each sees the ones before), then write them all."""
-    tz = timezone.get_current_timezone()
+    """Place `orders` one after the other (each sees the ones before), then write them all.
+
+    Each goes where `promise.place` says: the function every estimate calls too."""
     outcome: dict[int, Order] = {}
     placed: list[int] = []
     moved: set[int] = set()
@@ -137,9 +131,7 @@ def _place_orders(
     for order in orders:
         request = plan_store.order_request(order, lines[order.pk])
         try:
-            placement = planner.insert_order(plan.state, request, today=today, tz=tz)
-            if request.priority > 0:
-                plan, placement = _express(plan, request, placement, today=today)
+            plan, placement = promise.place(plan, request, today=today, lock=True)
         except (planner.NoSupply, planner.UnknownWorkCentre, planner.NoCapacity) as exc:
             log.info("order %s cannot be built: %s", order.pk, exc)
             outcome[order.pk] = transition(
@@ -169,51 +161,6 @@ def _place_orders(
     )
     outcome.update(Order.objects.only(*ORDER_FIELDS).in_bulk(placed))
     return outcome
-
-
-def _express(
-    plan: plan_store.LoadedPlan,
-    request: planner.OrderRequest,
-    normal: planner.Placement,
-    *,
-    today: date,
-) -> tuple[plan_store.LoadedPlan, planner.Placement]:
-    """Place an express order again, now knowing the earliest lower-priority, not-started
-    orders it could push back (each still ships by its promise, the core guarantees)."""
-    centres = {op.work_centre for line in request.lines for op in line.operations}
-    # Two plain queries rather than one join: the earliest-starting orders on those work
-    # centres, then which of them may move. No join, so no bad plan on stale statistics.
-    earliest = list(
-        PlanEntry.objects.filter(
-            work_centre_id__in=[
-                plan.work_centre_ids[c] for c in centres if c in plan.work_centre_ids
-            ],
-            day__gt=today,
-            day__lte=normal.end_day,
-        )
-        .values("order_id")
-        .annotate(first=Min("day"))
-        .order_by("first", "order_id")
-        .values_list("order_id", flat=True)[: 2 * EXPRESS_CANDIDATES]
-    )
-    movable = set(
-        Order.objects.filter(
-            pk__in=earliest, status=Order.Status.SCHEDULED, priority__lt=request.priority
-        ).values_list("pk", flat=True)
-    )
-    orders = list(
-        Order.objects.filter(
-            pk__in=[oid for oid in earliest if oid in movable][:EXPRESS_CANDIDATES]
-        )
-        .only(*ORDER_FIELDS)
-        .select_for_update(skip_locked=True, no_key=True)
-    )
-    if not orders:
-        return plan, normal
-    placements, promises = plan_store.load_placements(plan, orders)
-    plan = plan_store.with_placements(plan, placements, promises)
-    tz = timezone.get_current_timezone()
-    return plan, planner.insert_order(plan.state, request, today=today, tz=tz)
 
 
 def release_order(*, order_id: int) -> None:

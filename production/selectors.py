@@ -1,10 +1,8 @@
-"""Readers of the production plans: the configurator's ship-date estimate and what the
-staff plan pages show. No locks, no writes."""
+"""Readers of the production plans: what the staff plan pages show, and the orders the
+sweep re-sends. No locks, no writes. (The ship-date estimate is production.promise.)"""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -12,8 +10,6 @@ from datetime import date, timedelta
 from django.db.models import Count, F, Max, Min, Prefetch
 from django.utils import timezone
 
-from configurator import engine
-from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
 from orders.models import Order
 from production import plan_store, planner
 from production.models import (
@@ -30,68 +26,7 @@ from production.models import (
     WorkCentre,
 )
 
-# The estimate reads a snapshot of the plan at most this old (per process): a product page
-# asks on every click, and a promise is only made under the lock when the order is placed.
-SNAPSHOT_SECONDS = 1.5
 SHORTAGE_FREE_STOCK = 10
-
-_snapshot: tuple[float, date, plan_store.LoadedPlan] | None = None
-_snapshot_lock = threading.Lock()
-
-
-def plan_snapshot() -> plan_store.LoadedPlan:
-    """The build-to-order plan as of at most SNAPSHOT_SECONDS ago, read without locks."""
-    global _snapshot
-    today, now = timezone.localdate(), time.monotonic()
-    snapshot = _snapshot
-    if snapshot is not None and snapshot[1] == today and now - snapshot[0] < SNAPSHOT_SECONDS:
-        return snapshot[2]
-    with _snapshot_lock:
-        snapshot = _snapshot
-        if snapshot is None or snapshot[1] != today or now - snapshot[0] >= SNAPSHOT_SECONDS:
-            snapshot = (time.monotonic(), today, plan_store.load_plan(today=today))
-            _snapshot = snapshot
-    return snapshot[2]
-
-
-def forget_snapshot() -> None:
-    global _snapshot
-    _snapshot = None
-
-
-def estimate_ship_date(
-    *, product_code: str, selections: dict[str, list[str]], quantity: int = 1, version=None
-) -> date | None:
-    """The ship date an order of this configuration would be promised if placed now
-    (capable-to-promise), or None when it cannot be built (no supply, unknown product or
-    selections). Reads a plan snapshot; reserves nothing."""
-    try:
-        version = version or published_version()
-    except NoPublishedCatalogue:
-        return None
-    compiled = compiled_product(version, product_code)
-    if compiled is None:
-        return None
-    try:
-        bom = engine.bill_of_materials(compiled, selections)
-        minutes = engine.build_minutes(compiled, selections)
-    except engine.EngineError:
-        return None
-    route = [step.work_centre for step in compiled.product.route]
-    return estimate_line(bom=bom, minutes=minutes, route=route, quantity=quantity)
-
-
-def estimate_line(
-    *, bom: dict[str, int], minutes: dict[str, int], route: list[str], quantity: int = 1
-) -> date | None:
-    """`estimate_ship_date` for a line given as bill of materials, minutes and route."""
-    plan = plan_snapshot()
-    line = plan_store.planned_line(bom=bom, minutes=minutes, route=route, quantity=max(1, quantity))
-    request = planner.OrderRequest("estimate", (line,), received_on=plan.today)
-    try:
-        return planner.estimate(plan.state, request, today=plan.today)
-    except planner.PlanningError:
-        return None
 
 
 def received_orders_waiting(*, older_than: timedelta, limit: int) -> list[int]:

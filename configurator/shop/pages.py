@@ -34,7 +34,7 @@ from configurator.shop.presentation import (
     literals,
 )
 from orders.services import standard_match
-from production.selectors import estimate_ship_date
+from production import promise
 
 KINDS = ("notebook", "creator", "tower")
 
@@ -123,8 +123,10 @@ def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
     return version, _compiled(version, code).product
 
 
-def _standard_offer(code: str, selections: Selections, currency: str) -> StandardOffer | None:
-    standard = standard_match(code, selections)
+def _standard_offer(
+    code: str, selections: Selections, currency: str, quantity: int
+) -> StandardOffer | None:
+    standard = standard_match(code, selections, quantity=quantity)
     return (
         None if standard is None else StandardOffer(standard.sku, Money(standard.price, currency))
     )
@@ -187,10 +189,12 @@ def configure_page(
     last_good: Selections | None = None,
     notices: tuple[str, ...] = (),
     keep_newest: bool = True,
+    quantity: int = 1,
 ) -> ConfigurePage:
     """The configure page's whole state for `selections` (codes already checked by the
     form): option states with reasons, itemized price, conflicts with a proposed change,
-    and for a complete configuration the ship-date estimate and any in-stock twin.
+    and for a complete configuration the ship-date estimate for `quantity` units and any
+    in-stock twin with that many in stock.
 
     `order` lists the picks oldest first; picks not in it count as the newest (the click
     that produced this request); with `keep_newest`, a proposed change for a conflict
@@ -245,6 +249,7 @@ def configure_page(
         total=Money(result.price.total, currency),
         chosen=tuple(_label(names, lit) for lit in keep),
         notices=notices,
+        quantity=quantity,
     )
     if not result.valid:
         resolution = _resolution(compiled, result, recency, keep) or {}
@@ -271,12 +276,12 @@ def configure_page(
     else:
         page["last_good"] = selections
         if result.complete:
-            # Production's unlocked estimate (DESIGN.md, "two promise calls"); the order's
-            # real promise is made when it is scheduled.
-            page["ship_date"] = estimate_ship_date(
-                product_code=code, selections=selections, version=version
+            # Production's unlocked estimate (DESIGN.md, "two promise calls"): the promise
+            # an order of `quantity` placed now would get, by the scheduler's own function.
+            page["ship_date"] = promise.estimate_configuration(
+                version=version, product_code=code, selections=selections, quantity=quantity
             )
-            page["standard"] = _standard_offer(code, selections, currency)
+            page["standard"] = _standard_offer(code, selections, currency, quantity)
     return ConfigurePage(**page)
 
 
@@ -292,9 +297,11 @@ def update_page(
     order: list[str],
     last_good: Selections,
     action: str = "update",
+    quantity: int = 1,
 ) -> ConfigurePage:
     """The page after one request: a plain update, applying the change proposed for a
-    conflict ("resolve"), or going back to the last valid configuration ("undo")."""
+    conflict ("resolve"), or going back to the last valid configuration ("undo"); the
+    ship date and line total for `quantity` units."""
     if action == "undo" and last_good:
         recent = [lit for lit in order if lit in literals(selections)]
         page = configure_page(
@@ -302,15 +309,23 @@ def update_page(
             code=code,
             selections=last_good,
             order=[lit for lit in order if lit in literals(last_good)],
+            quantity=quantity,
         )
         return replace(page, focus=_input_id(recent[-1])) if recent else page
     page = configure_page(
-        version=version, code=code, selections=selections, order=order, last_good=last_good
+        version=version,
+        code=code,
+        selections=selections,
+        order=order,
+        last_good=last_good,
+        quantity=quantity,
     )
     if action != "resolve" or page.valid or not page.resolution:
         return page
     kept = [lit for lit in page.order if lit in literals(page.resolution)]
-    resolved = configure_page(version=version, code=code, selections=page.resolution, order=kept)
+    resolved = configure_page(
+        version=version, code=code, selections=page.resolution, order=kept, quantity=quantity
+    )
     # Focus returns to the option the customer picked (the newest pick the change kept).
     return replace(resolved, focus=_input_id(kept[-1])) if kept else resolved
 

@@ -180,6 +180,12 @@ class ConfigurePage:
     standard: StandardOffer | None = None
     resolution: Selections | None = None
     notices: tuple[str, ...] = ()
+    quantity: int = 1  # units the ship date and the line total are for
+
+    @property
+    def line_total(self) -> Money:
+        """The unit total times the quantity."""
+        return Money(self.total.amount * self.quantity, self.total.currency)
 
     @property
     def order_text(self) -> str:
@@ -210,5 +216,8 @@ class ConfigurePage:
         elif self.standard:
             parts.append(f"In stock as {self.standard.sku}: ships today for {self.standard.price}.")
         elif self.ship_date:
-            parts.append(f"Estimated ship date {self.ship_date:%A, %-d %B %Y}.")
+            units = f" for {self.quantity}" if self.quantity > 1 else ""
+            parts.append(f"Estimated ship date{units} {self.ship_date:%A, %-d %B %Y}.")
+        if self.quantity > 1:
+            parts.insert(1, f"{self.quantity} for {self.line_total}.")
         return " ".join(parts)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from configurator.selectors import published_version
+from production import promise
 from tests.demo import NB14
 
 pytestmark = pytest.mark.django_db
@@ -138,23 +142,29 @@ def test_configure_unknown_product_is_404(anon):
     assert response.status_code == 404
 
 
-def test_configure_includes_the_production_estimate_when_complete(anon, monkeypatch):
-    import datetime
-    import sys
-    import types
+def test_configure_answers_the_estimate_and_line_total_for_the_quantity(anon):
+    url = "/api/v1/products/nb14/configure"
+    one = anon.post(url, {"selections": NB14}, format="json").json()
+    many = anon.post(url, {"selections": NB14, "quantity": 40}, format="json").json()
+    assert one["price"]["line_total"] == one["price"]["total"]
+    assert Decimal(many["price"]["line_total"]) == Decimal(many["price"]["total"]) * 40
+    version = published_version()
+    for body, quantity in ((one, 1), (many, 40)):
+        expected = promise.estimate_configuration(
+            version=version, product_code="nb14", selections=NB14, quantity=quantity
+        )
+        assert body["estimated_ship_date"] == expected.isoformat()
 
-    calls = []
 
-    def estimate_ship_date(*, product_code, selections, quantity):
-        calls.append((product_code, quantity))
-        return datetime.date(2031, 1, 2)
-
-    module = types.ModuleType("production.selectors")
-    module.estimate_ship_date = estimate_ship_date
-    monkeypatch.setitem(sys.modules, "production.selectors", module)
-    response = anon.post("/api/v1/products/nb14/configure", {"selections": NB14}, format="json")
-    assert response.json()["estimated_ship_date"] == "2031-01-02"
-    assert calls == [("nb14", 1)]
+@pytest.mark.parametrize("quantity", [0, -1, 1000, "2", 2.5, True, None, [2]])
+def test_configure_refuses_a_bad_quantity_naming_it(anon, quantity):
+    response = anon.post(
+        "/api/v1/products/nb14/configure", {"selections": NB14, "quantity": quantity}, format="json"
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert list(body["errors"]) == ["quantity"]
 
 
 def test_without_a_published_catalogue_products_answer_503(anon):

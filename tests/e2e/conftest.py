@@ -35,13 +35,11 @@ def shop(live_server, transactional_db):
     from configurator import selectors
     from configurator import shop as shop_module
     from configurator.services import import_catalogue
-    from production.selectors import forget_snapshot
     from tests.shop.catalogue import catalogue
 
     selectors._cache.clear()
     shop_module._start_prices.clear()
     shop_module._documents.clear()
-    forget_snapshot()
     import_catalogue(document=catalogue(), publish=True)
     return live_server.url
 

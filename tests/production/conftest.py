@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from configurator.services import import_catalogue
 from orders.services import LineRequest, place_order
-from production import selectors
 from tests.production import catalogue
 
 
@@ -20,9 +19,6 @@ def today():
 @pytest.fixture
 def published(db, today):
     import_catalogue(document=catalogue.document(today), publish=True)
-    selectors.forget_snapshot()
-    yield
-    selectors.forget_snapshot()
 
 
 @pytest.fixture

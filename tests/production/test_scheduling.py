@@ -9,9 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from configurator.selectors import published_version
 from orders.models import Order, OrderEvent
 from orders.services import cancel_order
-from production import plan_store, selectors, services
+from production import plan_store, promise, services
 from production.models import CapacityDay, Component, PlanEntry, Reservation, SupplyBatch
 from tests.production import catalogue
 from tests.production.plan_checks import plan_problems, snapshot
@@ -179,24 +180,51 @@ def test_express_order_takes_capacity_from_orders_that_keep_their_promise(place,
     assert plan_problems() == []
 
 
-def test_estimate_ship_date_reads_without_writing_and_matches_the_promise(place, today):
+def estimate(selections, quantity: int = 1, code: str = "nb"):
+    return promise.estimate_configuration(
+        version=published_version(), product_code=code, selections=selections, quantity=quantity
+    )
+
+
+def test_estimate_reads_without_writing_and_matches_the_promise(place, today):
     schedule(place())
-    selectors.forget_snapshot()
     with CaptureQueriesContext(connection) as queries:
-        estimate = selectors.estimate_ship_date(product_code="nb", selections=catalogue.CPU_A)
+        estimated = estimate(catalogue.CPU_A)
     writes = [
         q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}
     ]
     assert writes == []
     assert "FOR UPDATE" not in " ".join(q["sql"] for q in queries)
 
-    assert estimate == schedule(place()).promised_ship_date
+    order = place()
+    assert order.estimated_ship_date == estimated
+    assert estimated == schedule(order).promised_ship_date
+
+
+def test_estimate_sees_the_order_placed_just_before_without_any_delay(place, today):
+    # No snapshot of the plan: an estimate right after a scheduling already counts it.
+    for _ in range(6):
+        estimated = estimate(catalogue.CPU_A, quantity=2)
+        assert schedule(place(quantity=2)).promised_ship_date == estimated
+
+
+def test_estimate_places_orders_still_waiting_to_be_scheduled_first(place, today):
+    waiting = [place(quantity=2) for _ in range(3)]  # received, not scheduled yet
+    estimated = estimate(catalogue.CPU_A, quantity=2)
+    last = place(quantity=2)
+    assert last.estimated_ship_date == estimated
+    assert schedule(last).promised_ship_date == estimated
+    assert all(Order.objects.get(pk=o.pk).status == "scheduled" for o in waiting)
+
+
+def test_estimate_is_for_the_quantity(place, today):
+    one = estimate(catalogue.CPU_A, quantity=1)
+    many = estimate(catalogue.CPU_A, quantity=10)  # 5 in stock, the rest in 14 days
+    assert many > one
+    assert schedule(place(quantity=10)).promised_ship_date == many
 
 
 def test_estimate_is_none_when_the_configuration_cannot_be_built(published):
-    assert (
-        selectors.estimate_ship_date(product_code="nb", selections=catalogue.CPU_B, quantity=3)
-        is None
-    )
-    assert selectors.estimate_ship_date(product_code="nope", selections={}) is None
-    assert selectors.estimate_ship_date(product_code="nb", selections={"cpu": ["zz"]}) is None
+    assert estimate(catalogue.CPU_B, quantity=3) is None
+    assert estimate({}, code="nope") is None
+    assert estimate({"cpu": ["zz"]}) is None
