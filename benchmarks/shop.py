@@ -1,13 +1,16 @@
 """Server time of one configure-page click, against a trivial view in the same run.
 
-    python benchmarks/shop.py [--rounds 3]
+    python benchmarks/shop.py [--rounds 3] [--orders 200]
 
 Runs on a fresh SQLite file (DATABASE_URL is set before Django starts) with the demo
-catalogue published. A "click" is the htmx update POST the configure page sends when a
-customer changes one option: every other option of every group of every demo product,
-starting from the product's default configuration. Each is timed through Django's test
-client (middleware, form, engine, ship-date estimate, standard-product match, template),
-as is a trivial view (one row read, a few bytes out) under the same middleware. Prints the
+catalogue published and `--orders` orders placed and scheduled first (so the ship-date
+estimate reads a plan with booked days and held parts, not an empty one). A "click" is the
+htmx update POST the configure page sends when a customer changes one option: every other
+option of every group of every demo product, starting from the product's default
+configuration, each with a quantity (1, 2, 5, 12 or 40 in turn) that the ship-date
+estimate is for. Each is timed through Django's test client (middleware, form, engine,
+capable-to-promise estimate on the current plan, standard-product match, template), as is
+a trivial view (one row read, a few bytes out) under the same middleware. Prints the
 median and p95 per product and overall, and each as a ratio to the trivial view's median.
 Target: median < 15 ms.
 """
@@ -33,6 +36,7 @@ os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
 os.environ["ATELIER_VAR_DIR"] = str(WORK)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "atelier.settings")
 os.environ.pop("DEBUG", None)
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"  # the orders placed first are scheduled inline
 
 import django  # noqa: E402
 
@@ -48,8 +52,10 @@ from configurator import shop  # noqa: E402
 from configurator.models import CatalogueVersion  # noqa: E402
 from configurator.selectors import published_version  # noqa: E402
 from configurator.services import import_catalogue  # noqa: E402
+from orders.services import LineRequest, place_order  # noqa: E402
 
 DEMO = ROOT / "configurator" / "demo" / "catalogue.json"
+QUANTITIES = (1, 2, 5, 12, 40)
 
 
 def trivial(request):
@@ -87,6 +93,7 @@ def clicks(version, code: str) -> list[dict]:
             data = {f"g-{g}": picks for g, picks in selections.items()}
             data["order"] = literals(default)
             data["last_good"] = literals(default)
+            data["quantity"] = str(QUANTITIES[len(posts) % len(QUANTITIES)])
             posts.append(data)
     return posts
 
@@ -114,12 +121,17 @@ def p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="passes over all clicks")
+    parser.add_argument("--orders", type=int, default=200, help="orders in the plan first")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     import_catalogue(document=json.loads(DEMO.read_text()), publish=True)
     version = published_version()
     codes = [p["code"] for p in version.document["products"]]
+    for i in range(args.orders):  # default configurations, 1-3 units: a plan weeks deep
+        code = codes[i % len(codes)]
+        line = LineRequest(code, shop.default_selections(version, code), 1 + i % 3)
+        place_order(lines=[line])
 
     with override_settings(ROOT_URLCONF="shop_bench_urls"):
         client = Client()

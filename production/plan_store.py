@@ -17,6 +17,7 @@ Callers hold the plan-shard lock (shards.lock_shard) around load-then-write.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -120,39 +121,46 @@ def load_plan(
     skus: Collection[str] | None = None,
     work_centres: Collection[str] | None = None,
 ) -> LoadedPlan:
-    """The plan's capacity and supply as the core sees it, from `today` on (5 queries).
+    """The plan's capacity and supply as the core sees it, from `today` on (4 queries).
 
     With `skus` and `work_centres`, only those components and work centres: enough to
     place orders that use nothing else (an estimate), and exact for them, since placing
-    a line reads only its own parts' and work centres' rows."""
-    centres = WorkCentre.objects.filter(plan=plan)
+    a line reads only its own parts' and work centres' rows. Plain SQL: the estimate runs
+    on every click, and building these queries with the ORM cost more than running them."""
+    sql = f"SELECT id, code, minutes_per_day, workdays FROM {WorkCentre._meta.db_table} WHERE plan = %s"
+    params: list = [plan]
     if work_centres is not None:
-        centres = centres.filter(code__in=list(work_centres))
-    centres = list(centres)
-    ids = [wc.pk for wc in centres]
+        sql, params = _where_in(sql, params, "code", work_centres)
+    centres = _fetch(sql + " ORDER BY id", params)
+    codes = {pk: code for pk, code, _, _ in centres}
     holidays: dict[int, set[date]] = defaultdict(set)
-    for wc_id, day in Holiday.objects.filter(work_centre_id__in=ids, date__gte=today).values_list(
-        "work_centre_id", "date"
-    ):
-        holidays[wc_id].add(day)
     days: dict[int, dict[date, int]] = defaultdict(dict)
     booked: dict[tuple[str, date], int] = {}
-    codes = {wc.pk: wc.code for wc in centres}
-    for wc_id, day, capacity, minutes in CapacityDay.objects.filter(
-        work_centre_id__in=ids, day__gte=today
-    ).values_list("work_centre_id", "day", "capacity_minutes", "booked_minutes"):
-        days[wc_id][day] = capacity
-        if minutes:
-            booked[(codes[wc_id], day)] = minutes
+    if codes:
+        ids = ", ".join(["%s"] * len(codes))
+        for wc_id, day in _fetch(
+            f"SELECT work_centre_id, date FROM {Holiday._meta.db_table} "
+            f"WHERE work_centre_id IN ({ids}) AND date >= %s",
+            [*codes, today],
+        ):
+            holidays[wc_id].add(day)
+        for wc_id, day, capacity, minutes in _fetch(
+            f"SELECT work_centre_id, day, capacity_minutes, booked_minutes "
+            f"FROM {CapacityDay._meta.db_table} WHERE work_centre_id IN ({ids}) AND day >= %s",
+            [*codes, today],
+        ):
+            days[wc_id][day] = capacity
+            if minutes:
+                booked[(codes[wc_id], day)] = minutes
     work_centres = [
         DayCapacity(
-            code=wc.code,
-            minutes_per_day=wc.minutes_per_day,
-            workdays=frozenset(wc.workdays),
-            holidays=frozenset(holidays[wc.pk]),
-            days=MappingProxyType(days[wc.pk]),
+            code=code,
+            minutes_per_day=minutes_per_day,
+            workdays=frozenset(json.loads(workdays) if isinstance(workdays, str) else workdays),
+            holidays=frozenset(holidays[pk]),
+            days=MappingProxyType(days[pk]),
         )
-        for wc in centres
+        for pk, code, minutes_per_day, workdays in centres
     ]
     supplies, reserved, component_ids, batches = _supply(today, skus)
     state = planner.PlanState.empty(
@@ -163,11 +171,24 @@ def load_plan(
     )
     return LoadedPlan(
         state=state,
-        work_centre_ids={wc.code: wc.pk for wc in centres},
+        work_centre_ids={code: pk for pk, code in codes.items()},
         component_ids=component_ids,
         batches=batches,
         today=today,
     )
+
+
+def _fetch(sql: str, params: Sequence) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _where_in(sql: str, params: list, column: str, values: Collection[str]) -> tuple[str, list]:
+    values = sorted(values)
+    if not values:
+        return sql + " AND 1 = 0", params
+    return sql + f" AND {column} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
 
 
 def reload_batches(plan: LoadedPlan) -> LoadedPlan:
@@ -176,6 +197,7 @@ def reload_batches(plan: LoadedPlan) -> LoadedPlan:
 
 
 def _supply(today: date, skus: Collection[str] | None = None):
+    """Free stock and supply batches of the components (all, or `skus`), in one query."""
     supplies: list[planner.ComponentSupply] = []
     reserved: dict[tuple[str, object], int] = {}
     batches: dict[tuple[str, date], list[BatchRow]] = defaultdict(list)
@@ -184,18 +206,26 @@ def _supply(today: date, skus: Collection[str] | None = None):
     # into stock), so the batch of a run that is late counts as arriving tomorrow at the
     # earliest: no promise may rest on parts that are not made yet.
     not_before = today + timedelta(days=1)
-    components, batches_ = Component.objects.all(), SupplyBatch.objects.all()
+    sql = (
+        f"SELECT c.id, c.sku, c.stock, c.reserved, b.id, b.available_on, b.quantity, "
+        f"b.reserved, b.batch_run_id FROM {Component._meta.db_table} c "
+        f"LEFT JOIN {SupplyBatch._meta.db_table} b ON b.component_id = c.id WHERE 1 = 1"
+    )
+    params: list = []
     if skus is not None:
-        components = components.filter(sku__in=list(skus))
-        batches_ = batches_.filter(component__sku__in=list(skus))
-    for pk, component_id, available_on, quantity, held, run_id in batches_.order_by(
-        "available_on", "id"
-    ).values_list("id", "component_id", "available_on", "quantity", "reserved", "batch_run_id"):
+        sql, params = _where_in(sql, params, "c.sku", skus)
+    components: dict[int, tuple[str, int, int]] = {}
+    for pk, sku, stock, held, batch_id, available_on, quantity, taken, run_id in _fetch(
+        sql + " ORDER BY c.id", params
+    ):
+        components[pk] = (sku, stock, held)
+        if batch_id is None:
+            continue
         if run_id is not None and available_on < not_before:
             available_on = not_before
-        by_component[component_id].append(BatchRow(pk, available_on, quantity, held))
+        by_component[pk].append(BatchRow(batch_id, available_on, quantity, taken))
     component_ids = {}
-    for pk, sku, stock, held in components.values_list("id", "sku", "stock", "reserved"):
+    for pk, (sku, stock, held) in components.items():
         component_ids[sku] = pk
         rows = sorted(by_component.get(pk, []), key=lambda b: (b.available_on, b.id))
         supplies.append(
@@ -211,6 +241,22 @@ def _supply(today: date, skus: Collection[str] | None = None):
                 key = (sku, b.available_on)
                 reserved[key] = reserved.get(key, 0) + b.reserved
     return supplies, reserved, component_ids, {k: tuple(v) for k, v in batches.items()}
+
+
+def waiting_orders(*, limit: int) -> list[Order]:
+    """Orders still `received` (not planned yet), oldest first: the scheduler places them
+    before any order placed now. The common answer is none, found by one plain query."""
+    ids = [
+        pk
+        for (pk,) in _fetch(
+            f"SELECT id FROM {Order._meta.db_table} WHERE status = %s "
+            "ORDER BY created_at, id LIMIT %s",
+            [Order.Status.RECEIVED, limit],
+        )
+    ]
+    if not ids:
+        return []
+    return list(Order.objects.filter(pk__in=ids).order_by("created_at", "id").only(*ORDER_FIELDS))
 
 
 def lines_of(order_ids: Iterable[int]):

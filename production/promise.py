@@ -165,13 +165,8 @@ def estimates(
     if not orders:
         return []
     today = plan_store.plant_today()
-    waiting = list(
-        Order.objects.filter(status=Order.Status.RECEIVED)
-        .order_by("created_at", "id")
-        .only(*plan_store.ORDER_FIELDS)[:MAX_WAITING]
-    )
     ahead = []
-    if waiting:
+    if waiting := plan_store.waiting_orders(limit=MAX_WAITING):
         lines: dict[int, list] = {o.pk: [] for o in waiting}
         for line in plan_store.lines_of(lines):
             lines[line.order_id].append(line)

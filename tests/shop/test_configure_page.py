@@ -183,9 +183,9 @@ def test_update_query_count_is_bounded(client, published, django_assert_max_num_
     picks = {**DEFAULTS, "cpu": ["u7"]}
     # The published version, the standard product that might equal the configuration, and
     # the ship-date estimate's read of the plan as it is now: the orders waiting to be
-    # scheduled, and the rows of the route's work centres (centres, holidays, booked days)
-    # and of the configuration's parts (components, supply batches).
-    with django_assert_max_num_queries(8):
+    # scheduled, the route's work centres, their holidays and booked days, and the
+    # configuration's parts with their supply batches.
+    with django_assert_max_num_queries(7):
         response = client.post(UPDATE, form_data(picks, order=DEFAULTS))
     assert response.status_code == 200
 
