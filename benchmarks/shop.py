@@ -136,7 +136,7 @@ def main() -> None:
     with override_settings(ROOT_URLCONF="shop_bench_urls"):
         client = Client()
         plans = {code: clicks(version, code) for code in codes}
-        for code in codes:  # warm: compiled products, templates, plan snapshot
+        for code in codes:  # warm: compiled products, templates
             timed(client, "get", f"/p/{code}/")
             timed(client, "post", f"/p/{code}/update/", plans[code][0])
         for _ in range(20):
