@@ -198,9 +198,9 @@ class PriceLineSerializer(serializers.Serializer):
 
 
 class PriceSerializer(serializers.Serializer):
-    """The price of the configure answer (read from the answer itself: `line_total` needs
-    its quantity)."""
+    """The price: `total` per unit, `line_total` for the quantity asked, itemized `lines`."""
 
+    # Read from the whole answer (source="*" below): `line_total` needs its quantity.
     currency = serializers.CharField(source="configuration.price.currency")
     total = money_field(source="configuration.price.total", help_text="The unit price")
     line_total = money_field(help_text="`total` times the quantity asked for")
