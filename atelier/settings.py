@@ -266,6 +266,9 @@ LOGGING = {
     "loggers": {"atelier": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
 
+# Demo data is opt-in: `manage.py bootstrap` loads the demo catalogue and makes a staff
+# login only with ATELIER_DEMO=1 (`make run`). Production never sets it.
+ATELIER_DEMO = env_bool("ATELIER_DEMO", False)
 # Orders one worker places per plan-lock transaction (throughput vs lock hold time).
 ATELIER_SCHEDULE_BATCH = int(os.environ.get("ATELIER_SCHEDULE_BATCH", "20"))
 # Seconds a configurator click may run on the published version this process already

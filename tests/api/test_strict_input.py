@@ -51,9 +51,7 @@ def test_configure_without_unknown_fields_still_answers(anon):
     [
         ({**order_body(), "colour": "red"}, "colour"),
         (
-            order_body(
-                lines=[{"product": "nb14", "selections": NB14, "quantity": 1, "qty": 3}]
-            ),
+            order_body(lines=[{"product": "nb14", "selections": NB14, "quantity": 1, "qty": 3}]),
             "lines[0].qty",
         ),
         (
