@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 MAX_NAMED = 20  # unknown fields named in one answer (a body may hold thousands)
@@ -56,3 +57,17 @@ class StrictIntegerField(serializers.IntegerField):
         if type(data) is not int:
             self.fail("not_integer")
         return super().to_internal_value(data)
+
+
+class StrictFieldsSchema(OpenApiSerializerExtension):
+    """In the OpenAPI schema a strict request body says so: `additionalProperties: false`
+    (registered by subclassing; atelier.apps imports this module)."""
+
+    target_class = StrictFieldsSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema

@@ -204,3 +204,16 @@ def test_the_schema_documents_the_4xx_answers(anon):
     for operations in paths.values():
         for operation in operations.values():
             assert "414" in operation["responses"]
+
+
+def test_the_schema_says_request_bodies_take_no_other_fields(anon):
+    schema = anon.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    strict = {
+        name
+        for name, component in components.items()
+        if component.get("additionalProperties") is False
+    }
+    assert {"ConfigureRequestRequest", "OrderCreateRequest", "LineRequestRequest"} <= strict
+    # Answers may grow fields: only request bodies are closed.
+    assert components["Order"].get("additionalProperties") is not False
