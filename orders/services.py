@@ -8,7 +8,6 @@ event is the second guard.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,8 +23,6 @@ from configurator.selectors import NoPublishedCatalogue, compiled_product, publi
 from orders import errors
 from orders.models import ApiToken, Order, OrderEvent, OrderLine, Partner, hash_token
 from production.models import StandardProduct
-
-log = logging.getLogger("atelier.orders")
 
 
 @dataclass(frozen=True)
