@@ -1,4 +1,5 @@
-# Atelier: `make run` starts the shop, the admin, the API and a Celery worker on SQLite;
+# Atelier: `make run` starts the shop, the admin, the API and a Celery worker on SQLite
+# (with the demo catalogue, ATELIER_DEMO=1);
 # `make test` runs the whole suite (it starts its own PostgreSQL and Redis).
 PYTHON ?= python3
 VENV := .venv
@@ -23,6 +24,8 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py bootstrap
 
+# `make run` is for trying Atelier out: demo catalogue and a staff login (bootstrap).
+run: export ATELIER_DEMO ?= 1
 run: migrate
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py serve

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "atelier.url_length.UrlLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -192,6 +193,10 @@ if env_bool("ATELIER_HTTPS", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Longest path + query accepted (414 problem above it: atelier/url_length.py). Below
+# gunicorn's limit_request_line (8190, atelier/gunicorn_conf.py) minus the method and
+# protocol, so such a URL reaches Django rather than gunicorn's HTML error page.
+ATELIER_MAX_URL_BYTES = int(os.environ.get("ATELIER_MAX_URL_BYTES", "8000"))
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -203,7 +208,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["atelier.filtering.CheckedFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "orders.throttling.AnonymousRateThrottle",
         "orders.throttling.PartnerRateThrottle",
@@ -235,11 +240,19 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Throttle counters must be shared by all web processes in production: Redis there.
+# Throttle counters must be shared by all web processes in production: Redis there. While
+# Redis is away each process answers from its own memory and logs it (atelier/cache.py);
+# the short socket timeouts keep a Redis that hangs from holding requests up.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "atelier.cache.FallbackRedisCache",
         "LOCATION": os.environ["CACHE_URL"],
+        "OPTIONS": {
+            "socket_connect_timeout": float(os.environ.get("ATELIER_CACHE_TIMEOUT", "0.5")),
+            "socket_timeout": float(os.environ.get("ATELIER_CACHE_TIMEOUT", "0.5")),
+            "FALLBACK_RETRY_SECONDS": 5,
+            "FALLBACK_LOG_SECONDS": 60,
+        },
     }
     if os.environ.get("CACHE_URL")
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -253,6 +266,9 @@ LOGGING = {
     "loggers": {"atelier": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
 
+# Demo data is opt-in: `manage.py bootstrap` loads the demo catalogue and makes a staff
+# login only with ATELIER_DEMO=1 (`make run`). Production never sets it.
+ATELIER_DEMO = env_bool("ATELIER_DEMO", False)
 # Orders one worker places per plan-lock transaction (throughput vs lock hold time).
 ATELIER_SCHEDULE_BATCH = int(os.environ.get("ATELIER_SCHEDULE_BATCH", "20"))
 # Seconds a configurator click may run on the published version this process already

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from atelier.serializers import StrictFieldsSerializer
+
 MAX_GROUPS = 200  # the catalogue format's limits (catalogue.schema.json)
 MAX_PICKS = 1000
 CODE_LENGTH = 40
@@ -134,7 +136,7 @@ class ProductSerializer(ProductSummarySerializer):
 # --- Configure ------------------------------------------------------------------------
 
 
-class ConfigureRequestSerializer(serializers.Serializer):
+class ConfigureRequestSerializer(StrictFieldsSerializer):  # unknown fields: 422
     selections = serializers.DictField(
         child=serializers.ListField(
             child=serializers.CharField(max_length=CODE_LENGTH), max_length=MAX_PICKS
