@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from atelier.serializers import StrictFieldsSerializer
+from atelier.serializers import StrictFieldsSerializer, StrictIntegerField
 
 MAX_GROUPS = 200  # the catalogue format's limits (catalogue.schema.json)
 MAX_PICKS = 1000
@@ -20,16 +20,6 @@ CODE_LENGTH = 40
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = 999  # units of one configuration a configure call may ask about
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """An integer that must be a JSON integer: DRF's IntegerField also takes "2", 2.0 and
-    true, which a partner's client sending them has almost certainly got wrong."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 def money_field(**kwargs) -> serializers.DecimalField:
