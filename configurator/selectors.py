@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -167,7 +168,7 @@ class ConfiguredProduct:
     estimated_ship_date: date | None = None
 
     @property
-    def line_total(self):
+    def line_total(self) -> Decimal:
         """The unit price times the quantity."""
         return self.configuration.price.total * self.quantity
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from configurator.selectors import published_version
 from orders.models import Order, OrderEvent
@@ -228,3 +229,13 @@ def test_estimate_is_none_when_the_configuration_cannot_be_built(published):
     assert estimate(catalogue.CPU_B, quantity=3) is None
     assert estimate({}, code="nope") is None
     assert estimate({"cpu": ["zz"]}) is None
+
+
+def test_estimate_and_promise_take_the_plants_date_whatever_zone_a_request_activated(place):
+    # UTC+14: for ten hours of every day already tomorrow there.
+    with timezone.override("Pacific/Kiritimati"):
+        assert plan_store.plant_today() == timezone.localdate(timezone=plan_store.plant_timezone())
+        estimated = estimate(catalogue.CPU_A)
+        order = place()
+    assert order.estimated_ship_date == estimated
+    assert schedule(order).promised_ship_date == estimated
