@@ -44,6 +44,7 @@ proof: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/broker.py
 	$(PY) benchmarks/shop.py
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/planner_quality.py --time-limit 30

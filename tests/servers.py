@@ -180,6 +180,7 @@ def start_redis(root: Path | None = None, *, appendonly: bool = False) -> Redis:
     if not Path(REDIS_SERVER).exists():
         raise ServerUnavailable("redis-server not found (Debian: redis-server)")
     root = Path(root or tempfile.mkdtemp(prefix="atelier-redis-"))
+    root.mkdir(parents=True, exist_ok=True)
     server = Redis(root=root, port=free_port(), appendonly=appendonly)
     server.start()
     return server

@@ -25,6 +25,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from atelier.celery import app
 from orders.models import Order, OrderEvent, OrderLine
@@ -148,13 +149,23 @@ class Workers:
 
     def _wait_ready(self, workers: list[Worker], timeout: float = 60) -> None:
         # At log level WARNING a worker does not say "ready": ask it over its broker.
-        probe = app if self.broker == app.conf.broker_url else Celery(broker=self.broker)
         deadline = time.monotonic() + timeout
         for worker in workers:
-            while not probe.control.ping(destination=[worker.name], timeout=0.5):
+            while not self._answers(worker):
                 if not worker.alive or time.monotonic() > deadline:
                     self.stop_all()
                     raise RuntimeError(f"{worker.name} did not start:\n{worker.log.read_text()}")
+
+    def _answers(self, worker: Worker) -> bool:
+        # A probe of its own each time: the app's pooled connections may have died with
+        # an earlier test's Redis stop.
+        probe = Celery(broker=self.broker, set_as_current=False)
+        try:
+            return bool(probe.control.ping(destination=[worker.name], timeout=0.5))
+        except (OSError, RedisConnectionError):
+            return False
+        finally:
+            probe.close()
 
     def kill(self, worker: Worker) -> None:
         """kill -9 the worker and its prefork child, as a machine failure would."""
