@@ -151,7 +151,7 @@ class Workers:
         # At log level WARNING a worker does not say "ready": ask it over its broker.
         deadline = time.monotonic() + timeout
         for worker in workers:
-            while not self._answers(worker):
+            while " ready." not in worker.log.read_text() and not self._answers(worker):
                 if not worker.alive or time.monotonic() > deadline:
                     self.stop_all()
                     raise RuntimeError(f"{worker.name} did not start:\n{worker.log.read_text()}")
