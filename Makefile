@@ -37,13 +37,17 @@ test: $(STAMP)
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
 	  $(PY) -m pytest --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
+# The embedded soak runs 30 minutes here (ATELIER_SOAK_SECONDS; 3 minutes in `make test`).
 proof: $(STAMP)
 	bash scripts/system-deps.sh
+	mkdir -p $(ATELIER_VAR_DIR)/tmp $(ATELIER_VAR_DIR)/home
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
+	  ATELIER_SOAK_SECONDS=$${ATELIER_SOAK_SECONDS:-1800} \
 	  $(PY) -m pytest -m "slow or integration" --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/broker.py
 	$(PY) benchmarks/shop.py
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/planner_quality.py --time-limit 30

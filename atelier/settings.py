@@ -109,15 +109,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport with whole-file writes (atelier/broker.py: its own
+    # wrote files a reader could catch half-written, and the worker died on them).
+    CELERY_BROKER_TRANSPORT = "atelier.broker:FilesystemTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Exchange tables (kombu's default is ./control, wherever the process started).
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
         "polling_interval": 0.1,
     }
+    # Made here, so a bare `celery -A atelier worker` works on the default too.
+    for _folder in ("queue", "processed", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Longer than any ETA we would ever use; we use none (plan tables hold future work).
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        # kombu's, with a restore of unacknowledged messages that survives a lost
+        # connection (atelier/broker.py; workers exited on it during a Redis stop).
+        CELERY_BROKER_TRANSPORT = "atelier.broker:RedisTransport"
+    # No task is ever sent with an ETA or a countdown (tests/production/
+    # test_no_future_dated_tasks.py), so a message stays unacknowledged only while its
+    # task runs: an hour is far beyond the longest one (a replan), and is when Redis
+    # hands a message a dead worker held to another.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -140,9 +155,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "production.tasks.sweep_received_orders",
         "schedule": timedelta(seconds=int(os.environ.get("ATELIER_SWEEP_SECONDS", "60"))),
     },
+    # Webhook retries: a failed delivery's next attempt is a row (2, 4, 8 … s ahead);
+    # this sweep is what sends it, so its interval is the back-off's resolution.
     "retry-webhook-deliveries": {
         "task": "orders.tasks.sweep_webhook_deliveries",
-        "schedule": timedelta(seconds=30),
+        "schedule": timedelta(seconds=int(os.environ.get("ATELIER_WEBHOOK_SWEEP_SECONDS", "5"))),
     },
 }
 
