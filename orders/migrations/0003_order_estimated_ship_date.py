@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0001_initial"),
+        ("orders", "0002_webhook_delivery_last_error_and_due_index"),
     ]
 
     operations = [
