@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from configurator import engine
 from configurator.models import CatalogueVersion
+from configurator.rule_text import Words
 from configurator.selectors import (
     NoPublishedCatalogue,
     catalogue_max_age,
@@ -30,7 +31,6 @@ from configurator.shop.presentation import (
     ProductCard,
     Selections,
     StandardOffer,
-    Why,
     literals,
 )
 from orders.services import standard_match
@@ -72,11 +72,13 @@ def default_selections(version: CatalogueVersion, code: str) -> Selections:
 
 
 def starting_price(version: CatalogueVersion, code: str) -> Decimal:
-    """The price of the default completion (published versions never change: cached)."""
+    """The "From" price: the price of the cheapest complete configuration, price rules
+    included (the engine's cheapest completion; published versions never change: cached)."""
     key = (version.pk, code)
     if key not in _start_prices:
         compiled = _compiled(version, code)
-        _start_prices[key] = engine.price(compiled, default_selections(version, code)).total
+        cheapest = engine.cheapest_completion(compiled) or {}
+        _start_prices[key] = engine.price(compiled, cheapest).total
     return _start_prices[key]
 
 
@@ -140,42 +142,96 @@ def _resolution(
     recency: list[str],
     newest: list[str],
 ) -> Selections | None:
-    """The change proposed for a conflict. The engine's resolution keeps the most picks;
-    the shop must keep what the customer just chose, so when the engine's answer drops
-    that, keep picks greedily from the newest instead."""
-    proposal = result.resolution
-    if proposal is not None and all(lit in literals(proposal) for lit in newest):
+    """The change proposed for a conflict. With `newest` (what the customer just chose):
+    keep it, change the fewest other picks, cheapest among those — the resolution an
+    excluded option's label priced (`OptionState.delta`), so applying it changes the
+    total by that label. Without: the engine's resolution (the most picks kept, recent
+    ones first)."""
+    if not newest:
+        return result.resolution
+    current = set(recency)
+    proposal = engine.proposed_resolution(
+        compiled,
+        keep=_selections(newest),
+        wanted=_selections([lit for lit in recency if lit not in newest and lit in current]),
+    )
+    if proposal is not None:
         return proposal
+    # The new picks cannot all stand together: keep picks greedily from the newest.
     kept: Selections = {}
     for lit in reversed(recency):
         group, _, option = lit.partition(".")
         trial = {**kept, group: [*kept.get(group, []), option]}
         if _feasible(compiled, trial):
             kept = trial
-    return engine.cheapest_completion(compiled, kept) or proposal
+    return engine.cheapest_completion(compiled, kept) or result.resolution
 
 
-Names = dict[str, tuple[str, dict[str, str]]]  # group code -> (name, option code -> name)
+def _selections(lits: list[str]) -> Selections:
+    out: Selections = {}
+    for lit in lits:
+        group, _, option = lit.partition(".")
+        out.setdefault(group, []).append(option)
+    return out
 
 
-def _names(names: Names, lit: str) -> tuple[str, str]:
-    """The group's and the option's names of literal "group.option"."""
-    group, _, option = lit.partition(".")
-    group_name, options = names.get(group, (group, {}))
-    return group_name, options.get(option, option)
-
-
-def _label(names: Names, lit: str) -> str:
-    return ": ".join(_names(names, lit))
-
-
-def _bill_line(line: engine.PriceLine, names: Names, currency: str) -> BillLine:
+def _bill_line(line: engine.PriceLine, words: Words, currency: str) -> BillLine:
     amount = Money(line.amount, currency)
     if line.kind == "option":
-        return BillLine(*_names(names, line.code), amount)
+        group, _, option = line.code.partition(".")
+        return BillLine(words.group(group), words.option(group, option), amount)
     if line.kind == "base":
         return BillLine("Base price", line.label, amount)
     return BillLine("Offer", line.label, amount)
+
+
+def _changes(
+    words: Words, groups: tuple[engine.GroupState, ...], resolution: Selections
+) -> tuple[Change, ...]:
+    """The groups whose picks `resolution` changes, in product order."""
+    out = []
+    for g in groups:
+        after = resolution.get(g.code, [])
+        if sorted(after) != sorted(g.selected):
+            out.append(
+                Change(
+                    words.group(g.code),
+                    tuple(words.option(g.code, o) for o in g.selected),
+                    tuple(words.option(g.code, o) for o in after),
+                    words.change(g.code, g.selected, after),
+                )
+            )
+    return tuple(out)
+
+
+def _option_view(
+    option: engine.OptionState,
+    group: engine.GroupState,
+    groups: tuple[engine.GroupState, ...],
+    words: Words,
+    currency: str,
+) -> OptionView:
+    why: tuple[str, ...] = ()
+    changes: tuple[str, ...] = ()
+    if option.state == "excluded":
+        # Every rule and pick behind the change its resolution makes, then the fewest
+        # picks that exclude it (usually already among them).
+        why = words.reasons([*option.resolution_reasons, *option.reasons])
+        if option.resolution is not None:
+            # In a single-choice group the click itself is the change of its own group.
+            others = tuple(g for g in groups if g.code != group.code or group.max > 1)
+            changes = tuple(str(c) for c in _changes(words, others, option.resolution))
+    return OptionView(
+        code=option.code,
+        name=option.name,
+        state=option.state,
+        price=Money(option.price, currency),
+        delta=Money(option.delta, currency),
+        why=why,
+        input_id=f"opt-{group.code}-{option.code}",
+        changes=changes,
+        possible=option.state != "excluded" or option.resolution is not None,
+    )
 
 
 def configure_page(
@@ -203,32 +259,21 @@ def configure_page(
     newest = [lit for lit in current if lit not in kept_order]
     recency = kept_order + newest
     keep = (newest or recency[-1:]) if keep_newest else []
-    result = engine.configure(compiled, selections, order=recency)
+    result = engine.configure(compiled, selections, order=recency, explain_resolutions=True)
     currency = result.price.currency
-    names = {g.code: (g.name, {o.code: o.name for o in g.options}) for g in product.groups}
+    words = Words(result.groups)
 
-    groups = []
-    for group in result.groups:
-        picked_price = sum((o.price for o in group.options if o.state == "selected"), Decimal(0))
-        options = tuple(
-            OptionView(
-                code=o.code,
-                name=o.name,
-                state=o.state,
-                price=Money(o.price, currency),
-                delta=Money(o.price - picked_price if group.max == 1 else o.price, currency),
-                why=tuple(
-                    Why(r.rule, r.message, tuple(_label(names, s) for s in r.selections))
-                    for r in o.reasons
-                ),
-                input_id=f"opt-{group.code}-{o.code}",
-            )
-            for o in group.options
+    groups = tuple(
+        GroupView(
+            group.code,
+            group.name,
+            group.min,
+            group.max,
+            tuple(_option_view(o, group, result.groups, words, currency) for o in group.options),
+            f"g-{group.code}",
         )
-        groups.append(
-            GroupView(group.code, group.name, group.min, group.max, options, f"g-{group.code}")
-        )
-
+        for group in result.groups
+    )
     page = dict(
         version=version,
         code=code,
@@ -240,10 +285,10 @@ def configure_page(
         order=tuple(recency),
         complete=result.complete,
         valid=result.valid,
-        groups=tuple(groups),
-        bill=tuple(_bill_line(line, names, currency) for line in result.price.lines),
+        groups=groups,
+        bill=tuple(_bill_line(line, words, currency) for line in result.price.lines),
         total=Money(result.price.total, currency),
-        chosen=tuple(_label(names, lit) for lit in keep),
+        chosen=tuple(words.pick(lit) for lit in keep),
         notices=notices,
     )
     if not result.valid:
@@ -251,23 +296,14 @@ def configure_page(
         blamed = keep or [lit for c in result.conflicts for lit in c.selections] or current
         page["conflict_group"] = blamed[-1].partition(".")[0] if blamed else result.groups[0].code
         page["conflicts"] = tuple(
-            ConflictView(
-                tuple(r.message.rstrip(".") for r in c.rules),
-                tuple(_label(names, s) for s in c.selections),
-            )
+            ConflictView(words.reasons(c.rules), tuple(words.pick(s) for s in c.selections))
             for c in result.conflicts
         )
-        page["changes"] = tuple(
-            Change(
-                names[g.code][0],
-                tuple(names[g.code][1][o] for o in g.selected),
-                tuple(names[g.code][1][o] for o in resolution.get(g.code, [])),
-            )
-            for g in result.groups
-            if resolution and sorted(resolution.get(g.code, [])) != sorted(g.selected)
-        )
+        page["changes"] = _changes(words, result.groups, resolution) if resolution else ()
         page["last_good"] = last_good or {}
         page["resolution"] = resolution or None
+        if resolution:
+            page.update(_resolution_preview(version, code, compiled, resolution, last_good, words))
     else:
         page["last_good"] = selections
         if result.complete:
@@ -278,6 +314,32 @@ def configure_page(
             )
             page["standard"] = _standard_offer(code, selections, currency)
     return ConfigurePage(**page)
+
+
+def _resolution_preview(
+    version: CatalogueVersion,
+    code: str,
+    compiled: engine.CompiledProduct,
+    resolution: Selections,
+    last_good: Selections | None,
+    words: Words,
+) -> dict:
+    """What applying `resolution` gives, shown before it is applied: its total and bill,
+    the change from the last valid configuration's total, and its ship-date estimate."""
+    resolved = engine.price(compiled, resolution)
+    currency = resolved.currency
+    preview: dict = {
+        "pending": True,
+        "total": Money(resolved.total, currency),
+        "bill": tuple(_bill_line(line, words, currency) for line in resolved.lines),
+    }
+    if last_good:
+        before = engine.price(compiled, last_good).total
+        preview["change"] = Money(resolved.total - before, currency)
+    preview["ship_date"] = estimate_ship_date(
+        product_code=code, selections=resolution, version=version
+    )
+    return preview
 
 
 def _input_id(lit: str) -> str:
