@@ -213,3 +213,18 @@ def test_an_available_options_delta_is_the_change_of_the_total(anon):
             after = _configure(anon, {**NB14, group["code"]: picks})
             change = Decimal(after["price"]["total"]) - total
             assert Decimal(option["delta"]) == change, option["code"]
+
+
+def test_a_group_cardinality_reason_reads_as_a_sentence(anon):
+    """`rule` keeps the contract's `min:group` id; `message` is shop wording, not the
+    engine's ("Processor: choose at least 1")."""
+    response = anon.post(
+        "/api/v1/products/nb16c/configure",
+        {"selections": {"graphics": ["rtx4050"], "adapter": ["180w"]}},
+        format="json",
+    )
+    adapter = next(g for g in response.json()["groups"] if g["code"] == "adapter")
+    reasons = next(o for o in adapter["options"] if o["code"] == "100w")["reasons"]
+    by_rule = {r["rule"]: r["message"] for r in reasons}
+    assert by_rule["min:cpu"] == "Processor needs a choice"
+    assert by_rule["power"].startswith("Total power draw exceeds the adapter")
