@@ -188,6 +188,13 @@ class ConfigurePage:
     notices: tuple[str, ...] = ()
 
     @property
+    def change_note(self) -> str:
+        """How the proposed change moves the total from the last valid configuration's."""
+        if self.change is None:
+            return ""
+        return self.change.signed if self.change.amount else "same price"
+
+    @property
     def order_text(self) -> str:
         return " ".join(self.order)
 

@@ -104,6 +104,8 @@ def test_a_conflict_shows_the_new_total_and_ship_date_before_it_is_applied(clien
     assert "estimated ship date <strong>" in effect
     assert "Total with the change" in pending and _total(pending) == "€849.00"
     assert "€789.00" not in pending  # the build that cannot be ordered is never priced
+    # Labels (changes from a build that cannot be ordered) wait until it is settled.
+    assert 'class="choice-price"' not in pending
     assert "Estimated ship date with the change: <strong>" in pending
     shown_date = re.search(r"estimated ship date <strong>([^<]*)</strong>", effect)[1]
 
