@@ -130,54 +130,47 @@ def resolutions_keeping_each(
     if diagram.empty:
         return {lit: None for lit in clicks}
     static = _static(compiled)
-    own = [
-        _weights(static, i, layer, wanted.get(layer.group, 0))
+    kept_max = sum(mask.bit_count() for mask in wanted.values()) + 1
+    exact = kept_max * static.spread + static.top >= 2**61  # Python integers, not int64
+    edge = [
+        _edge_scores(static, i, layer, wanted.get(layer.group, 0), exact)
         for i, layer in enumerate(diagram.layers)
     ]
-    kept_max = sum(int(w.max()) for w in own) + 1
-    dtype = np.int64 if kept_max * static.spread + static.top < 2**61 else object
-    costs = static.costs if dtype is np.int64 else [c.astype(object) for c in static.costs]
-    edge = [
-        w[layer.label].astype(dtype) * static.spread - cost
-        for w, layer, cost in zip(own, diagram.layers, costs, strict=True)
-    ]
-    fwd, into = _forward(diagram, static, edge)
-    bwd, out_of = _backward(diagram, edge)
-    by_layer: dict[int, list[int]] = {}
-    for g, o in clicks:
-        by_layer.setdefault(g, []).append(o)
+    fwd, fwd_scores = _forward(diagram, static, edge)
+    bwd, bwd_scores = _backward(diagram, edge)
+    walk = _Walk(compiled, static, fwd_scores, bwd_scores)
     answers: dict[Literal, tuple[dict[int, int], int] | None] = {}
-    into_lists = [None if a is None else a.tolist() for a in into]
-    out_lists = [a.tolist() for a in out_of]
-    for g, options in by_layer.items():
+    totals: dict[int, np.ndarray] = {}
+    for g, o in clicks:
         i = static.layer_of[g]
-        layer = diagram.layers[i]
-        total = fwd[i][layer.src] + edge[i] + bwd[i + 1][layer.dst]
-        holds = static.holds[i]
-        for o in options:
-            candidates = holds[o]
-            if not len(candidates):
-                answers[(g, o)] = None
-                continue
-            e = int(candidates[np.argmax(total[candidates])])
-            answers[(g, o)] = _path(compiled, static, i, e, into_lists, out_lists)
+        candidates = static.holds[i][o]
+        if not len(candidates):
+            answers[(g, o)] = None
+            continue
+        total = totals.get(i)
+        if total is None:
+            layer = diagram.layers[i]
+            total = totals[i] = fwd[i][layer.src] + edge[i] + bwd[i + 1][layer.dst]
+        e = int(candidates[np.argmax(total[candidates])])
+        answers[(g, o)] = walk.path(i, e)
     return answers
 
 
 @dataclass(frozen=True)
 class _Static:
-    """What the sweeps need that depends on the compiled product alone."""
+    """What the sweeps need that depends on the compiled product alone (memoised in the
+    compiled product's per-process cache)."""
 
     spread: int  # above any difference of two paths' costs
     top: int  # above any path's absolute cost
-    costs: list[np.ndarray]  # each layer's edge costs as int64 (or object if huge)
     by_dst: list[np.ndarray]  # each layer's edges ordered by destination node
     dst_starts: list[np.ndarray]  # first position in by_dst of each destination node
     holds: list[list[np.ndarray]]  # holds[i][o]: edges of layer i whose pick holds option o
     layer_of: dict[int, int]
     edges: list[tuple[list, list, list, list]]  # each layer's src, dst, label, cost as lists
+    bounds: list[tuple[list, list]]  # each layer's starts and dst_starts as lists
     codes: dict[tuple[int, int], list[str]]  # (group, mask) -> option codes
-    weights: dict[tuple[int, int], np.ndarray]  # (layer, wanted mask) -> kept per pick
+    scores: dict[tuple[int, int, bool], np.ndarray]  # (layer, wanted mask, exact) -> edge score
 
 
 def _static(compiled: CompiledProduct) -> _Static:
@@ -185,15 +178,15 @@ def _static(compiled: CompiledProduct) -> _Static:
     if found is None:
         layers = compiled.diagram.layers
         by_dst = [np.argsort(layer.dst, kind="stable") for layer in layers]
+        dst_starts = [
+            np.searchsorted(layer.dst[order], np.arange(layer.n_dst))
+            for layer, order in zip(layers, by_dst, strict=True)
+        ]
         found = compiled.cache["deltas"] = _Static(
             spread=sum(int(layer.cost.max()) - int(layer.cost.min()) for layer in layers) + 1,
             top=max(int(abs(layer.cost).max()) for layer in layers) * len(layers) + 1,
-            costs=[layer.cost for layer in layers],
             by_dst=by_dst,
-            dst_starts=[
-                np.searchsorted(layer.dst[order], np.arange(layer.n_dst))
-                for layer, order in zip(layers, by_dst, strict=True)
-            ],
+            dst_starts=dst_starts,
             holds=[
                 [
                     np.flatnonzero(layer.label_options[layer.label, o])
@@ -206,80 +199,110 @@ def _static(compiled: CompiledProduct) -> _Static:
                 (layer.src.tolist(), layer.dst.tolist(), layer.label.tolist(), layer.cost.tolist())
                 for layer in layers
             ],
+            bounds=[
+                ([*layer.starts.tolist(), len(layer.src)], [*starts.tolist(), len(layer.src)])
+                for layer, starts in zip(layers, dst_starts, strict=True)
+            ],
             codes={},
-            weights={},
+            scores={},
         )
     return found
 
 
-def _weights(static: _Static, i: int, layer, mask: int) -> np.ndarray:
-    """How many options of `mask` each pick of layer `i` holds (memoised: a group has few
-    picks, hence few masks)."""
-    found = static.weights.get((i, mask))
+def _edge_scores(static: _Static, i: int, layer, mask: int, exact: bool) -> np.ndarray:
+    """Each edge's own score, kept * spread - cost, for wanted options `mask` of its group
+    (memoised: a group has few picks, hence few masks)."""
+    key = (i, mask, exact)
+    found = static.scores.get(key)
     if found is None:
         if mask:
-            found = layer.label_options[:, _bits(mask)].sum(axis=1).astype(np.int64)
+            kept = layer.label_options[:, _bits(mask)].sum(axis=1).astype(np.int64)[layer.label]
         else:
-            found = np.zeros(len(layer.label_options), dtype=np.int64)
-        static.weights[(i, mask)] = found
+            kept = np.zeros(len(layer.label), dtype=np.int64)
+        if exact:
+            found = kept.astype(object) * static.spread - layer.cost.astype(object)
+        else:
+            found = kept * static.spread - layer.cost.astype(np.int64)
+        static.scores[key] = found
     return found
 
 
 def _forward(diagram: Diagram, static: _Static, edge: list[np.ndarray]) -> tuple[list, list]:
-    """Best score from the root to each node, and each node's best incoming edge (every
-    node of the diagram has one: dead ends are pruned at compile time)."""
+    """Best score from the root to each node (every node of the diagram has an incoming
+    edge: dead ends are pruned at compile time), and each layer's edge scores from the
+    root, ordered by destination."""
     best = [np.zeros(1, dtype=edge[0].dtype)]
-    into: list = [None]
+    scores = []
     for i, (layer, value) in enumerate(zip(diagram.layers, edge, strict=True)):
-        order, starts = static.by_dst[i], static.dst_starts[i]
-        score = (best[-1][layer.src] + value)[order]
-        node_best = np.maximum.reduceat(score, starts)
-        first = np.where(score == node_best[layer.dst[order]], order, len(order))
-        best.append(node_best)
-        into.append(np.minimum.reduceat(first, starts))
-    return best, into
+        score = (best[-1][layer.src] + value)[static.by_dst[i]]
+        best.append(np.maximum.reduceat(score, static.dst_starts[i]))
+        scores.append(score)
+    return best, scores
 
 
 def _backward(diagram: Diagram, edge: list[np.ndarray]) -> tuple[list, list]:
-    """Best score from each node to the terminal, and each node's best outgoing edge."""
+    """Best score from each node to the terminal, and each layer's edge scores to it."""
     n = len(diagram.layers)
     best: list = [None] * (n + 1)
-    out_of: list = [None] * n
+    scores: list = [None] * n
     best[n] = np.zeros(1, dtype=edge[0].dtype)
     for i in range(n - 1, -1, -1):
         layer = diagram.layers[i]
-        score = edge[i] + best[i + 1][layer.dst]
-        node_best = np.maximum.reduceat(score, layer.starts)
-        first = np.where(score == node_best[layer.src], np.arange(len(score)), len(score))
-        best[i] = node_best
-        out_of[i] = np.minimum.reduceat(first, layer.starts)
-    return best, out_of
+        scores[i] = edge[i] + best[i + 1][layer.dst]
+        best[i] = np.maximum.reduceat(scores[i], layer.starts)
+    return best, scores
 
 
-def _path(
-    compiled: CompiledProduct, static: _Static, i: int, e: int, into: list, out_of: list
-) -> tuple[dict[int, int], int]:
-    """The picks of the best path through edge `e` of layer `i`, and its cost."""
-    layers = compiled.diagram.layers
-    picks_of = compiled.index.picks
-    src, dst, label, cost = static.edges[i]
-    picks = {layers[i].group: picks_of[layers[i].group][label[e]]}
-    total = cost[e]
-    node = src[e]
-    for j in range(i - 1, -1, -1):
-        src_j, _, label_j, cost_j = static.edges[j]
-        k = into[j + 1][node]
-        picks[layers[j].group] = picks_of[layers[j].group][label_j[k]]
-        total += cost_j[k]
-        node = src_j[k]
-    node = dst[e]
-    for j in range(i + 1, len(layers)):
-        _, dst_j, label_j, cost_j = static.edges[j]
-        k = out_of[j][node]
-        picks[layers[j].group] = picks_of[layers[j].group][label_j[k]]
-        total += cost_j[k]
-        node = dst_j[k]
-    return picks, total
+class _Walk:
+    """Best paths through given edges, following the sweeps' scores node by node."""
+
+    def __init__(self, compiled: CompiledProduct, static: _Static, fwd: list, bwd: list):
+        self.layers = compiled.diagram.layers
+        self.picks_of = compiled.index.picks
+        self.static, self.fwd, self.bwd = static, fwd, bwd
+        self.into: dict[tuple[int, int], int] = {}
+        self.out_of: dict[tuple[int, int], int] = {}
+
+    def _into(self, j: int, node: int) -> int:
+        """The best edge of layer `j` into `node`."""
+        found = self.into.get((j, node))
+        if found is None:
+            bounds = self.static.bounds[j][1]
+            lo, hi = bounds[node], bounds[node + 1]
+            found = int(self.static.by_dst[j][lo + int(np.argmax(self.fwd[j][lo:hi]))])
+            self.into[(j, node)] = found
+        return found
+
+    def _out_of(self, j: int, node: int) -> int:
+        """The best edge of layer `j` out of `node`."""
+        found = self.out_of.get((j, node))
+        if found is None:
+            bounds = self.static.bounds[j][0]
+            lo, hi = bounds[node], bounds[node + 1]
+            found = self.out_of[(j, node)] = lo + int(np.argmax(self.bwd[j][lo:hi]))
+        return found
+
+    def path(self, i: int, e: int) -> tuple[dict[int, int], int]:
+        """The picks of the best path through edge `e` of layer `i`, and its cost."""
+        layers, picks_of, edges = self.layers, self.picks_of, self.static.edges
+        src, dst, label, cost = edges[i]
+        picks = {layers[i].group: picks_of[layers[i].group][label[e]]}
+        total = cost[e]
+        node = src[e]
+        for j in range(i - 1, -1, -1):
+            k = self._into(j, node)
+            src_j, _, label_j, cost_j = edges[j]
+            picks[layers[j].group] = picks_of[layers[j].group][label_j[k]]
+            total += cost_j[k]
+            node = src_j[k]
+        node = dst[e]
+        for j in range(i + 1, len(layers)):
+            k = self._out_of(j, node)
+            _, dst_j, label_j, cost_j = edges[j]
+            picks[layers[j].group] = picks_of[layers[j].group][label_j[k]]
+            total += cost_j[k]
+            node = dst_j[k]
+        return picks, total
 
 
 def as_selections(compiled: CompiledProduct, picks: Mapping[int, int]) -> dict[str, list[str]]:
