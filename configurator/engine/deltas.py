@@ -289,15 +289,20 @@ class _Walk:
         picks = {layers[i].group: picks_of[layers[i].group][label[e]]}
         total = cost[e]
         node = src[e]
+        into, out_of = self.into, self.out_of
         for j in range(i - 1, -1, -1):
-            k = self._into(j, node)
+            k = into.get((j, node))
+            if k is None:
+                k = self._into(j, node)
             src_j, _, label_j, cost_j = edges[j]
             picks[layers[j].group] = picks_of[layers[j].group][label_j[k]]
             total += cost_j[k]
             node = src_j[k]
         node = dst[e]
         for j in range(i + 1, len(layers)):
-            k = self._out_of(j, node)
+            k = out_of.get((j, node))
+            if k is None:
+                k = self._out_of(j, node)
             _, dst_j, label_j, cost_j = edges[j]
             picks[layers[j].group] = picks_of[layers[j].group][label_j[k]]
             total += cost_j[k]
