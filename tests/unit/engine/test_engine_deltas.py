@@ -206,3 +206,25 @@ def test_demo_labels_add_up_when_the_resolution_is_applied(code):
             changed = configure(compiled, after)
             assert changed.valid
             assert changed.price.total - result.price.total == option.delta, option.code
+
+
+def test_huge_prices_are_compared_exactly():
+    """Amounts beyond what int64 scores can hold switch the sweeps to exact integers."""
+    doc = small_product(
+        [("a", 1, 1, ["x", "y", "z"]), ("b", 1, 1, ["p", "q"]), ("c", 0, 2, ["m", "n"])],
+        rules=[
+            {"id": "r", "type": "requires", "if": ["a.z"], "then": ["b.q"], "message": "z needs q"}
+        ],
+    )
+    prices = {"x": "0.00", "y": "12345678901234567.89", "z": "98765432109876543.21"}
+    for option in doc["groups"][0]["options"]:
+        option["price"] = prices[option["code"]]
+    doc["groups"][1]["options"][1]["price"] = "55555555555555555.55"
+    oracle = Oracle(doc)
+    compiled = compiled_from(doc)
+    result = configure(compiled, {"a": ["x"], "b": ["p"], "c": []})
+    z = result.groups[0].options[2]
+    assert z.state == "excluded"
+    expected = min(oracle.price(c) for c in oracle.configs if "z" in c["a"] and not c["c"])
+    assert z.resolution == {"a": ["z"], "b": ["q"], "c": []}
+    assert z.delta == expected - oracle.price({"a": ["x"], "b": ["p"], "c": []})
