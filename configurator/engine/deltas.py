@@ -24,7 +24,7 @@ import numpy as np
 
 from configurator.engine.compile import CompiledProduct
 from configurator.engine.constraints import Index, Literal
-from configurator.engine.diagram import Diagram
+from configurator.engine.diagram import Diagram, Layer
 from configurator.engine.propagation import _bits
 
 ZERO = Decimal("0.00")
@@ -209,7 +209,7 @@ def _static(compiled: CompiledProduct) -> _Static:
     return found
 
 
-def _edge_scores(static: _Static, i: int, layer, mask: int, exact: bool) -> np.ndarray:
+def _edge_scores(static: _Static, i: int, layer: Layer, mask: int, exact: bool) -> np.ndarray:
     """Each edge's own score, kept * spread - cost, for wanted options `mask` of its group
     (memoised: a group has few picks, hence few masks)."""
     key = (i, mask, exact)

@@ -201,6 +201,11 @@ def test_update_query_count_is_bounded(
     with django_assert_max_num_queries(2):
         response = client.post(UPDATE, form_data(picks, order=DEFAULTS))
     assert response.status_code == 200
+    # A conflict: its proposed change is priced and dated from memory too.
+    chosen = {**DEFAULTS, "display": ["oled"]}
+    with django_assert_max_num_queries(2):
+        response = client.post(UPDATE, form_data(chosen, order=DEFAULTS, last_good=DEFAULTS))
+    assert "New total" in response.content.decode()
 
 
 def test_csrf_is_enforced_on_configure_and_update(published):
