@@ -259,6 +259,16 @@ def configure_page(
     newest = [lit for lit in current if lit not in kept_order]
     recency = kept_order + newest
     keep = (newest or recency[-1:]) if keep_newest else []
+    if any(len(selections.get(g.code, ())) > g.max for g in product.groups):
+        return _overfull_page(
+            version=version,
+            code=code,
+            selections=selections,
+            recency=recency,
+            keep=keep,
+            last_good=last_good,
+            notices=notices,
+        )
     result = engine.configure(compiled, selections, order=recency, explain_resolutions=True)
     currency = result.price.currency
     words = Words(result.groups)
@@ -340,6 +350,90 @@ def _resolution_preview(
         product_code=code, selections=resolution, version=version
     )
     return preview
+
+
+def _overfull_page(
+    *,
+    version: CatalogueVersion,
+    code: str,
+    selections: Selections,
+    recency: list[str],
+    keep: list[str],
+    last_good: Selections | None,
+    notices: tuple[str, ...],
+) -> ConfigurePage:
+    """A click past a multi-choice group's maximum (its option was labelled with the change
+    that makes room): a conflict like any other, with the same proposed resolution (keep the
+    click, change the fewest other picks, cheapest), its total and ship date. The engine
+    answers only selections within each group's maximum, so the page is built from the
+    picks before the click and shows the click as chosen."""
+    compiled = _compiled(version, code)
+    product = compiled.product
+    words = Words(product.groups)
+    maxs = {g.code: g.max for g in product.groups}
+    within: Selections = {}
+    for lit in recency:  # oldest first: what was there before the click
+        group, _, option = lit.partition(".")
+        if len(within.get(group, [])) < maxs[group]:
+            within.setdefault(group, []).append(option)
+    base = configure_page(
+        version=version,
+        code=code,
+        selections=within,
+        order=[lit for lit in recency if lit in literals(within)],
+        notices=notices,
+        keep_newest=False,
+    )
+    try:
+        resolution = engine.proposed_resolution(
+            compiled,
+            keep=_selections(keep),
+            wanted=_selections([lit for lit in recency if lit not in keep]),
+        )
+    except engine.EngineError:  # the new picks alone are too many for their group
+        resolution = None
+    full = [g for g in product.groups if len(selections.get(g.code, ())) > g.max]
+    chosen = set(literals(selections))
+    groups = tuple(
+        replace(
+            view,
+            options=tuple(
+                replace(o, state="selected") if f"{view.code}.{o.code}" in chosen else o
+                for o in view.options
+            ),
+        )
+        for view in base.groups
+    )
+    page = replace(
+        base,
+        selections=selections,
+        order=tuple(recency),
+        valid=False,
+        groups=groups,
+        chosen=tuple(words.pick(lit) for lit in keep),
+        conflict_group=full[0].code,
+        conflicts=tuple(
+            ConflictView(
+                (words.reason(f"max:{g.code}", "", [f"{g.code}.{o}" for o in selections[g.code]]),),
+                tuple(words.pick(f"{g.code}.{o}") for o in selections[g.code]),
+            )
+            for g in full
+        ),
+        changes=(),
+        resolution=None,
+        last_good=last_good or within,
+        ship_date=None,
+        standard=None,
+    )
+    if not resolution:
+        return page
+    before = engine.configure(compiled, within).groups
+    return replace(
+        page,
+        changes=_changes(words, before, resolution),
+        resolution=resolution,
+        **_resolution_preview(version, code, compiled, resolution, last_good or within, words),
+    )
 
 
 def _input_id(lit: str) -> str:

@@ -146,3 +146,32 @@ def test_every_excluded_label_equals_the_change_its_resolution_makes(client, dem
 def _money(text: str) -> Decimal:
     sign = -1 if text.startswith("−") else 1
     return sign * Decimal(re.sub(r"[^0-9.]", "", text))
+
+
+def test_a_click_past_a_full_group_proposes_the_change_its_label_priced(client, demo):
+    full = {**NB14_DEFAULTS, "accessories": ["sleeve", "mouse", "dock"]}
+    start = client.post("/p/nb14/update/", form_data(full)).content.decode()
+    assert "Accessories takes at most 3 choices" in _choice(start, "opt-accessories-headset")
+    label = _label(start, "opt-accessories-headset")
+    # Keep the headset and two of the three, cheapest: the dock (189) makes room.
+    assert label == "−€140.00"
+    chosen = {**full, "accessories": ["sleeve", "mouse", "dock", "headset"]}
+    pending = client.post("/p/nb14/update/", form_data(chosen, order=full, last_good=full))
+    html = pending.content.decode()
+    assert pending.status_code == 200
+    assert "To choose Accessories: " in html
+    assert "→" in html and "we’d change" in html
+    assert 'value="headset" id="opt-accessories-headset" checked' in html
+    new_total = _money(_total(start)) + _money(label)
+    assert _money(_total(html)) == new_total
+    order = {**full, "accessories": ["sleeve", "mouse", "dock", "headset"]}
+    applied = client.post(
+        "/p/nb14/update/", form_data(chosen, order=order, last_good=full, action="resolve")
+    ).content.decode()
+    assert _money(_total(applied)) == new_total
+    assert 'value="headset" id="opt-accessories-headset" checked' in applied
+    assert 'value="dock" id="opt-accessories-dock" checked' not in applied
+    undone = client.post(
+        "/p/nb14/update/", form_data(chosen, order=order, last_good=full, action="undo")
+    ).content.decode()
+    assert 'value="dock" id="opt-accessories-dock" checked' in undone
