@@ -20,14 +20,19 @@ from configurator.selectors import (
     product_document,
     published_version,
 )
+from configurator.shop.changes import (
+    bill_line,
+    changes_to,
+    option_view,
+    preview,
+    proposed_change,
+    selections_of,
+)
 from configurator.shop.presentation import (
-    BillLine,
-    Change,
     ConfigurePage,
     ConflictView,
     GroupView,
     Money,
-    OptionView,
     ProductCard,
     Selections,
     StandardOffer,
@@ -132,108 +137,6 @@ def _standard_offer(code: str, selections: Selections, currency: str) -> Standar
     )
 
 
-def _feasible(compiled: engine.CompiledProduct, kept: Selections) -> bool:
-    return engine.count(compiled, kept) > 0
-
-
-def _resolution(
-    compiled: engine.CompiledProduct,
-    result: engine.Configuration,
-    recency: list[str],
-    newest: list[str],
-) -> Selections | None:
-    """The change proposed for a conflict. With `newest` (what the customer just chose):
-    keep it, change the fewest other picks, cheapest among those — the resolution an
-    excluded option's label priced (`OptionState.delta`), so applying it changes the
-    total by that label. Without: the engine's resolution (the most picks kept, recent
-    ones first)."""
-    if not newest:
-        return result.resolution
-    current = set(recency)
-    proposal = engine.proposed_resolution(
-        compiled,
-        keep=_selections(newest),
-        wanted=_selections([lit for lit in recency if lit not in newest and lit in current]),
-    )
-    if proposal is not None:
-        return proposal
-    # The new picks cannot all stand together: keep picks greedily from the newest.
-    kept: Selections = {}
-    for lit in reversed(recency):
-        group, _, option = lit.partition(".")
-        trial = {**kept, group: [*kept.get(group, []), option]}
-        if _feasible(compiled, trial):
-            kept = trial
-    return engine.cheapest_completion(compiled, kept) or result.resolution
-
-
-def _selections(lits: list[str]) -> Selections:
-    out: Selections = {}
-    for lit in lits:
-        group, _, option = lit.partition(".")
-        out.setdefault(group, []).append(option)
-    return out
-
-
-def _bill_line(line: engine.PriceLine, words: Words, currency: str) -> BillLine:
-    amount = Money(line.amount, currency)
-    if line.kind == "option":
-        group, _, option = line.code.partition(".")
-        return BillLine(words.group(group), words.option(group, option), amount)
-    if line.kind == "base":
-        return BillLine("Base price", line.label, amount)
-    return BillLine("Offer", line.label, amount)
-
-
-def _changes(
-    words: Words, groups: tuple[engine.GroupState, ...], resolution: Selections
-) -> tuple[Change, ...]:
-    """The groups whose picks `resolution` changes, in product order."""
-    out = []
-    for g in groups:
-        after = resolution.get(g.code, [])
-        if sorted(after) != sorted(g.selected):
-            out.append(
-                Change(
-                    words.group(g.code),
-                    tuple(words.option(g.code, o) for o in g.selected),
-                    tuple(words.option(g.code, o) for o in after),
-                    words.change(g.code, g.selected, after),
-                )
-            )
-    return tuple(out)
-
-
-def _option_view(
-    option: engine.OptionState,
-    group: engine.GroupState,
-    groups: tuple[engine.GroupState, ...],
-    words: Words,
-    currency: str,
-) -> OptionView:
-    why: tuple[str, ...] = ()
-    changes: tuple[str, ...] = ()
-    if option.state == "excluded":
-        # Every rule and pick behind the change its resolution makes, then the fewest
-        # picks that exclude it (usually already among them).
-        why = words.reasons([*option.resolution_reasons, *option.reasons])
-        if option.resolution is not None:
-            # In a single-choice group the click itself is the change of its own group.
-            others = tuple(g for g in groups if g.code != group.code or group.max > 1)
-            changes = tuple(str(c) for c in _changes(words, others, option.resolution))
-    return OptionView(
-        code=option.code,
-        name=option.name,
-        state=option.state,
-        price=Money(option.price, currency),
-        delta=Money(option.delta, currency),
-        why=why,
-        input_id=f"opt-{group.code}-{option.code}",
-        changes=changes,
-        possible=option.state != "excluded" or option.resolution is not None,
-    )
-
-
 def configure_page(
     *,
     version: CatalogueVersion,
@@ -279,7 +182,7 @@ def configure_page(
             group.name,
             group.min,
             group.max,
-            tuple(_option_view(o, group, result.groups, words, currency) for o in group.options),
+            tuple(option_view(o, group, result.groups, words, currency) for o in group.options),
             f"g-{group.code}",
         )
         for group in result.groups
@@ -296,24 +199,24 @@ def configure_page(
         complete=result.complete,
         valid=result.valid,
         groups=groups,
-        bill=tuple(_bill_line(line, words, currency) for line in result.price.lines),
+        bill=tuple(bill_line(line, words, currency) for line in result.price.lines),
         total=Money(result.price.total, currency),
         chosen=tuple(words.pick(lit) for lit in keep),
         notices=notices,
     )
     if not result.valid:
-        resolution = _resolution(compiled, result, recency, keep) or {}
+        resolution = proposed_change(compiled, result, recency, keep) or {}
         blamed = keep or [lit for c in result.conflicts for lit in c.selections] or current
         page["conflict_group"] = blamed[-1].partition(".")[0] if blamed else result.groups[0].code
         page["conflicts"] = tuple(
             ConflictView(words.reasons(c.rules), tuple(words.pick(s) for s in c.selections))
             for c in result.conflicts
         )
-        page["changes"] = _changes(words, result.groups, resolution) if resolution else ()
+        page["changes"] = changes_to(words, result.groups, resolution) if resolution else ()
         page["last_good"] = last_good or {}
         page["resolution"] = resolution or None
         if resolution:
-            page.update(_resolution_preview(version, code, compiled, resolution, last_good, words))
+            page.update(preview(version, code, compiled, resolution, last_good, words))
     else:
         page["last_good"] = selections
         if result.complete:
@@ -324,32 +227,6 @@ def configure_page(
             )
             page["standard"] = _standard_offer(code, selections, currency)
     return ConfigurePage(**page)
-
-
-def _resolution_preview(
-    version: CatalogueVersion,
-    code: str,
-    compiled: engine.CompiledProduct,
-    resolution: Selections,
-    last_good: Selections | None,
-    words: Words,
-) -> dict:
-    """What applying `resolution` gives, shown before it is applied: its total and bill,
-    the change from the last valid configuration's total, and its ship-date estimate."""
-    resolved = engine.price(compiled, resolution)
-    currency = resolved.currency
-    preview: dict = {
-        "pending": True,
-        "total": Money(resolved.total, currency),
-        "bill": tuple(_bill_line(line, words, currency) for line in resolved.lines),
-    }
-    if last_good:
-        before = engine.price(compiled, last_good).total
-        preview["change"] = Money(resolved.total - before, currency)
-    preview["ship_date"] = estimate_ship_date(
-        product_code=code, selections=resolution, version=version
-    )
-    return preview
 
 
 def _overfull_page(
@@ -387,8 +264,8 @@ def _overfull_page(
     try:
         resolution = engine.proposed_resolution(
             compiled,
-            keep=_selections(keep),
-            wanted=_selections([lit for lit in recency if lit not in keep]),
+            keep=selections_of(keep),
+            wanted=selections_of([lit for lit in recency if lit not in keep]),
         )
     except engine.EngineError:  # the new picks alone are too many for their group
         resolution = None
@@ -430,9 +307,9 @@ def _overfull_page(
     before = engine.configure(compiled, within).groups
     return replace(
         page,
-        changes=_changes(words, before, resolution),
+        changes=changes_to(words, before, resolution),
         resolution=resolution,
-        **_resolution_preview(version, code, compiled, resolution, last_good or within, words),
+        **preview(version, code, compiled, resolution, last_good or within, words),
     )
 
 
