@@ -126,15 +126,13 @@ def preview(
     the change from the last valid configuration's total, and its ship-date estimate."""
     resolved = engine.price(compiled, resolution)
     currency = resolved.currency
-    preview: dict = {
+    out: dict = {
         "pending": True,
         "total": Money(resolved.total, currency),
         "bill": tuple(bill_line(line, words, currency) for line in resolved.lines),
     }
     if last_good:
         before = engine.price(compiled, last_good).total
-        preview["change"] = Money(resolved.total - before, currency)
-    preview["ship_date"] = estimate_ship_date(
-        product_code=code, selections=resolution, version=version
-    )
-    return preview
+        out["change"] = Money(resolved.total - before, currency)
+    out["ship_date"] = estimate_ship_date(product_code=code, selections=resolution, version=version)
+    return out
