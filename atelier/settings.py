@@ -257,23 +257,31 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+
 # Throttle counters must be shared by all web processes in production: Redis there. While
 # Redis is away each process answers from its own memory and logs it (atelier/cache.py);
 # the short socket timeouts keep a Redis that hangs from holding requests up.
-CACHES = {
-    "default": {
-        "BACKEND": "atelier.cache.FallbackRedisCache",
-        "LOCATION": os.environ["CACHE_URL"],
-        "OPTIONS": {
-            "socket_connect_timeout": float(os.environ.get("ATELIER_CACHE_TIMEOUT", "0.5")),
-            "socket_timeout": float(os.environ.get("ATELIER_CACHE_TIMEOUT", "0.5")),
-            "FALLBACK_RETRY_SECONDS": 5,
-            "FALLBACK_LOG_SECONDS": 60,
-        },
+def caches(url: str | None) -> dict:
+    """The cache settings for CACHE_URL `url` (Redis, with a per-process fallback), or the
+    in-process default without one. The fault tests build theirs with this too."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    timeout = float(os.environ.get("ATELIER_CACHE_TIMEOUT", "0.5"))
+    return {
+        "default": {
+            "BACKEND": "atelier.cache.FallbackRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                "FALLBACK_RETRY_SECONDS": 5,
+                "FALLBACK_LOG_SECONDS": 60,
+            },
+        }
     }
-    if os.environ.get("CACHE_URL")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+
+
+CACHES = caches(os.environ.get("CACHE_URL"))
 
 LOGGING = {
     "version": 1,

@@ -28,6 +28,7 @@ from django.db.models import Count
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from atelier.celery import app
+from atelier.settings import caches
 from orders.models import Order, OrderEvent, OrderLine
 from production import tasks
 from production.models import Component, PlanEntry, Reservation
@@ -204,9 +205,7 @@ def cache_url(request, redis_url, settings) -> str:
     if request.param == "embedded":
         return ""
     url = redis_url.rpartition("/")[0] + "/1"
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    }
+    settings.CACHES = caches(url)  # exactly what atelier.settings makes of CACHE_URL
     return url
 
 
