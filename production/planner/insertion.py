@@ -116,7 +116,7 @@ def same_bookings(a: Placement, b: Placement) -> bool:
     return _booking_keys(a) == _booking_keys(b)
 
 
-def _booking_keys(p: Placement) -> list[tuple]:
+def _booking_keys(p: Placement) -> list[tuple[int, int, str, date, int]]:
     return sorted((b.line_index, b.op_index, b.work_centre, b.day, b.minutes) for b in p.bookings)
 
 

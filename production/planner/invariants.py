@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from .model import STOCK, Placement, Source
+from .model import Placement, Source
 from .state import PlanState
 from .supply import ready_day
 
@@ -61,7 +61,9 @@ def _supply(state: PlanState) -> list[str]:
         if supply is None:
             problems.append(f"{sku} reserved but unknown")
             continue
-        have = supply.on_hand if source == STOCK else dict(state.batches[sku]).get(source, 0)
+        have = (
+            dict(state.batches[sku]).get(source, 0) if isinstance(source, date) else supply.on_hand
+        )
         if quantity > have:
             problems.append(f"{sku} from {source}: {quantity} reserved, {have} there")
     return problems

@@ -140,7 +140,7 @@ class Reservation:
     @property
     def ready_on(self) -> date | None:
         """The day the reserved parts are there; None for stock already on hand."""
-        return None if self.source == STOCK else self.source  # type: ignore[return-value]
+        return self.source if isinstance(self.source, date) else None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ from .model import OrderId, OrderRequest, Placement
 from .state import PlanState, apply_all
 from .supply import SupplyLedger
 
+# A sort key over orders: days and priorities compared left to right.
+SequenceKey = tuple[date | int, ...]
+
 ProgressCallback = Callable[[int, int], None]
 _COMPACTION_PASSES = 2
 
@@ -107,7 +110,9 @@ def _due(request: OrderRequest | None, promise: date) -> date:
     return request.due_on if request is not None and request.due_on is not None else promise
 
 
-def _score(placements: Mapping[OrderId, Placement], dues: Mapping[OrderId, date]) -> tuple:
+def _score(
+    placements: Mapping[OrderId, Placement], dues: Mapping[OrderId, date]
+) -> tuple[int, int, date]:
     late = [max(0, lateness(p, dues[oid])) for oid, p in placements.items()]
     end = max((p.end_day for p in placements.values()), default=date.min)
     return (sum(late), max(late, default=0), end)
@@ -117,16 +122,16 @@ def _sequences(
     state: PlanState,
     requests: Mapping[OrderId, OrderRequest],
     dues: Mapping[OrderId, date],
-) -> list[Callable[[OrderId], tuple]]:
+) -> list[Callable[[OrderId], SequenceKey]]:
     promises, placements = state.promises, state.placements
 
-    def edd(oid: OrderId) -> tuple:
+    def edd(oid: OrderId) -> SequenceKey:
         return (dues[oid], -requests[oid].priority, promises[oid], placements[oid].start_day)
 
-    def by_promise(oid: OrderId) -> tuple:
+    def by_promise(oid: OrderId) -> SequenceKey:
         return (promises[oid], dues[oid], -requests[oid].priority)
 
-    def as_planned(oid: OrderId) -> tuple:
+    def as_planned(oid: OrderId) -> SequenceKey:
         return (placements[oid].start_day, promises[oid])
 
     return [edd, by_promise, as_planned]
@@ -136,7 +141,7 @@ def _rebuild(
     state: PlanState,
     requests: Mapping[OrderId, OrderRequest],
     movable: list[OrderId],
-    key: Callable[[OrderId], tuple],
+    key: Callable[[OrderId], SequenceKey],
     *,
     today: date,
 ) -> dict[OrderId, Placement]:

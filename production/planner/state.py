@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
+from typing import Any
 
 from .calendars import DEFAULT_HORIZON_DAYS, Calendar
 from .model import (
@@ -26,7 +27,7 @@ from .model import (
 )
 
 
-def _empty() -> Mapping:
+def _empty() -> Mapping[Any, Any]:
     return MappingProxyType({})
 
 
