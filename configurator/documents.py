@@ -65,7 +65,7 @@ def _work_centre_doc(centre: WorkCentre) -> dict:
 
 
 def _option_doc(option: Option) -> dict:
-    doc = {"code": option.code, "name": option.name}
+    doc: dict[str, object] = {"code": option.code, "name": option.name}
     if option.description:
         doc["description"] = option.description
     doc["price"] = money(option.price)
@@ -86,7 +86,7 @@ def _rule_doc(rule: Rule) -> dict:
 
 
 def product_doc(product: Product) -> dict:
-    doc = {"code": product.code, "name": product.name}
+    doc: dict[str, object] = {"code": product.code, "name": product.name}
     if product.description:
         doc["description"] = product.description
     if product.image:

@@ -22,7 +22,8 @@ def rule_summary(kind: str, definition: dict) -> str:
         limit = definition.get("limit", definition.get("limit_attribute"))
         if "limit_attribute" in definition:
             limit = f"Σ {definition['limit_attribute']}"
-        return f"Σ {definition.get('attribute')} {OPS.get(definition.get('op'), definition.get('op'))} {limit}"
+        op = str(definition.get("op"))
+        return f"Σ {definition.get('attribute')} {OPS.get(op, op)} {limit}"
     return kind
 
 

@@ -47,7 +47,7 @@ def awaited(reservations: Iterable[Reservation], *, today: date) -> str:
     """What `reservations` (loaded with their supply batch) still wait for before their
     parts are there: "" for nothing. A batch run's supply batch counts as not there until
     the run is finished (finishing turns it into stock), however late the run is."""
-    due = [r.supply_batch for r in reservations if r.supply_batch_id]
+    due = [r.supply_batch for r in reservations if r.supply_batch is not None]
     future = [b.available_on for b in due if b.available_on > today]
     if future:
         return f"components arriving on {min(future).isoformat()}"

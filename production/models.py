@@ -232,7 +232,8 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        source = f"batch of {self.supply_batch.available_on}" if self.supply_batch_id else "stock"
+        batch = self.supply_batch  # None without a query when there is no batch id
+        source = f"batch of {batch.available_on}" if batch is not None else "stock"
         holder = f"run {self.batch_run_id}" if self.batch_run_id else f"order {self.order_id}"
         return f"{self.quantity} × {self.component.sku} from {source} for {holder}"
 

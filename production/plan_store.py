@@ -152,7 +152,7 @@ def load_plan(
             days[wc_id][day] = capacity
             if minutes:
                 booked[(codes[wc_id], day)] = minutes
-    work_centres = [
+    capacities = [
         DayCapacity(
             code=code,
             minutes_per_day=minutes_per_day,
@@ -164,7 +164,7 @@ def load_plan(
     ]
     supplies, reserved, component_ids, batches = _supply(today, skus)
     state = planner.PlanState.empty(
-        work_centres=work_centres, supplies=supplies, shipping_days=shipping_days()
+        work_centres=capacities, supplies=supplies, shipping_days=shipping_days()
     )
     state = dataclasses.replace(
         state, booked=MappingProxyType(booked), reserved=MappingProxyType(reserved)
@@ -321,7 +321,7 @@ def planned_line(
     steps += sorted(wc for wc in minutes if wc not in steps)
     return planner.OrderLine(
         tuple(planner.Operation(wc, minutes[wc] * quantity) for wc in steps if minutes.get(wc)),
-        {sku: int(q) * quantity for sku, q in (bom or {}).items()},
+        tuple((sku, int(q) * quantity) for sku, q in (bom or {}).items()),
     )
 
 
@@ -329,14 +329,14 @@ def load_placements(
     plan: LoadedPlan, orders: Iterable[Order]
 ) -> tuple[dict[int, planner.Placement], dict[int, date]]:
     """The stored placements (with their requests) and promises of `orders` (3 queries)."""
-    orders = {o.pk: o for o in orders}
+    by_id = {o.pk: o for o in orders}
     lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in lines_of(orders):
+    for line in lines_of(by_id):
         lines[line.order_id].append(line)
     index = {line.pk: i for ls in lines.values() for i, line in enumerate(ls)}
     bookings: dict[int, list[planner.Booking]] = defaultdict(list)
     for oid, line_id, op, code, day, minutes, start, end in (
-        PlanEntry.objects.filter(order_id__in=orders)
+        PlanEntry.objects.filter(order_id__in=by_id)
         .order_by("order_id", "day", "start", "id")
         .values_list(
             "order_id",
@@ -352,25 +352,29 @@ def load_placements(
         bookings[oid].append(planner.Booking(index[line_id], op, code, day, minutes, start, end))
     held: dict[int, list[planner.Reservation]] = defaultdict(list)
     for oid, line_id, sku, arrives, quantity in Reservation.objects.filter(
-        order_id__in=orders
+        order_id__in=by_id
     ).values_list(
         "order_id", "order_line_id", "component__sku", "supply_batch__available_on", "quantity"
     ):
         source = planner.STOCK if arrives is None else arrives
         held[oid].append(planner.Reservation(sku, quantity, source, index[line_id]))
     state = plan.state
-    placements, promises = {}, {}
-    for oid, order in orders.items():
+    placements: dict[int, planner.Placement] = {}
+    promises: dict[int, date] = {}
+    for oid, order in by_id.items():
         days = [b.day for b in bookings[oid]]
-        end = max(days, default=plan.today)
+        last_day = max(days, default=plan.today)
         placements[oid] = planner.Placement(
             order_id=oid,
             bookings=tuple(bookings[oid]),
             reservations=tuple(held[oid]),
-            start_day=min(days, default=end),
-            end_day=end,
+            start_day=min(days, default=last_day),
+            end_day=last_day,
             ship_date=planner.add_working_days(
-                state.shipping_calendar, end, state.shipping_days, horizon_days=state.horizon_days
+                state.shipping_calendar,
+                last_day,
+                state.shipping_days,
+                horizon_days=state.horizon_days,
             ),
             request=order_request(order, lines[oid]),
         )
@@ -384,15 +388,25 @@ def with_placements(
     """`plan` also knowing these stored placements. The booked and reserved totals already
     count them (they come from the counters), so only the per-order view is added; an order
     the plan knows already keeps the (possibly newer) placement it has."""
+    merged: dict[planner.OrderId, planner.Placement] = {k: v for k, v in placements.items()}
+    merged.update(plan.state.placements)
+    promised: dict[planner.OrderId, date] = {k: v for k, v in promises.items()}
+    promised.update(plan.state.promises)
     state = dataclasses.replace(
-        plan.state,
-        placements=MappingProxyType({**placements, **plan.state.placements}),
-        promises=MappingProxyType({**promises, **plan.state.promises}),
+        plan.state, placements=MappingProxyType(merged), promises=MappingProxyType(promised)
     )
     return dataclasses.replace(plan, state=state)
 
 
 # --- writing ------------------------------------------------------------------------------
+
+
+def stored_id(order_id: planner.OrderId) -> int:
+    """The database id behind a placement's order id. Only placed orders are written; an
+    estimate's placement (a string id) reaching a writer is a programming error."""
+    if not isinstance(order_id, int):
+        raise TypeError(f"placement of {order_id!r} is not a placed order's")
+    return order_id
 
 
 def write_bookings(
@@ -406,7 +420,8 @@ def write_bookings(
 
     Bookings the core placed without display times (a replan) are shown after what the day
     already holds (`booked_before`, by default the loaded plan's)."""
-    entries, minutes = [], defaultdict(int)
+    entries: list[PlanEntry] = []
+    minutes: dict[tuple[int, date], int] = defaultdict(int)
     used = dict(plan.state.booked if booked_before is None else booked_before)
     tz = plant_timezone()
     for p in placements:
@@ -424,7 +439,7 @@ def write_bookings(
             entries.append(
                 PlanEntry(
                     order_id=p.order_id,
-                    order_line=lines[p.order_id][b.line_index],
+                    order_line=lines[stored_id(p.order_id)][b.line_index],
                     op_index=b.op_index,
                     work_centre_id=wc_id,
                     day=b.day,
@@ -472,7 +487,7 @@ def write_reservations(
     _hold(
         plan,
         (
-            (r, {"order_id": p.order_id, "order_line": lines[p.order_id][r.line_index]})
+            (r, {"order_id": p.order_id, "order_line": lines[stored_id(p.order_id)][r.line_index]})
             for p in placements
             for r in p.reservations
         ),
@@ -494,12 +509,13 @@ def _hold(plan: LoadedPlan, held: Iterable[tuple[planner.Reservation, dict]]) ->
     batch: dict[int, int] = defaultdict(int)
     for r, holder in held:
         component_id = plan.component_ids[r.sku]
-        if r.source == planner.STOCK:
+        arrives = r.ready_on
+        if arrives is None:
             stock[component_id] += r.quantity
             rows.append(Reservation(component_id=component_id, quantity=r.quantity, **holder))
             continue
         remaining = r.quantity
-        for b in plan.batches.get((r.sku, r.source), ()):
+        for b in plan.batches.get((r.sku, arrives), ()):
             take = min(remaining, b.quantity - b.reserved - batch[b.id])
             if take <= 0:
                 continue

@@ -12,7 +12,7 @@ when that passes, the cross-reference checks of `references.py`. It lists every 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from jsonschema import ValidationError
@@ -130,7 +130,10 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
-        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        for key, _ in pairs:
+            if key in seen:
+                break
+            seen.add(key)
         raise _Refused(f"the key {_show(key)} appears twice in one object")
     return result
 
@@ -145,6 +148,7 @@ def _depth(document: object) -> int:
     stack: list[tuple[object, int]] = [(document, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):
