@@ -61,11 +61,11 @@ def check_products(document: dict) -> list[CatalogueError]:
                 )
             )
     for index, std in enumerate(document.get("standard_products", [])):
-        product = compiled.get(std["product"])
-        if product is None:
+        standard_of = compiled.get(std["product"])
+        if standard_of is None:
             continue
         try:
-            result = engine.configure(product, std["selections"])
+            result = engine.configure(standard_of, std["selections"])
         except engine.EngineError as exc:
             errors.append(CatalogueError(f"standard_products[{index}].selections", str(exc)))
             continue

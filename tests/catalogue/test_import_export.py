@@ -219,6 +219,15 @@ def test_command_imports_and_exports(tmp_path, demo):
     assert exported["format"] == "atelier-catalogue/1"
 
 
+def test_command_imports_from_stdin_given_dash(demo, monkeypatch):
+    # `manage.py import_catalogue - < catalogue.json`: BaseCommand has no `stdin`, so
+    # reading `self.stdin` failed with an AttributeError before any import.
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(demo)))
+    out = io.StringIO()
+    call_command("import_catalogue", "-", "--publish", stdout=out)
+    assert f"published as Version {_last_number()}" in out.getvalue()
+
+
 def test_command_names_every_error_and_writes_nothing(tmp_path, demo):
     p, r, rule = _first_rule(demo, "requires")
     group = rule["then"][0].split(".")[0]

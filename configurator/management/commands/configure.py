@@ -52,8 +52,8 @@ class Command(BaseCommand):
                         f"        why: {reason.message} ({reason.rule}{'; ' + blocking if blocking else ''})"
                     )
         out("")
-        for line in result.price.lines:
-            out(f"  {line.label:<50} {line.amount:>10}")
+        for price_line in result.price.lines:
+            out(f"  {price_line.label:<50} {price_line.amount:>10}")
         out(f"  {'Total':<50} {result.price.total:>10} {result.price.currency}")
         state = (
             "complete" if result.complete else "valid, not complete" if result.valid else "CONFLICT"
