@@ -114,7 +114,10 @@ def _claim(*, owner: dict, key: str, scope: str, request_hash: str) -> Idempoten
             )
         if existing.response_status is None:
             break
-        return Outcome(status=existing.response_status, body=existing.response_body, replayed=True)
+        # The body is saved with the status in one UPDATE, so it is there once the status is.
+        return Outcome(
+            status=existing.response_status, body=existing.response_body or {}, replayed=True
+        )
     raise errors.IdempotencyInProgress(
         "Another request with this Idempotency-Key is still running; retry shortly."
     )

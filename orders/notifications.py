@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,7 +18,8 @@ from orders.ship_dates import day, promise_note
 
 log = logging.getLogger("atelier.orders")
 
-SUBJECTS = {
+# Keyed by the status as stored (a plain string; Status members hash and compare as theirs).
+SUBJECTS: dict[str, str] = {
     Order.Status.RECEIVED: "We have received your order",
     Order.Status.SCHEDULED: "Your order is scheduled",
     Order.Status.SHIPPED: "Your order is on its way",
@@ -52,7 +54,7 @@ def _notify(event: OrderEvent) -> None:
     with transaction.atomic():
         created = webhooks.create_deliveries(event=event)
         for delivery_id in created:
-            transaction.on_commit(lambda d=delivery_id: _enqueue_delivery(d), robust=True)
+            transaction.on_commit(partial(_enqueue_delivery, delivery_id), robust=True)
 
 
 def _email_customer(event: OrderEvent) -> None:

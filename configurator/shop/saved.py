@@ -60,7 +60,11 @@ def reopen_saved(*, token: str) -> tuple[SavedConfiguration, ConfigurePage]:
         group = groups.get(group_code)
         codes = {o.code for o in group.options} if group else set()
         for option in picks:
-            if option in codes and len(selections.get(group_code, [])) < group.max:
+            if (
+                group is not None
+                and option in codes
+                and len(selections.get(group_code, [])) < group.max
+            ):
                 selections.setdefault(group_code, []).append(option)
             else:
                 notices.append(f"“{group_code}.{option}” is no longer offered and was left out.")

@@ -57,7 +57,7 @@ class Child:
             return
         if self.process is None or self.process.poll() is None:
             return
-        self._signal_group(signal.SIGKILL)  # whatever it left behind
+        _signal_group(self.process, signal.SIGKILL)  # whatever it left behind
         if now - self.started_at >= STABLE_AFTER:
             self.backoff = FIRST_BACKOFF
         log.error(
@@ -72,13 +72,7 @@ class Child:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self._signal_group(signal.SIGTERM)
-
-    def _signal_group(self, signum: int) -> None:
-        try:
-            os.killpg(self.process.pid, signum)
-        except ProcessLookupError:
-            pass  # the group is gone already
+            _signal_group(self.process, signal.SIGTERM)
 
     def wait(self, *, deadline: float) -> None:
         if self.process is None:
@@ -86,8 +80,15 @@ class Child:
         try:
             self.process.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            self._signal_group(signal.SIGKILL)
+            _signal_group(self.process, signal.SIGKILL)
             self.process.wait()
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass  # the group is gone already
 
 
 class Command(BaseCommand):
