@@ -99,7 +99,9 @@ class PriceRuleSerializer(serializers.Serializer):
     id = serializers.CharField()
     when = serializers.ListField(child=serializers.CharField())
     amount = money_field(help_text="Added when every `when` literal is picked (may be negative)")
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields off the class, so this is the field
+    # "label", not Field.label (a str) as the stubs read it.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class RouteStepSerializer(serializers.Serializer):
@@ -167,8 +169,12 @@ class ReasonSerializer(serializers.Serializer):
     )
 
     def get_message(self, reason) -> str:
-        # The configure answer (the root's instance) holds the product's group names.
-        return _words(self.root.instance.configuration).rule(reason.rule, reason.message)
+        # The configure answer (the root's instance) holds the product's group names; a
+        # reason serialized on its own has no answer around it and keeps the rule's message.
+        answer = self.root.instance
+        if answer is None:
+            return reason.message
+        return _words(answer.configuration).rule(reason.rule, reason.message)
 
 
 class OptionStateSerializer(serializers.Serializer):
@@ -199,7 +205,9 @@ class PriceLineSerializer(serializers.Serializer):
     # "standard": an order line sold from a standard product's stock at its price.
     kind = serializers.ChoiceField(choices=["base", "option", "price_rule", "standard"])
     code = serializers.CharField()
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields off the class, so this is the field
+    # "label", not Field.label (a str) as the stubs read it.
+    label = serializers.CharField()  # type: ignore[assignment]
     amount = money_field()
 
 

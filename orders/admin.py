@@ -4,6 +4,11 @@ A token's raw value is shown once, in the message after it is created; only its
 SHA-256 is stored, so a lost token is revoked and replaced, never recovered.
 """
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
@@ -33,16 +38,20 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or ()  # all it shows
+
 
 class ApiTokenInline(ReadOnlyInline):
     model = ApiToken
     fields = ["name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = fields
     show_change_link = True
 
 
 # Webhook URLs typed without a scheme are https.
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: dict[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class WebhookEndpointInline(admin.TabularInline):
@@ -136,13 +145,11 @@ class OrderLineInline(ReadOnlyInline):
         "standard_sku",
         "build_minutes",
     ]
-    readonly_fields = fields
 
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
     fields = ["status", "at", "actor", "note"]
-    readonly_fields = fields
 
 
 @admin.register(Order)
@@ -221,7 +228,6 @@ class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     ordering = ["at", "id"]
     fields = ["at", "status_code", "error", "duration_ms"]
-    readonly_fields = fields
 
 
 @admin.register(WebhookEndpoint)

@@ -53,7 +53,10 @@ class CustomerSerializer(StrictFieldsSerializer):
 
 
 class OrderCreateSerializer(StrictFieldsSerializer):
-    lines = LineRequestSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
+    # many=True hands max_length to the ListSerializer; the stubs' __init__ omits it.
+    lines = LineRequestSerializer(  # type: ignore[call-arg]
+        many=True, allow_empty=False, max_length=MAX_LINES
+    )
     reference = serializers.CharField(
         max_length=100, allow_blank=True, default="", help_text="Your own reference"
     )
