@@ -34,6 +34,7 @@ test: $(STAMP)
 	bash scripts/system-deps.sh
 	mkdir -p $(ATELIER_VAR_DIR)/tmp $(ATELIER_VAR_DIR)/home
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
 	  $(PY) -m pytest --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
@@ -60,10 +61,11 @@ audit: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(ATELIER_VAR_DIR) .pytest_cache .ruff_cache
+	rm -rf $(ATELIER_VAR_DIR) .pytest_cache .ruff_cache .mypy_cache

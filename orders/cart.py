@@ -219,10 +219,12 @@ def _with_ship_dates(
     planned = [p.to_plan for p in priced if p.to_plan is not None]
     if not planned:
         return priced, None
-    built = [p for p in priced if p.to_plan is not None and not p.line.standard_sku]
+    built = [(p, p.to_plan) for p in priced if p.to_plan is not None and not p.line.standard_sku]
     whole = len(planned) == len(priced)  # a line with a problem blocks checkout anyway
-    found = promise.estimates(orders=[*([p.to_plan] for p in built), *([planned] if whole else [])])
-    dates = {id(p): d for p, d in zip(built, found, strict=False)}
+    found = promise.estimates(
+        orders=[*([line] for _, line in built), *([planned] if whole else [])]
+    )
+    dates = {id(p): d for (p, _), d in zip(built, found, strict=False)}
     lines = tuple(replace(p, ship_date=dates.get(id(p))) for p in priced)
     return lines, found[-1] if whole else None
 

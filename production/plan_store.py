@@ -269,13 +269,19 @@ def lines_of(order_ids: Iterable[int]):
 
 
 class PlannableLine(Protocol):
-    """What planning reads of a line: an OrderLine row, or a line not ordered yet."""
+    """What planning reads of a line: an OrderLine row, or a line not ordered yet (a
+    frozen dataclass, hence read-only members)."""
 
-    bom: Mapping[str, int]
-    build_minutes: Mapping[str, int]
-    route: Sequence[str]
-    quantity: int
-    standard_sku: str
+    @property
+    def bom(self) -> Mapping[str, int]: ...
+    @property
+    def build_minutes(self) -> Mapping[str, int]: ...
+    @property
+    def route(self) -> Sequence[str]: ...
+    @property
+    def quantity(self) -> int: ...
+    @property
+    def standard_sku(self) -> str: ...
 
 
 def order_request(order: Order, lines: Iterable[PlannableLine]) -> planner.OrderRequest:

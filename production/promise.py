@@ -66,7 +66,7 @@ class LineToPlan:
 def configured_line(
     *,
     compiled: engine.CompiledProduct,
-    selections: object,
+    selections: Mapping[str, Sequence[str]],
     quantity: int = 1,
     standard_sku: str = "",
 ) -> LineToPlan:
@@ -141,10 +141,10 @@ def _express(
     ).only(*plan_store.ORDER_FIELDS)
     if lock:
         orders = orders.select_for_update(skip_locked=True, no_key=True)
-    orders = list(orders)
-    if not orders:
+    candidates = list(orders)
+    if not candidates:
         return plan, normal
-    placements, promises = plan_store.load_placements(plan, orders)
+    placements, promises = plan_store.load_placements(plan, candidates)
     plan = plan_store.with_placements(plan, placements, promises)
     tz = plan_store.plant_timezone()
     return plan, planner.insert_order(plan.state, request, today=today, tz=tz)
@@ -202,7 +202,11 @@ def _plan_for(requests: list[planner.OrderRequest], *, today: date) -> plan_stor
 
 
 def estimate_configuration(
-    *, version: CatalogueVersion, product_code: str, selections: object, quantity: int = 1
+    *,
+    version: CatalogueVersion,
+    product_code: str,
+    selections: Mapping[str, Sequence[str]],
+    quantity: int = 1,
 ) -> date | None:
     """`estimate` for `quantity` units of one configuration of a product of `version`, or
     None when it cannot be built or names an unknown product or option."""

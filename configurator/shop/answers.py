@@ -3,7 +3,7 @@ ship-date estimate for the quantity asked, the same estimate the configure page 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from configurator.selectors import ConfiguredProduct, configure_product
@@ -11,7 +11,11 @@ from production import promise
 
 
 def configured_with_estimate(
-    *, code: str, selections: object, order: Sequence[str] = (), quantity: int = 1
+    *,
+    code: str,
+    selections: Mapping[str, Sequence[str]],
+    order: Sequence[str] = (),
+    quantity: int = 1,
 ) -> ConfiguredProduct:
     """`configure_product` plus, once the configuration is complete, the ship date an order
     of `quantity` units placed now would be promised (production.promise). Raises what
