@@ -209,11 +209,13 @@ def _explain(error: ValidationError) -> Iterator[CatalogueError]:
     path = render_path(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     instance = error.instance
-    validator = error.validator
-    value = error.validator_value
+    # The stubs allow "unset" for errors built by hand; the validator's errors always carry
+    # the keyword (a str) and its value in the schema (any JSON).
+    validator = str(error.validator)
+    value: Any = error.validator_value
 
     if validator == "oneOf" and "discriminator" in schema:
-        yield from _explain_discriminated(error, path)
+        yield from _explain_discriminated(error, path, schema)
         return
     if validator == "required":
         for name in value:
@@ -237,12 +239,14 @@ def _explain(error: ValidationError) -> Iterator[CatalogueError]:
     yield CatalogueError(path, _message(validator, value, instance, error.message))
 
 
-def _explain_discriminated(error: ValidationError, path: str) -> Iterator[CatalogueError]:
+def _explain_discriminated(
+    error: ValidationError, path: str, schema: dict[str, Any]
+) -> Iterator[CatalogueError]:
     """A rule matched none of its types: report the errors of the branch its `type` names."""
     instance = error.instance
     if not isinstance(instance, dict):
         return  # the "type": "object" error beside this one says it
-    discriminator = error.schema["discriminator"]
+    discriminator = schema["discriminator"]
     mapping = discriminator["mapping"]
     field = discriminator["propertyName"]
     kind = instance.get(field)
@@ -256,7 +260,8 @@ def _explain_discriminated(error: ValidationError, path: str) -> Iterator[Catalo
             f"must be one of {choices}, not {_show(kind)}",
         )
         return
-    branch = _branch_of(error.validator_value, kind, field, mapping[kind])
+    branches: Any = error.validator_value  # the oneOf's list of branch schemas
+    branch = _branch_of(branches, kind, field, mapping[kind])
     for sub in error.context or ():
         if sub.relative_schema_path and sub.relative_schema_path[0] == branch:
             yield from _explain(sub)

@@ -21,7 +21,7 @@ ORDER = {"lines": [{"product": "nb14", "selections": NB14, "quantity": 1}]}
 
 
 def test_a_killed_worker_is_restarted_and_the_web_server_keeps_answering(tmp_path):
-    env = embedded_env(tmp_path / "var", ATELIER_SWEEP_SECONDS="5")
+    env = embedded_env(tmp_path / "var", ATELIER_SWEEP_SECONDS="5", ATELIER_DEMO="1")
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "bootstrap")
     token, _ = partner_token(env, name="Supervised")
