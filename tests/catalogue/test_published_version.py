@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from configurator import selectors
+from configurator.engine.compiled_format import COMPILED_FORMAT
+from configurator.models import CompiledProduct
 from configurator.selectors import NoPublishedCatalogue, published_version
 from configurator.services import import_catalogue, publish_draft
 
@@ -79,3 +81,18 @@ def test_warm_up_loads_every_product_so_a_click_needs_no_compiled_read(demo):
         for product in demo["products"]:
             assert selectors.compiled_product(version, product["code"]) is not None
     assert len(queries) == 0
+
+
+def test_a_stored_form_of_another_compiled_format_is_compiled_again(demo):
+    version = import_catalogue(document=demo, publish=True).version
+    code = demo["products"][0]["code"]
+    stored = CompiledProduct.objects.get(product__version=version, product__code=code)
+    assert stored.engine_version == str(COMPILED_FORMAT)
+    CompiledProduct.objects.filter(pk=stored.pk).update(
+        engine_version="0", blob=b"not a pickle of this format"
+    )
+    selectors._cache.clear()
+    assert selectors.warm_up() == len(demo["products"]) - 1  # it is not loaded at boot
+    assert selectors.compiled_product(version, code).product.code == code
+    stored.refresh_from_db()
+    assert stored.engine_version == str(COMPILED_FORMAT)  # stored again for the others
