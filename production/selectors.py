@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.db.models import Count, F, Max, Min, Prefetch
 from django.utils import timezone
 
+from atelier.caching import BoundedCache
 from configurator import engine
 from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
 from orders.models import Order
@@ -35,28 +36,30 @@ from production.models import (
 SNAPSHOT_SECONDS = 1.5
 SHORTAGE_FREE_STOCK = 10
 
-_snapshot: tuple[float, date, plan_store.LoadedPlan] | None = None
+# Owner: plan_snapshot. Key: the day the plan was read for; value (monotonic time read,
+# plan). Bound: one entry (the plan of today); a newer read replaces it.
+_snapshot = BoundedCache[date, tuple[float, plan_store.LoadedPlan]](
+    name="production.plan_snapshot", maxsize=1
+)
+# One reader at a time refreshes the snapshot; the others wait for it, not the database.
 _snapshot_lock = threading.Lock()
 
 
 def plan_snapshot() -> plan_store.LoadedPlan:
     """The build-to-order plan as of at most SNAPSHOT_SECONDS ago, read without locks."""
-    global _snapshot
     today, now = timezone.localdate(), time.monotonic()
-    snapshot = _snapshot
-    if snapshot is not None and snapshot[1] == today and now - snapshot[0] < SNAPSHOT_SECONDS:
-        return snapshot[2]
+    snapshot = _snapshot.get(today)
+    if snapshot is not None and now - snapshot[0] < SNAPSHOT_SECONDS:
+        return snapshot[1]
     with _snapshot_lock:
-        snapshot = _snapshot
-        if snapshot is None or snapshot[1] != today or now - snapshot[0] >= SNAPSHOT_SECONDS:
-            snapshot = (time.monotonic(), today, plan_store.load_plan(today=today))
-            _snapshot = snapshot
-    return snapshot[2]
+        snapshot = _snapshot.get(today)
+        if snapshot is None or now - snapshot[0] >= SNAPSHOT_SECONDS:
+            snapshot = _snapshot.put(today, (time.monotonic(), plan_store.load_plan(today=today)))
+    return snapshot[1]
 
 
 def forget_snapshot() -> None:
-    global _snapshot
-    _snapshot = None
+    _snapshot.clear()
 
 
 def estimate_ship_date(

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from atelier import caching
 from configurator import selectors
 from configurator.engine.compiled_format import COMPILED_FORMAT
 from configurator.models import CompiledProduct
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_process_state():
-    selectors.forget_published()
+    caching.clear_all()
     yield
-    selectors.forget_published()
+    caching.clear_all()
 
 
 def test_nothing_published_is_an_error_not_a_stale_answer(demo):
@@ -63,10 +64,10 @@ def test_another_process_publish_is_seen_after_max_age(demo, monkeypatch):
     known = published_version(with_document=False, max_age=60)
     second = publish_draft()
     # What a process that did not publish holds: the first version, checked a moment ago.
-    selectors._published = (selectors.time.monotonic() + 60, known)
+    selectors._published.put(selectors.NEWEST, (selectors.time.monotonic() + 60, known))
     assert published_version(max_age=60).number == first.number  # within its max age
     assert published_version().number == second.number  # an order's read always checks
-    selectors._published = (selectors.time.monotonic() + 60, known)
+    selectors._published.put(selectors.NEWEST, (selectors.time.monotonic() + 60, known))
     later = selectors.time.monotonic() + 61
     monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
     assert published_version(max_age=60).number == second.number
@@ -75,7 +76,7 @@ def test_another_process_publish_is_seen_after_max_age(demo, monkeypatch):
 def test_warm_up_loads_every_product_so_a_click_needs_no_compiled_read(demo):
     assert selectors.warm_up() == 0  # nothing published yet: nothing to load, no error
     version = import_catalogue(document=demo, publish=True).version
-    selectors._cache.clear()
+    caching.clear_all()
     assert selectors.warm_up() == len(demo["products"])
     with CaptureQueriesContext(connection) as queries:
         for product in demo["products"]:
@@ -91,7 +92,7 @@ def test_a_stored_form_of_another_compiled_format_is_compiled_again(demo):
     CompiledProduct.objects.filter(pk=stored.pk).update(
         engine_version="0", blob=b"not a pickle of this format"
     )
-    selectors._cache.clear()
+    caching.clear_all()
     assert selectors.warm_up() == len(demo["products"]) - 1  # it is not loaded at boot
     assert selectors.compiled_product(version, code).product.code == code
     stored.refresh_from_db()

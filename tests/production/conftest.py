@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from atelier import caching
 from configurator.services import import_catalogue
 from orders.services import LineRequest, place_order
-from production import selectors
 from tests.production import catalogue
 
 
@@ -20,9 +20,9 @@ def today():
 @pytest.fixture
 def published(db, today):
     import_catalogue(document=catalogue.document(today), publish=True)
-    selectors.forget_snapshot()
+    caching.clear_all()
     yield
-    selectors.forget_snapshot()
+    caching.clear_all()
 
 
 @pytest.fixture
