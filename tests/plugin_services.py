@@ -71,9 +71,14 @@ def pytest_load_initial_conftests(early_config, parser, args):
     # Tests publish and read at once, and roll versions back between them: every read of
     # the published catalogue checks the database (the click paths' cache is tested alone).
     os.environ.setdefault("ATELIER_CATALOGUE_MAX_AGE", "0")
-    if _xdist_controller(early_config):
-        return  # each worker starts its own servers
     if os.environ.get("ATELIER_TEST_SERVERS", "1") == "0":
+        return
+    if _xdist_controller(early_config):
+        # Each worker starts its own servers; CI stops here, with a plain message, when
+        # they cannot (a worker's own error would only show as a crashed node).
+        missing = [] if os.environ.get("DATABASE_URL") else servers.missing_binaries()
+        if missing and ci():
+            raise pytest.UsageError(f"CI needs PostgreSQL and Redis for the tests: {missing}")
         return
     if os.environ.get("DATABASE_URL"):
         for name in ("CELERY_BROKER_URL", "ATELIER_TEST_REDIS_URL"):
