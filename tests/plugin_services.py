@@ -44,9 +44,11 @@ def _xdist_controller(early_config) -> bool:
     """True in the process that only hands tests to xdist workers (it runs none)."""
     if xdist_worker_number() is not None:
         return False
-    workers = getattr(early_config.known_args_namespace, "numprocesses", None)
-    dist = getattr(early_config.known_args_namespace, "dist", "no")
-    return bool(workers) or dist not in (None, "no")
+    # As xdist decides it (xdist/plugin.py): `-n N` (N > 0, or auto), or `--tx` with `--dist`.
+    options = early_config.known_args_namespace
+    workers = getattr(options, "numprocesses", None)
+    tx, dist = getattr(options, "tx", None), getattr(options, "dist", "no")
+    return bool(workers) or (bool(tx) and dist != "no")
 
 
 def redis_url_for_worker(url: str) -> str:
