@@ -11,6 +11,11 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test proof bench lint format setup migrate clean audit
 
+# Two xdist workers (this machine has 2 cores), each with its own PostgreSQL and Redis;
+# the heavy tests go in two groups, one per worker, one test after another (tests/conftest.py).
+# `make test TEST_PARALLEL=` runs the suite in one process.
+TEST_PARALLEL ?= -n 2 --dist loadgroup
+
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -36,7 +41,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
-	  $(PY) -m pytest --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
+	  $(PY) -m pytest $(TEST_PARALLEL) --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
 # The embedded soak runs 30 minutes here (ATELIER_SOAK_SECONDS; 3 minutes in `make test`).
 proof: $(STAMP)

@@ -1,47 +1,54 @@
 """Readers of the catalogue, and the per-process cache of compiled products.
 
 A product is compiled once, at publish, and its pickled form stored in the database;
-each web or worker process unpickles it on first use and keeps it for the life of the
-process (published versions are immutable, so the cache never goes stale).
+each web or worker process unpickles it on first use and keeps it (published versions
+are immutable, so the cache never goes stale; it is bounded, so old versions age out).
 """
 
 from __future__ import annotations
 
-import hashlib
 import pickle
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from atelier.caching import BoundedCache
 from configurator import engine, errors
+from configurator.engine.compiled_format import COMPILED_FORMAT
 from configurator.models import CatalogueVersion, CompiledProduct, Product
 
-# The compiled form's layout follows the engine's code: a changed engine recompiles.
-ENGINE_VERSION = hashlib.sha256(
-    b"".join(p.read_bytes() for p in sorted((Path(__file__).parent / "engine").glob("*.py")))
-).hexdigest()[:16]
+# What CompiledProduct.engine_version holds: the version of the pickled layout, bumped by
+# hand in the engine (configurator/engine/compiled_format.py). A stored form of another
+# version is compiled again on first use; editing the engine's comments recompiles nothing.
+ENGINE_VERSION = str(COMPILED_FORMAT)
 
-_cache: dict[tuple[int, str], engine.CompiledProduct] = {}
-_lock = threading.Lock()
+# Owner: compiled_product. Key (version pk, product code). Bound: 256 compiled products,
+# a few MB each at most (benchmarks/README.md, engine): every product of the published
+# catalogue and of the few versions before it that open carts and orders still read.
+_compiled_products = BoundedCache[tuple[int, str], engine.CompiledProduct](
+    name="configurator.compiled_products", maxsize=256
+)
 
 
 class NoPublishedCatalogue(Exception):
     pass
 
 
-# The published version this process read last, with the monotonic time until which
-# `max_age` callers may take it unchecked. Published versions are immutable: the instance
-# (its document too, once read) stays right for as long as it is the newest.
-_published: tuple[float, CatalogueVersion] | None = None
+# Owner: published_version. The published version this process read last, with the
+# monotonic time until which `max_age` callers may take it unchecked. Published versions
+# are immutable: the instance (its document too, once read) stays right for as long as it
+# is the newest. Bound: one entry, under the key NEWEST.
+NEWEST = "newest"
+_published = BoundedCache[str, tuple[float, CatalogueVersion]](
+    name="configurator.published_version", maxsize=1
+)
 # Bumped by forget_published: a check that began before a publish in this process must
 # not store what it read after the publish dropped it.
 _generation = 0
@@ -59,8 +66,7 @@ def published_version(*, with_document: bool = True, max_age: float = 0) -> Cata
     `with_document=False` leaves the (large) frozen document unread until used: a click
     answered from the compiled cache never needs it.
     """
-    global _published
-    cached = _published
+    cached = _published.get(NEWEST)
     if cached is None or max_age <= 0 or time.monotonic() >= cached[0]:
         cached = _check_published(cached[1] if cached else None, max_age)
     version = cached[1]
@@ -70,7 +76,6 @@ def published_version(*, with_document: bool = True, max_age: float = 0) -> Cata
 
 
 def _check_published(known: CatalogueVersion | None, max_age: float):
-    global _published
     generation = _generation
     with connection.cursor() as cursor:
         cursor.execute(
@@ -80,14 +85,14 @@ def _check_published(known: CatalogueVersion | None, max_age: float):
         )
         row = cursor.fetchone()
     if row is None:
-        _published = None
+        _published.clear()
         raise NoPublishedCatalogue("No catalogue has been published yet")
     # published_at too: a test database may hand a rolled-back version's id out again.
     if known is None or (known.pk, known.published_at) != (row[0], _aware(row[1])):
         known = CatalogueVersion.objects.defer("document").get(pk=row[0])
     checked = (time.monotonic() + max_age, known)
     if generation == _generation:
-        _published = checked
+        _published.put(NEWEST, checked)
     return checked
 
 
@@ -101,9 +106,9 @@ def _aware(value):
 
 def forget_published() -> None:
     """Drop this process's published version (called when this process publishes)."""
-    global _published, _generation
+    global _generation
     _generation += 1
-    _published = None
+    _published.clear()
 
 
 def catalogue_max_age() -> float:
@@ -126,7 +131,7 @@ def product_document(version: CatalogueVersion, code: str) -> dict | None:
 def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledProduct | None:
     """The compiled form of product `code` of a published `version`, or None."""
     key = (version.pk, code)
-    compiled = _cache.get(key)
+    compiled = _compiled_products.get(key)
     if compiled is not None:
         return compiled
     doc = product_document(version, code)
@@ -147,9 +152,7 @@ def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledPro
         compiled = pickle.loads(
             bytes(store_compiled(product=product, document=version.document).blob)
         )
-    with _lock:
-        _cache[key] = compiled
-    return compiled
+    return _compiled_products.put(key, compiled)
 
 
 # --- The configurator's answer, shared by the partner API and the shop's pages --------

@@ -315,12 +315,21 @@ def transition_many(*, promised_ship_dates: Mapping[int, date], to: str, actor: 
     if not ids:
         return
     allowed_from = _predecessors(to)
-    table = Order._meta.db_table
+    # Raw SQL: one UPDATE for the whole batch, under the plan lock (benchmarks/README.md,
+    # planner). Names come from Order's _meta (FieldDoesNotExist if one goes) and are
+    # quoted by the connection.
+    quote = connection.ops.quote_name
+    table = quote(Order._meta.db_table)
+    status, updated_at, promised = (
+        quote(Order._meta.get_field(name).column)
+        for name in ("status", "updated_at", "promised_ship_date")
+    )
+    pk = quote(Order._meta.pk.column)
     values = ", ".join(["(%s, %s)"] * len(ids))
     sql = (
-        f"UPDATE {table} SET status = %s, updated_at = %s, promised_ship_date = v.column2 "
-        f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 "
-        f"AND {table}.status IN ({', '.join(['%s'] * len(allowed_from))})"
+        f"UPDATE {table} SET {status} = %s, {updated_at} = %s, {promised} = v.column2 "
+        f"FROM (VALUES {values}) AS v WHERE {table}.{pk} = v.column1 "
+        f"AND {table}.{status} IN ({', '.join(['%s'] * len(allowed_from))})"
     )
     # Adapted as the ORM would (SQLite stores naive UTC text; a raw aware value would not be).
     params = [to, connection.ops.adapt_datetimefield_value(timezone.now())]

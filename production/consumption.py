@@ -97,10 +97,10 @@ def batch_to_stock(*, run_id: int) -> int | None:
     # batch, so it always fits unless the counters were edited by hand).
     Component.objects.filter(pk=batch.component_id).update(stock=F("stock") + batch.quantity)
     bump(
-        Component._meta.db_table,
-        "reserved",
-        {batch.component_id: batch.reserved},
-        +1,
+        model=Component,
+        field="reserved",
+        amounts={batch.component_id: batch.reserved},
+        sign=+1,
         limit="stock",
         race=PlanCorrupted,
     )

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 
 from orders.models import Order, OrderLine
@@ -536,8 +537,15 @@ def _hold(plan: LoadedPlan, held: Iterable[tuple[planner.Reservation, dict]]) ->
                 break
         if remaining:
             raise SupplyRace(f"the batches of {r.sku} due {r.source} are short by {remaining}")
-    bump(Component._meta.db_table, "reserved", stock, +1, limit="stock", race=SupplyRace)
-    bump(SupplyBatch._meta.db_table, "reserved", batch, +1, limit="quantity", race=SupplyRace)
+    bump(model=Component, field="reserved", amounts=stock, sign=+1, limit="stock", race=SupplyRace)
+    bump(
+        model=SupplyBatch,
+        field="reserved",
+        amounts=batch,
+        sign=+1,
+        limit="quantity",
+        race=SupplyRace,
+    )
     Reservation.objects.bulk_create(rows)
 
 
@@ -564,8 +572,8 @@ def release(order_ids: Iterable[int], *, bookings: bool = True, reservations: bo
                 stock[component_id] += q
             else:
                 batch[batch_id] += q
-        bump(Component._meta.db_table, "reserved", stock, -1, race=PlanCorrupted)
-        bump(SupplyBatch._meta.db_table, "reserved", batch, -1, race=PlanCorrupted)
+        bump(model=Component, field="reserved", amounts=stock, sign=-1, race=PlanCorrupted)
+        bump(model=SupplyBatch, field="reserved", amounts=batch, sign=-1, race=PlanCorrupted)
         Reservation.objects.filter(order_id__in=order_ids).delete()
 
 
@@ -596,30 +604,45 @@ def release_capacity(minutes: Mapping[tuple[int, date], int]) -> None:
 
 
 def bump(
-    table: str,
-    column: str,
+    *,
+    model: type[Model],
+    field: str,
     amounts: Mapping[int, int],
     sign: int,
-    *,
     limit: str | None = None,
     race: type[Exception],
 ) -> None:
-    """`column += sign * amount` for each row id in one statement, only where the result
-    stays within 0 … `limit`; raises `race` when any row refused."""
+    """`field += sign * amount` for each row id of `model` in one statement, only where the
+    result stays within 0 … the `limit` field; raises `race` when any row refused.
+
+    Raw SQL because one statement for all rows is what keeps the scheduler's batch under the
+    plan lock short (benchmarks/README.md, planner); the names in it come from the model's
+    `_meta` (an unknown field raises FieldDoesNotExist) and are quoted by the connection.
+    """
     keys = sorted(k for k, q in amounts.items() if q)
     if not keys:
         return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = f"{table}.{quote(model._meta.pk.column)}"
+    column = quote(model._meta.get_field(field).column)
     values = ", ".join(["(%s, %s)"] * len(keys))
     params = [x for key in keys for x in (key, amounts[key])]
     if sign > 0:
-        op, guard = "+", f"{table}.{column} + v.column2 <= {table}.{limit}"
+        if limit is None:
+            raise ValueError("an increment needs the field that bounds it (limit)")
+        bound = quote(model._meta.get_field(limit).column)
+        op, guard = "+", f"{table}.{column} + v.column2 <= {table}.{bound}"
     else:
         op, guard = "-", f"{table}.{column} >= v.column2"
     sql = (
         f"UPDATE {table} SET {column} = {table}.{column} {op} v.column2 "
-        f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1 AND {guard}"
+        f"FROM (VALUES {values}) AS v WHERE {pk} = v.column1 AND {guard}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != len(keys):
-            raise race(f"{len(keys) - cursor.rowcount} of {len(keys)} rows of {table} refused")
+            raise race(
+                f"{len(keys) - cursor.rowcount} of {len(keys)} rows of "
+                f"{model._meta.db_table} refused"
+            )

@@ -12,9 +12,23 @@ if ci():
     settings.load_profile("ci")
 
 
+# Under `pytest -n 2 --dist loadgroup` (make test) these run in two groups, one after
+# another within each: the fault tests (tests/reliability) and the other heavy tests
+# (embedded `make run` processes, the soak, Celery workers, a browser). Each group stays
+# on one worker while the other worker takes the other group, and the quick tests fill
+# in. Both groups take about the same time (~400 s each alone, measured on main), so
+# neither worker idles long. Every xdist worker has its own PostgreSQL and Redis
+# (tests/plugin_services.py): a fault test that stops "the" Redis stops only its own.
+HEAVY = ("integration", "slow", "e2e")
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     missing = os.environ.get("ATELIER_TEST_SERVERS_MISSING")
     for item in items:
+        if any(mark in item.keywords for mark in HEAVY):
+            faults = item.path.parent.name == "reliability"
+            item.add_marker(pytest.mark.xdist_group("faults" if faults else "heavy"))
         if "integration" in item.keywords and missing:
             # Never a silent skip in CI: a missing server fails the run there.
             if ci():

@@ -70,6 +70,16 @@ class Postgres:
         self.start()
 
 
+def missing_binaries() -> list[str]:
+    """What start_postgres and start_redis would miss, named for the error message."""
+    missing = []
+    if not (PG_BIN / "initdb").exists():
+        missing.append(f"PostgreSQL 15 binaries in {PG_BIN} (Debian: postgresql)")
+    if not Path(REDIS_SERVER).exists():
+        missing.append("redis-server (Debian: redis-server)")
+    return missing
+
+
 def start_postgres(root: Path | None = None) -> Postgres:
     if not (PG_BIN / "initdb").exists():
         raise ServerUnavailable(

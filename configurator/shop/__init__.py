@@ -9,8 +9,6 @@ the cart, the order and the API price a configuration with the same function.
 from configurator.shop.pages import (
     KINDS,
     ProductNotFound,
-    _documents,
-    _start_prices,
     configure_page,
     current_version,
     default_selections,
@@ -55,8 +53,6 @@ __all__ = [
     "SavedNotFound",
     "Selections",
     "StandardOffer",
-    "_documents",  # the per-process caches, cleared by the tests
-    "_start_prices",
     "configure_page",
     "current_version",
     "default_selections",

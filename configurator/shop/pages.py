@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from atelier.caching import BoundedCache
 from configurator import engine
 from configurator.models import CatalogueVersion
 from configurator.rule_text import Words
@@ -62,7 +63,9 @@ def product_kind(doc: dict) -> str:
     return "notebook"
 
 
-_start_prices: dict[tuple[int, str], Decimal] = {}
+# Owner: starting_price. Key (version pk, product code); bound 256 (as the compiled
+# products': one price per product of the few versions a process meets).
+_start_prices = BoundedCache[tuple[int, str], Decimal](name="shop.starting_prices", maxsize=256)
 
 
 def _compiled(version: CatalogueVersion, code: str) -> engine.CompiledProduct:
@@ -79,12 +82,13 @@ def default_selections(version: CatalogueVersion, code: str) -> Selections:
 def starting_price(version: CatalogueVersion, code: str) -> Decimal:
     """The "From" price: the price of the cheapest complete configuration, price rules
     included (the engine's cheapest completion; published versions never change: cached)."""
-    key = (version.pk, code)
-    if key not in _start_prices:
+
+    def cheapest_price() -> Decimal:
         compiled = _compiled(version, code)
         cheapest = engine.cheapest_completion(compiled) or {}
-        _start_prices[key] = engine.price(compiled, cheapest).total
-    return _start_prices[key]
+        return engine.price(compiled, cheapest).total
+
+    return _start_prices.get_or_set((version.pk, code), cheapest_price)
 
 
 def product_cards() -> tuple[CatalogueVersion, list[ProductCard]]:
@@ -113,15 +117,14 @@ def current_version() -> CatalogueVersion:
         raise ProductNotFound("no catalogue") from exc
 
 
-_documents: dict[tuple[int, str], dict] = {}
+# Owner: _product_document. Key (version pk, product code); bound 256 product documents
+# (tens of kB each), as the compiled products'.
+_documents = BoundedCache[tuple[int, str], dict](name="shop.product_documents", maxsize=256)
 
 
 def _product_document(version: CatalogueVersion, code: str) -> dict:
     """Product `code`'s part of the version's document, read once per process."""
-    key = (version.pk, code)
-    if key not in _documents:
-        _documents[key] = product_document(version, code) or {}
-    return _documents[key]
+    return _documents.get_or_set((version.pk, code), lambda: product_document(version, code) or {})
 
 
 def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:

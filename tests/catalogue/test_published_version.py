@@ -5,7 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from atelier import caching
 from configurator import selectors
+from configurator.engine.compiled_format import COMPILED_FORMAT
+from configurator.models import CompiledProduct
 from configurator.selectors import NoPublishedCatalogue, published_version
 from configurator.services import import_catalogue, publish_draft
 
@@ -14,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_process_state():
-    selectors.forget_published()
+    caching.clear_all()
     yield
-    selectors.forget_published()
+    caching.clear_all()
 
 
 def test_nothing_published_is_an_error_not_a_stale_answer(demo):
@@ -61,10 +64,10 @@ def test_another_process_publish_is_seen_after_max_age(demo, monkeypatch):
     known = published_version(with_document=False, max_age=60)
     second = publish_draft()
     # What a process that did not publish holds: the first version, checked a moment ago.
-    selectors._published = (selectors.time.monotonic() + 60, known)
+    selectors._published.put(selectors.NEWEST, (selectors.time.monotonic() + 60, known))
     assert published_version(max_age=60).number == first.number  # within its max age
     assert published_version().number == second.number  # an order's read always checks
-    selectors._published = (selectors.time.monotonic() + 60, known)
+    selectors._published.put(selectors.NEWEST, (selectors.time.monotonic() + 60, known))
     later = selectors.time.monotonic() + 61
     monkeypatch.setattr(selectors.time, "monotonic", lambda: later)
     assert published_version(max_age=60).number == second.number
@@ -73,9 +76,24 @@ def test_another_process_publish_is_seen_after_max_age(demo, monkeypatch):
 def test_warm_up_loads_every_product_so_a_click_needs_no_compiled_read(demo):
     assert selectors.warm_up() == 0  # nothing published yet: nothing to load, no error
     version = import_catalogue(document=demo, publish=True).version
-    selectors._cache.clear()
+    caching.clear_all()
     assert selectors.warm_up() == len(demo["products"])
     with CaptureQueriesContext(connection) as queries:
         for product in demo["products"]:
             assert selectors.compiled_product(version, product["code"]) is not None
     assert len(queries) == 0
+
+
+def test_a_stored_form_of_another_compiled_format_is_compiled_again(demo):
+    version = import_catalogue(document=demo, publish=True).version
+    code = demo["products"][0]["code"]
+    stored = CompiledProduct.objects.get(product__version=version, product__code=code)
+    assert stored.engine_version == str(COMPILED_FORMAT)
+    CompiledProduct.objects.filter(pk=stored.pk).update(
+        engine_version="0", blob=b"not a pickle of this format"
+    )
+    caching.clear_all()
+    assert selectors.warm_up() == len(demo["products"]) - 1  # it is not loaded at boot
+    assert selectors.compiled_product(version, code).product.code == code
+    stored.refresh_from_db()
+    assert stored.engine_version == str(COMPILED_FORMAT)  # stored again for the others

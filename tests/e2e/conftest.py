@@ -32,14 +32,11 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def shop(live_server, transactional_db):
     """The live server's base URL with the shop test catalogue published."""
-    from configurator import selectors
-    from configurator import shop as shop_module
+    from atelier import caching
     from configurator.services import import_catalogue
     from tests.shop.catalogue import catalogue
 
-    selectors._cache.clear()
-    shop_module._start_prices.clear()
-    shop_module._documents.clear()
+    caching.clear_all()
     import_catalogue(document=catalogue(), publish=True)
     return live_server.url
 

@@ -27,6 +27,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from atelier import caching
 from atelier.celery import app
 from configurator import engine, selectors
 from configurator.engine import samples
@@ -193,7 +194,7 @@ def configure_estimate(api: APIClient, code: str, selections: dict, quantity: in
 def run_pairs(api: APIClient, document: dict, rng: random.Random, label: str) -> dict:
     """PAIRS random pairs on `document`, each configured, ordered, scheduled and checked
     before the next (a quiet system). Returns what the run covered."""
-    selectors._cache.clear()
+    caching.clear_all()
     selectors.forget_published()
     version = import_catalogue(document=document, publish=True).version
     codes = [p["code"] for p in document["products"]]

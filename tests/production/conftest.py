@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from atelier import caching
 from configurator.services import import_catalogue
 from orders.services import LineRequest, place_order
 from tests.production import catalogue
@@ -19,6 +20,9 @@ def today():
 @pytest.fixture
 def published(db, today):
     import_catalogue(document=catalogue.document(today), publish=True)
+    caching.clear_all()
+    yield
+    caching.clear_all()
 
 
 @pytest.fixture

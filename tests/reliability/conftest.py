@@ -204,7 +204,7 @@ def cache_url(request, redis_url, settings) -> str:
     docker-compose.yml sets it (for this process, and for the workers it starts)."""
     if request.param == "embedded":
         return ""
-    url = redis_url.rpartition("/")[0] + "/1"
+    url = plugin_services.cache_db_url(redis_url)
     settings.CACHES = caches(url)  # exactly what atelier.settings makes of CACHE_URL
     return url
 

@@ -26,7 +26,7 @@ from configurator.services import import_catalogue
 from orders import services
 from orders.models import Order, Partner
 from production import tasks
-from tests.plugin_services import skip_unless_servers
+from tests.plugin_services import cache_db_url, skip_unless_servers
 from tests.reliability.conftest import (
     NB14,
     all_problems,
@@ -52,7 +52,7 @@ def compose_cache(redis_url: str) -> dict:
     return {
         "default": {
             "BACKEND": "atelier.cache.FallbackRedisCache",
-            "LOCATION": redis_url.rsplit("/", 1)[0] + "/1",
+            "LOCATION": cache_db_url(redis_url),
             "OPTIONS": {
                 "socket_connect_timeout": 0.5,
                 "socket_timeout": 0.5,

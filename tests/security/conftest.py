@@ -8,7 +8,8 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 
-from configurator import selectors, shop
+from atelier import caching
+from configurator import selectors
 from tests.demo import demo_published_until_done
 
 # Markup that must never come back unescaped from a page that echoes it.
@@ -30,8 +31,7 @@ def _fresh_caches():
     # Throttle counters live in the cache; compiled products are cached per process by
     # version pk, and tests publish their own versions.
     cache.clear()
-    selectors._cache.clear()
-    shop._start_prices.clear()
+    caching.clear_all()
     yield
     cache.clear()
 

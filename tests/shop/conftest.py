@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from configurator import selectors, shop
+from atelier import caching
 from configurator.services import import_catalogue
 from tests.shop.catalogue import catalogue
 
@@ -39,9 +39,7 @@ def form_data(
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     # Per-process caches keyed by version pk: tests publish their own versions.
-    selectors._cache.clear()
-    shop._start_prices.clear()
-    shop._documents.clear()
+    caching.clear_all()
     yield
 
 
