@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from configurator import engine, errors
-from configurator.models import CatalogueVersion, CompiledProduct, Product
+from configurator.models import CatalogueVersion, CompiledProduct
 
 # The compiled form's layout follows the engine's code: a changed engine recompiles.
 ENGINE_VERSION = hashlib.sha256(
@@ -140,12 +140,10 @@ def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledPro
     if row is not None and row.engine_version == ENGINE_VERSION:
         compiled = pickle.loads(bytes(row.blob))
     else:
-        # Stored by an older engine (or never): compile here and store for the others.
-        from configurator.services import store_compiled
-
-        product = Product.objects.get(version=version, code=code)
-        compiled = pickle.loads(
-            bytes(store_compiled(product=product, document=version.document).blob)
+        # Stored by an older engine (or never): compile in this process, and leave storing
+        # to the writer (services.store_stale_compiled, run after `migrate` at deploy).
+        compiled = engine.compile_product(
+            engine.product_from_document(doc, version.document["currency"])
         )
     with _lock:
         _cache[key] = compiled

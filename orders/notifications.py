@@ -14,6 +14,7 @@ from atelier import enqueue
 from orders import webhooks
 from orders.models import Order, OrderEvent
 from orders.ship_dates import day, promise_note
+from orders.tasks import deliver_webhook
 
 log = logging.getLogger("atelier.orders")
 
@@ -93,7 +94,5 @@ def _email_customer(event: OrderEvent) -> None:
 
 
 def _enqueue_delivery(delivery_id: int) -> None:
-    from orders.tasks import deliver_webhook
-
     # Broker down: logged; the delivery is due in its row and the sweep sends it.
     enqueue.send(deliver_webhook, delivery_id)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from atelier.problems import DomainError
 from configurator.selectors import NoPublishedCatalogue, published_version
-from orders.services import LineRequest, price_line
+from orders.pricing import LineRequest, price_line
 from production import consumption, plan_store, planner
 from production.models import (
     BatchBooking,

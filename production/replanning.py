@@ -11,11 +11,10 @@ from datetime import date
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from atelier import enqueue
 from orders.models import Order
 from production import plan_store, planner
 from production.models import PlanEntry, ReplanRun
-from production.scheduling import _lines_by_order
+from production.scheduling import lines_by_order
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
 
 
@@ -67,7 +66,7 @@ def replan(
                     )
             plan_store.release(ids)
             plan = plan_store.reload_batches(plan)
-            lines = _lines_by_order(ids)
+            lines = lines_by_order(ids)
             plan_store.write_bookings(plan, changed, lines, booked_before=booked)
             plan_store.write_reservations(plan, changed, lines)
         if on_progress is not None:
@@ -79,36 +78,6 @@ def replan(
         max_lateness=result.max_lateness,
         makespan=result.makespan,
     )
-
-
-# Staff asking for a replan at the same moment queue one run, not two: the look for an
-# active run and the insert happen under a lock of their own (not the plan's, which a
-# running replan holds for seconds).
-REPLAN_REQUESTS = "replan_requests"
-
-
-def start_replan(*, requested_by: str = "") -> ReplanRun:
-    """Queue a replan for a worker (or return the one already queued or running)."""
-    with transaction.atomic():
-        lock_shard(REPLAN_REQUESTS)
-        run = ReplanRun.objects.filter(
-            status__in=[ReplanRun.Status.QUEUED, ReplanRun.Status.RUNNING]
-        ).first()
-        if run is not None and run.status == ReplanRun.Status.RUNNING:
-            return run
-        # A run still queued may have lost its message (broker down, a crash between commit
-        # and send) and would block every later replan: send it again (run_replan is
-        # idempotent). robust: the run is committed; a broker error must not be a 500.
-        run = run or ReplanRun.objects.create(requested_by=requested_by)
-        transaction.on_commit(lambda: _send_replan(run.pk), robust=True)
-    return run
-
-
-def _send_replan(run_id: int) -> None:
-    from production.tasks import replan_task
-
-    # Broker down: logged; the run stays queued and the next replan request re-sends it.
-    enqueue.send(replan_task, run_id)
 
 
 def run_replan(*, run_id: int, on_progress: Callable[[int, int], None] | None = None) -> ReplanRun:

@@ -9,19 +9,17 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from atelier import enqueue
 from atelier.problems import DomainError
 from production.batch_plan import BatchPlanError, finish_batch_run, plan_batch_run
-from production.models import CapacityDay
+from production.models import CapacityDay, ReplanRun
 from production.plan_store import CapacityRace, PlanCorrupted, PlanRace, SupplyRace
-from production.replanning import (
-    ReplanSummary,
-    fail_replan,
-    replan,
-    run_replan,
-    start_replan,
-)
+from production.replanning import ReplanSummary, fail_replan, replan, run_replan
 from production.scheduling import release_order, schedule_order
 from production.shards import lock_shard
+from production.tasks import replan_task
 
 __all__ = [
     "BatchPlanError",
@@ -56,3 +54,31 @@ def set_day_capacity(*, capacity_day_id: int, minutes: int) -> None:
     )
     if not changed:
         raise CapacityBelowBooked(f"{minutes} minutes is less than that day already has booked.")
+
+
+# Staff asking for a replan at the same moment queue one run, not two: the look for an
+# active run and the insert happen under a lock of their own (not the plan's, which a
+# running replan holds for seconds).
+REPLAN_REQUESTS = "replan_requests"
+
+
+def start_replan(*, requested_by: str = "") -> ReplanRun:
+    """Queue a replan for a worker (or return the one already queued or running)."""
+    with transaction.atomic():
+        lock_shard(REPLAN_REQUESTS)
+        run = ReplanRun.objects.filter(
+            status__in=[ReplanRun.Status.QUEUED, ReplanRun.Status.RUNNING]
+        ).first()
+        if run is not None and run.status == ReplanRun.Status.RUNNING:
+            return run
+        # A run still queued may have lost its message (broker down, a crash between commit
+        # and send) and would block every later replan: send it again (run_replan is
+        # idempotent). robust: the run is committed; a broker error must not be a 500.
+        run = run or ReplanRun.objects.create(requested_by=requested_by)
+        transaction.on_commit(lambda: _send_replan(run.pk), robust=True)
+    return run
+
+
+def _send_replan(run_id: int) -> None:
+    # Broker down: logged; the run stays queued and the next replan request re-sends it.
+    enqueue.send(replan_task, run_id)
