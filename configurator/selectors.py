@@ -22,7 +22,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from configurator import engine, errors
+from atelier import errors
+from configurator import engine
 from configurator.models import CatalogueVersion, CompiledProduct
 
 # The compiled form's layout follows the engine's code: a changed engine recompiles.

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
 
-from atelier.problems import DomainError
+from atelier.errors import DomainError
 from orders import services
 from orders.models import (
     ApiToken,

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from atelier import errors
 from configurator import engine
 from configurator.selectors import compiled_product
-from orders import errors
 from production import promise
 from production.models import StandardProduct
+from production.selectors import normalise_selections
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,6 @@ class PricedLine:
             {"kind": pl.kind, "code": pl.code, "label": pl.label, "amount": str(pl.amount)}
             for pl in self.configuration.price.lines
         ]
-
-
-def normalise_selections(selections: dict[str, list[str]]) -> dict[str, list[str]]:
-    """One spelling of a configuration: groups sorted, picks sorted, empty groups dropped."""
-    return {g: sorted(set(picks)) for g, picks in sorted(selections.items()) if picks}
 
 
 def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
@@ -142,17 +138,3 @@ def conflict_json(conflict) -> dict:
         ],
         "selections": list(conflict.selections),
     }
-
-
-def standard_match(
-    product_code: str, selections: dict[str, list[str]], *, quantity: int = 1
-) -> StandardProduct | None:
-    """The standard product (mass-produced) equal to this configuration with at least
-    `quantity` in stock, if any."""
-    wanted = normalise_selections(selections)
-    for standard in StandardProduct.objects.filter(
-        product_code=product_code, stock__gte=max(1, quantity)
-    ):
-        if normalise_selections(standard.selections) == wanted:
-            return standard
-    return None

@@ -12,22 +12,15 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from atelier import enqueue
+from atelier import enqueue, errors
 from configurator.selectors import NoPublishedCatalogue, published_version
-from orders import errors
 from orders.models import ApiToken, Order, OrderEvent, OrderLine, Partner, hash_token
 from orders.notifications import notify_status_changes
-from orders.pricing import (
-    LineRequest,
-    PricedLine,
-    conflict_json,
-    normalise_selections,
-    price_line,
-    standard_match,
-)
+from orders.pricing import LineRequest, PricedLine, conflict_json, price_line
 from orders.transitions import transition, transition_many
 from production import promise
 from production.models import StandardProduct
+from production.selectors import normalise_selections, standard_match
 from production.services import release_order
 from production.tasks import schedule_order
 

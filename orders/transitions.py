@@ -14,7 +14,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from orders import errors
+from atelier import errors
 from orders.models import Order, OrderEvent
 from orders.notifications import notify_status_changes
 

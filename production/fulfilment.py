@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from orders.errors import InvalidTransition
+from atelier.errors import InvalidTransition
 from orders.models import Order
 from orders.transitions import transition
 from production import consumption

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from atelier import enqueue
-from atelier.problems import DomainError
+from atelier.errors import CapacityBelowBooked
 from production.batch_plan import BatchPlanError, finish_batch_run, plan_batch_run
 from production.models import CapacityDay, ReplanRun
 from production.plan_store import CapacityRace, PlanCorrupted, PlanRace, SupplyRace
@@ -40,11 +40,6 @@ __all__ = [
     "set_day_capacity",
     "start_replan",
 ]
-
-
-class CapacityBelowBooked(DomainError):
-    problem_type = "capacity-below-booked"
-    title = "A day's capacity cannot go below what is booked"
 
 
 def set_day_capacity(*, capacity_day_id: int, minutes: int) -> None:

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Min
 from django.urls import reverse
 
-from orders.errors import InvalidTransition
+from atelier.errors import InvalidTransition
 from orders.models import Order
 from orders.services import cancel_order
 from production import fulfilment, services
