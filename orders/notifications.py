@@ -52,8 +52,9 @@ def _notify(event: OrderEvent) -> None:
         return  # webhooks belong to partners: a shop order has none to call
     with transaction.atomic():
         created = webhooks.create_deliveries(event=event)
+        # Broker down: logged; the delivery is due in its row and the sweep sends it.
         for delivery_id in created:
-            transaction.on_commit(lambda d=delivery_id: _enqueue_delivery(d), robust=True)
+            enqueue.send_on_commit(deliver_webhook, delivery_id)
 
 
 def _email_customer(event: OrderEvent) -> None:
@@ -91,8 +92,3 @@ def _email_customer(event: OrderEvent) -> None:
     except (smtplib.SMTPException, OSError):
         # The status change stands; the page and the webhooks still tell the customer.
         log.warning("could not e-mail order %s (%s)", order.pk, event.status, exc_info=True)
-
-
-def _enqueue_delivery(delivery_id: int) -> None:
-    # Broker down: logged; the delivery is due in its row and the sweep sends it.
-    enqueue.send(deliver_webhook, delivery_id)

@@ -106,7 +106,8 @@ def place_order(
         )
         _take_standard_stock(priced)
         received = OrderEvent.objects.create(order=order, status=Order.Status.RECEIVED, actor=actor)
-        transaction.on_commit(lambda: _request_scheduling(order.pk), robust=True)
+        # Broker down: logged, and the periodic sweep re-sends it (the order is committed).
+        enqueue.send_on_commit(schedule_order, order.pk)
         # The confirmation e-mail and webhooks go the same way as every later status.
         transaction.on_commit(lambda: notify_status_changes(event_ids=(received.pk,)), robust=True)
     return order
@@ -137,11 +138,6 @@ def _return_standard_stock(order_id: int) -> None:
     lines = OrderLine.objects.filter(order_id=order_id).exclude(standard_sku="")
     for sku, quantity in sorted((line.standard_sku, line.quantity) for line in lines):
         StandardProduct.objects.filter(sku=sku).update(stock=F("stock") + quantity)
-
-
-def _request_scheduling(order_id: int) -> None:
-    # Broker down: logged, and the periodic sweep re-sends it (the order is committed).
-    enqueue.send(schedule_order, order_id)
 
 
 def cancel_order(*, order: Order, actor: str) -> Order:

@@ -68,12 +68,8 @@ def start_replan(*, requested_by: str = "") -> ReplanRun:
             return run
         # A run still queued may have lost its message (broker down, a crash between commit
         # and send) and would block every later replan: send it again (run_replan is
-        # idempotent). robust: the run is committed; a broker error must not be a 500.
+        # idempotent). Broker down: logged, never a 500; the run stays queued and the next
+        # replan request re-sends it.
         run = run or ReplanRun.objects.create(requested_by=requested_by)
-        transaction.on_commit(lambda: _send_replan(run.pk), robust=True)
+        enqueue.send_on_commit(replan_task, run.pk)
     return run
-
-
-def _send_replan(run_id: int) -> None:
-    # Broker down: logged; the run stays queued and the next replan request re-sends it.
-    enqueue.send(replan_task, run_id)

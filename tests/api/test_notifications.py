@@ -18,6 +18,7 @@ from django.utils import timezone
 from orders import services, tasks, webhooks
 from orders.models import Order, OrderEvent, WebhookDelivery, WebhookEndpoint
 from orders.notifications import notify_status_change
+from production import tasks as production_tasks
 from tests.api.conftest import order_body, place
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def enqueued(monkeypatch) -> list[int]:
     """Deliveries handed to Celery (recorded, not sent); production's scheduling is off."""
     sent: list[int] = []
     monkeypatch.setattr(tasks.deliver_webhook, "delay", sent.append)
-    monkeypatch.setattr(services, "_request_scheduling", lambda order_id: None)
+    monkeypatch.setattr(production_tasks.schedule_order, "delay", lambda order_id: None)
     return sent
 
 
