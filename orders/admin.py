@@ -20,7 +20,7 @@ from orders.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from production import fulfilment
+from production.services import fulfilment
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -20,8 +20,9 @@ from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from orders.models import Order
-from production import replanning, scheduling, selectors
+from production import selectors
 from production.plan_store import PlanRace
+from production.services import replanning, scheduling
 
 log = logging.getLogger("atelier.production")
 

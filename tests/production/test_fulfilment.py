@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from atelier.errors import InvalidTransition
 from orders.models import Order
-from production import fulfilment, services
+from production import services
 from production.models import Component, Reservation, SupplyBatch
+from production.services import fulfilment
 
 pytestmark = pytest.mark.django_db
 

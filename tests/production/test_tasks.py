@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from atelier.celery import app
 from orders.models import Order
-from production import scheduling, services, tasks
+from production import services, tasks
+from production.services import scheduling
 
 pytestmark = pytest.mark.django_db
 
