@@ -35,11 +35,10 @@ run: migrate
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py serve
 
-test: $(STAMP)
+# Lint first: a layer violation or an import cycle fails `make test` (and CI) before pytest.
+test: lint
 	bash scripts/system-deps.sh
 	mkdir -p $(ATELIER_VAR_DIR)/tmp $(ATELIER_VAR_DIR)/home
-	$(PY) -m ruff check .
-	$(PY) -m mypy
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
 	  $(PY) -m pytest $(TEST_PARALLEL) --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
@@ -67,6 +66,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(PY) -m ruff format .

@@ -1,7 +1,7 @@
 """The shared cache (Redis in production, `CACHE_URL`) with a per-process fallback, so a
 Redis outage slows nothing down and breaks nothing (DESIGN.md, reliability rules).
 
-Who reads the cache: the API's rate limits (orders/throttling.py). Sessions live in the
+Who reads the cache: the API's rate limits (atelier/throttling.py). Sessions live in the
 database and the published catalogue is kept per process, so they never touch Redis.
 Whatever reads it through Django's cache API gets this behaviour:
 

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: the one mapping from errors to HTTP answers for the API.
 
-Domain exceptions raised by services carry `problem_type`, `status` and `title`; DRF's
+Domain exceptions raised by services (atelier.errors, pure Python) carry `problem_type`,
+`status` and `title`, turned into answers here and nowhere else; DRF's
 own exceptions (validation, auth, throttling, 404) are turned into the same shape.
 """
 
@@ -17,22 +18,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from atelier.errors import DomainError
+
 PROBLEM_BASE = "https://atelier.example/problems/"
 CONTENT_TYPE = "application/problem+json"
-
-
-class DomainError(Exception):
-    """A user-caused error raised by a service, mapped once to a problem answer."""
-
-    problem_type = "invalid-request"
-    status = status.HTTP_422_UNPROCESSABLE_ENTITY
-    title = "The request cannot be processed"
-
-    def __init__(self, detail: str, *, errors: dict | None = None, extra: dict | None = None):
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors or {}
-        self.extra = extra or {}
 
 
 def problem(

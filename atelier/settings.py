@@ -227,8 +227,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["atelier.filtering.CheckedFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "orders.throttling.AnonymousRateThrottle",
-        "orders.throttling.PartnerRateThrottle",
+        "atelier.throttling.AnonymousRateThrottle",
+        "atelier.throttling.PartnerRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("ATELIER_ANON_RATE", "600/min"),

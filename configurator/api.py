@@ -11,8 +11,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from atelier import errors
 from atelier.problems import problem_responses
-from configurator import errors, selectors
+from atelier.throttling import API_THROTTLES
+from configurator import selectors
 from configurator.models import CatalogueVersion
 from configurator.serializers import (
     ConfigurationSerializer,
@@ -22,7 +24,6 @@ from configurator.serializers import (
     configuration_json,
 )
 from configurator.shop.answers import configured_with_estimate
-from orders.throttling import API_THROTTLES
 
 
 def _published() -> CatalogueVersion:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from atelier.money import amount_text
 from configurator.interchange.canonical import canonical
 from configurator.models import (
     CatalogueVersion,
@@ -30,10 +31,6 @@ RULE_FIELDS = {
     "table": ("groups", "allowed"),
     "sum": ("attribute", "op", "limit", "limit_attribute"),
 }
-
-
-def money(value: Decimal) -> str:
-    return f"{Decimal(value).quantize(Decimal('0.01'))}"
 
 
 def _component_doc(component: Component) -> dict:
@@ -68,7 +65,7 @@ def _option_doc(option: Option) -> dict:
     doc: dict[str, object] = {"code": option.code, "name": option.name}
     if option.description:
         doc["description"] = option.description
-    doc["price"] = money(option.price)
+    doc["price"] = amount_text(option.price)
     doc["bom"] = dict(option.bom)
     doc["attributes"] = dict(option.attributes)
     if option.extra_minutes:
@@ -91,7 +88,7 @@ def product_doc(product: Product) -> dict:
         doc["description"] = product.description
     if product.image:
         doc["image"] = product.image
-    doc["base_price"] = money(product.base_price)
+    doc["base_price"] = amount_text(product.base_price)
     doc["route"] = [
         {"work_centre": s.work_centre, "minutes": s.minutes} for s in product.route.all()
     ]
@@ -108,7 +105,7 @@ def product_doc(product: Product) -> dict:
     ]
     doc["rules"] = [_rule_doc(rule) for rule in product.rules.all()]
     doc["price_rules"] = [
-        {"id": r.rule_id, "when": list(r.when), "amount": money(r.amount), "label": r.label}
+        {"id": r.rule_id, "when": list(r.when), "amount": amount_text(r.amount), "label": r.label}
         for r in product.price_rules.all()
     ]
     return doc
@@ -140,7 +137,7 @@ def read_catalogue(version: CatalogueVersion) -> dict:
                     "sku": s.sku,
                     "product": s.product_code,
                     "selections": s.selections,
-                    "price": money(s.price),
+                    "price": amount_text(s.price),
                     "stock": s.stock,
                 }
                 for s in StandardProduct.objects.order_by("sku")

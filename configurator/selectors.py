@@ -19,10 +19,11 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from atelier import errors
 from atelier.caching import BoundedCache
-from configurator import engine, errors
+from configurator import engine
 from configurator.engine.compiled_format import COMPILED_FORMAT
-from configurator.models import CatalogueVersion, CompiledProduct, Product
+from configurator.models import CatalogueVersion, CompiledProduct
 
 # What CompiledProduct.engine_version holds: the version of the pickled layout, bumped by
 # hand in the engine (configurator/engine/compiled_format.py). A stored form of another
@@ -145,12 +146,10 @@ def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledPro
     if row is not None and row.engine_version == ENGINE_VERSION:
         compiled = pickle.loads(bytes(row.blob))
     else:
-        # Stored by an older engine (or never): compile here and store for the others.
-        from configurator.services import store_compiled
-
-        product = Product.objects.get(version=version, code=code)
-        compiled = pickle.loads(
-            bytes(store_compiled(product=product, document=version.document).blob)
+        # Stored by an older engine (or never): compile in this process, and leave storing
+        # to the writer (services.store_stale_compiled, run after `migrate` at deploy).
+        compiled = engine.compile_product(
+            engine.product_from_document(doc, version.document["currency"])
         )
     return _compiled_products.put(key, compiled)
 

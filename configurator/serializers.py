@@ -7,10 +7,9 @@ two decimals ("549.00"), never a float.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rest_framework import serializers
 
+from atelier.money import amount_text
 from atelier.serializers import StrictFieldsSerializer, StrictIntegerField
 from configurator.rule_text import Words
 
@@ -19,7 +18,6 @@ MAX_PICKS = 1000
 CODE_LENGTH = 40
 
 
-CENT = Decimal("0.01")
 MAX_QUANTITY = 999  # units of one configuration a configure call may ask about
 
 
@@ -250,10 +248,6 @@ class ConfigurationSerializer(serializers.Serializer):
     )
 
 
-def _money(amount) -> str:
-    return f"{amount.quantize(CENT)}"
-
-
 def _words(configuration) -> Words:
     return Words(configuration.groups)
 
@@ -280,14 +274,14 @@ def configuration_json(answer) -> dict:
         "valid": result.valid,
         "price": {
             "currency": price.currency,
-            "total": _money(price.total),
-            "line_total": _money(answer.line_total),
+            "total": amount_text(price.total),
+            "line_total": amount_text(answer.line_total),
             "lines": [
                 {
                     "kind": line.kind,
                     "code": line.code,
                     "label": line.label,
-                    "amount": _money(line.amount),
+                    "amount": amount_text(line.amount),
                 }
                 for line in price.lines
             ],
@@ -304,8 +298,8 @@ def configuration_json(answer) -> dict:
                         "code": option.code,
                         "name": option.name,
                         "state": option.state,
-                        "price": _money(option.price),
-                        "delta": _money(option.delta),
+                        "price": amount_text(option.price),
+                        "delta": amount_text(option.delta),
                         "reasons": [_reason(r, words) for r in option.reasons],
                     }
                     for option in group.options

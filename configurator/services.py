@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from configurator import documents, engine, selectors
-from configurator.interchange.validation import CatalogueError, validate_catalogue
+from configurator.interchange.validation import CatalogueIssue, validate_catalogue
 from configurator.models import CatalogueVersion, CompiledProduct
 from configurator.selectors import ENGINE_VERSION
 from production.models import Component
@@ -23,7 +23,7 @@ from production.models import Component
 class CatalogueRejected(Exception):
     """The document (or the draft being published) is not a valid catalogue."""
 
-    def __init__(self, errors: list[CatalogueError]):
+    def __init__(self, errors: list[CatalogueIssue]):
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
 
@@ -43,10 +43,10 @@ def draft_version() -> CatalogueVersion:
     return draft
 
 
-def check_products(document: dict) -> list[CatalogueError]:
+def check_products(document: dict) -> list[CatalogueIssue]:
     """Engine checks a schema-valid document needs before it may be published: every
     product has a valid configuration and every standard product is one."""
-    errors: list[CatalogueError] = []
+    errors: list[CatalogueIssue] = []
     compiled = {}
     for index, doc in enumerate(document["products"]):
         product = engine.product_from_document(doc, document["currency"])
@@ -55,7 +55,7 @@ def check_products(document: dict) -> list[CatalogueError]:
         if report.empty:
             reason = "; ".join(report.messages) or "no configuration satisfies every rule"
             errors.append(
-                CatalogueError(
+                CatalogueIssue(
                     f"products[{index}]",
                     f"product '{doc['code']}' has no valid configuration: {reason}",
                 )
@@ -67,7 +67,7 @@ def check_products(document: dict) -> list[CatalogueError]:
         try:
             result = engine.configure(standard_of, std["selections"])
         except engine.EngineError as exc:
-            errors.append(CatalogueError(f"standard_products[{index}].selections", str(exc)))
+            errors.append(CatalogueIssue(f"standard_products[{index}].selections", str(exc)))
             continue
         if not result.complete:
             problems = (
@@ -77,7 +77,7 @@ def check_products(document: dict) -> list[CatalogueError]:
                 or "it is not a complete configuration"
             )
             errors.append(
-                CatalogueError(
+                CatalogueIssue(
                     f"standard_products[{index}].selections",
                     f"'{std['sku']}' is not a complete valid configuration of '{std['product']}': {problems}",
                 )
@@ -85,14 +85,14 @@ def check_products(document: dict) -> list[CatalogueError]:
     return errors
 
 
-def _check_reserved_stock(document: dict) -> list[CatalogueError]:
+def _check_reserved_stock(document: dict) -> list[CatalogueIssue]:
     reserved = dict(
         Component.objects.filter(
             sku__in=[c["sku"] for c in document["components"]], reserved__gt=0
         ).values_list("sku", "reserved")
     )
     return [
-        CatalogueError(
+        CatalogueIssue(
             f"components[{i}].stock",
             f"stock {c['stock']} of '{c['sku']}' is below the {reserved[c['sku']]} reserved by orders",
         )
@@ -122,7 +122,7 @@ def import_catalogue(*, document: object, publish: bool = False, user=None) -> I
         # An order reserved stock between the check above and the write: the
         # reserved <= stock constraint refused it, and everything rolled back.
         raise CatalogueRejected(
-            [CatalogueError("components", f"stock changed by orders during the import: {exc}")]
+            [CatalogueIssue("components", f"stock changed by orders during the import: {exc}")]
         ) from exc
     return ImportResult(
         version=version,
@@ -183,3 +183,17 @@ def store_compiled(*, product, document: dict) -> CompiledProduct:
         },
     )
     return row
+
+
+def store_stale_compiled() -> int:
+    """Compile and store the published products whose stored form an older engine wrote
+    (or none did), so that processes load them instead of each compiling them on its first
+    click. Run after `migrate` (a deploy); returns how many it stored."""
+    try:
+        version = selectors.published_version()
+    except selectors.NoPublishedCatalogue:
+        return 0
+    stale = version.products.exclude(compiled__engine_version=ENGINE_VERSION)
+    for product in stale:
+        store_compiled(product=product, document=version.document)
+    return len(stale)

@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
 
-from atelier.problems import DomainError
+from atelier.errors import DomainError
 from orders import services
 from orders.models import (
     ApiToken,
@@ -25,7 +25,7 @@ from orders.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from production import fulfilment
+from production.services import fulfilment
 
 
 class ReadOnlyInline(admin.TabularInline):

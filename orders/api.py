@@ -22,11 +22,11 @@ from rest_framework.response import Response
 
 from atelier.pagination import CheckedLimitOffsetPagination
 from atelier.problems import problem_responses
+from atelier.throttling import API_THROTTLES
 from orders import idempotency, selectors, services
 from orders.authentication import PartnerPrincipal
 from orders.models import Order, Partner
 from orders.serializers import CancelRequestSerializer, OrderCreateSerializer, OrderSerializer
-from orders.throttling import API_THROTTLES
 
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
 

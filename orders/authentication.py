@@ -39,6 +39,8 @@ class PartnerPrincipal:
         self.partner = partner
         # Throttles key on pk: one bucket per partner.
         self.pk = self.id = f"partner-{partner.pk}"
+        # atelier.throttling's bucket: one per partner, whichever token is used.
+        self.throttle_ident = f"partner-{partner.pk}"
 
     def __str__(self) -> str:
         return f"partner:{self.partner.name}"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from atelier.money import Money
 from configurator import engine
 from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
-from configurator.shop import Money
 from orders.models import Order
 from orders.services import Customer, LineRequest, normalise_selections, place_order
 from orders.ship_dates import promise_note

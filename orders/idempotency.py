@@ -26,7 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from orders import errors
+from atelier import errors
 from orders.models import IdempotencyKey, Order
 
 KEY_LIFETIME = timedelta(hours=24)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,6 +14,7 @@ from atelier import enqueue
 from orders import webhooks
 from orders.models import Order, OrderEvent
 from orders.ship_dates import day, promise_note
+from orders.tasks import deliver_webhook
 
 log = logging.getLogger("atelier.orders")
 
@@ -53,8 +53,9 @@ def _notify(event: OrderEvent) -> None:
         return  # webhooks belong to partners: a shop order has none to call
     with transaction.atomic():
         created = webhooks.create_deliveries(event=event)
+        # Broker down: logged; the delivery is due in its row and the sweep sends it.
         for delivery_id in created:
-            transaction.on_commit(partial(_enqueue_delivery, delivery_id), robust=True)
+            enqueue.send_on_commit(deliver_webhook, delivery_id)
 
 
 def _email_customer(event: OrderEvent) -> None:
@@ -92,10 +93,3 @@ def _email_customer(event: OrderEvent) -> None:
     except (smtplib.SMTPException, OSError):
         # The status change stands; the page and the webhooks still tell the customer.
         log.warning("could not e-mail order %s (%s)", order.pk, event.status, exc_info=True)
-
-
-def _enqueue_delivery(delivery_id: int) -> None:
-    from orders.tasks import deliver_webhook
-
-    # Broker down: logged; the delivery is due in its row and the sweep sends it.
-    enqueue.send(deliver_webhook, delivery_id)

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from atelier.problems import DomainError
+from atelier.errors import DomainError
 from orders.cart import Cart, CartError, placed_order, priced_cart
 from orders.cart import checkout as place_cart
 from orders.forms import CartLineForm, CheckoutForm

@@ -293,3 +293,25 @@ def batch_plan_overview(*, start: date, days: int = 21) -> BatchPlanOverview:
         .order_by("start_day", "id")
     )
     return BatchPlanOverview(span, rows, runs, list(StandardProduct.objects.order_by("sku")))
+
+
+# --- Standard products: the in-stock equal of a configuration -----------------------------
+
+
+def normalise_selections(selections: dict[str, list[str]]) -> dict[str, list[str]]:
+    """One spelling of a configuration: groups sorted, picks sorted, empty groups dropped."""
+    return {g: sorted(set(picks)) for g, picks in sorted(selections.items()) if picks}
+
+
+def standard_match(
+    product_code: str, selections: dict[str, list[str]], *, quantity: int = 1
+) -> StandardProduct | None:
+    """The standard product (mass-produced) equal to this configuration with at least
+    `quantity` in stock, if any."""
+    wanted = normalise_selections(selections)
+    for standard in StandardProduct.objects.filter(
+        product_code=product_code, stock__gte=max(1, quantity)
+    ):
+        if normalise_selections(standard.selections) == wanted:
+            return standard
+    return None

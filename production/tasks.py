@@ -20,8 +20,9 @@ from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
 from orders.models import Order
-from production import selectors, services
+from production import selectors
 from production.plan_store import PlanRace
+from production.services import replanning, scheduling
 
 log = logging.getLogger("atelier.production")
 
@@ -96,7 +97,7 @@ def _call(service, **kwargs):
 def schedule_order(order_id: int) -> str | None:
     """Place order `order_id` into the build-to-order plan (see scheduling.schedule_order)."""
     try:
-        order = _call(services.schedule_order, order_id=order_id)
+        order = _call(scheduling.schedule_order, order_id=order_id)
     except Order.DoesNotExist:
         log.warning("schedule_order: order %s does not exist", order_id)
         return None
@@ -122,10 +123,10 @@ def sweep_received_orders() -> int:
 class ReplanTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         # Out of retries (or a bug): the run must not stay "running" for ever.
-        services.fail_replan(run_id=args[0] if args else kwargs["run_id"], message=str(exc))
+        replanning.fail_replan(run_id=args[0] if args else kwargs["run_id"], message=str(exc))
 
 
 @shared_task(base=ReplanTask, acks_late=True)
 def replan_task(run_id: int) -> str:
     """Carry out ReplanRun `run_id`, its progress recorded on the run for staff to watch."""
-    return _call(services.run_replan, run_id=run_id).status
+    return _call(replanning.run_replan, run_id=run_id).status

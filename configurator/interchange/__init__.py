@@ -4,11 +4,11 @@ Pure Python (no Django): the import and export services call it, and so can any 
 """
 
 from configurator.interchange.canonical import canonical, canonical_text
-from configurator.interchange.errors import CatalogueError, CatalogueFormatError
+from configurator.interchange.errors import CatalogueFormatError, CatalogueIssue
 from configurator.interchange.validation import load_catalogue_text, validate_catalogue
 
 __all__ = [
-    "CatalogueError",
+    "CatalogueIssue",
     "CatalogueFormatError",
     "canonical",
     "canonical_text",

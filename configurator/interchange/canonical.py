@@ -38,9 +38,9 @@ Values
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
+from atelier.money import amount_text
 from configurator.interchange.schema import FORMAT
 
 RULE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -77,12 +77,6 @@ def canonical_text(document: dict[str, Any]) -> str:
     return json.dumps(canonical(document), indent=2, ensure_ascii=False) + "\n"
 
 
-def money(value: str | Decimal) -> str:
-    """ "007.50" -> "7.50"; "-0.00" -> "0.00"."""
-    amount = Decimal(value).quantize(Decimal("0.01"))
-    return f"{amount.copy_abs() if amount.is_zero() else amount}"
-
-
 def _sorted_mapping(mapping: dict[str, Any], value=lambda v: v) -> dict[str, Any]:
     return {key: value(mapping[key]) for key in sorted(mapping)}
 
@@ -116,14 +110,19 @@ def _product(p: dict[str, Any]) -> dict[str, Any]:
         doc["description"] = p["description"]
     if p.get("image"):
         doc["image"] = p["image"]
-    doc["base_price"] = money(p["base_price"])
+    doc["base_price"] = amount_text(p["base_price"])
     doc["route"] = [
         {"work_centre": s["work_centre"], "minutes": int(s["minutes"])} for s in p.get("route", [])
     ]
     doc["groups"] = [_group(g) for g in p["groups"]]
     doc["rules"] = [_rule(r) for r in p.get("rules", [])]
     doc["price_rules"] = [
-        {"id": r["id"], "when": list(r["when"]), "amount": money(r["amount"]), "label": r["label"]}
+        {
+            "id": r["id"],
+            "when": list(r["when"]),
+            "amount": amount_text(r["amount"]),
+            "label": r["label"],
+        }
         for r in p.get("price_rules", [])
     ]
     return doc
@@ -144,7 +143,7 @@ def _option(o: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {"code": o["code"], "name": o["name"]}
     if o.get("description"):
         doc["description"] = o["description"]
-    doc["price"] = money(o["price"])
+    doc["price"] = amount_text(o["price"])
     doc["bom"] = _sorted_mapping(o.get("bom", {}), int)
     doc["attributes"] = _sorted_mapping(o.get("attributes", {}))
     if o.get("extra_minutes"):
@@ -172,6 +171,6 @@ def _standard_product(s: dict[str, Any]) -> dict[str, Any]:
         "sku": s["sku"],
         "product": s["product"],
         "selections": _sorted_mapping(s["selections"], list),
-        "price": money(s["price"]),
+        "price": amount_text(s["price"]),
         "stock": int(s["stock"]),
     }

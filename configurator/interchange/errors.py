@@ -1,4 +1,5 @@
-"""What a refused catalogue reports: one `CatalogueError` per problem, each with a path.
+"""What a refused catalogue reports: one `CatalogueIssue` per problem, each with a path
+(a value, not an exception: `engine.CatalogueError` is the exception the engine raises).
 
 A path names the offending value the way a person reads the document:
 ``products[0].groups[2].options[1].price``; mapping keys that are not plain words are
@@ -15,7 +16,7 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
-class CatalogueError:
+class CatalogueIssue:
     """One problem of a catalogue document: where (`path`) and what (`message`)."""
 
     path: str
@@ -28,7 +29,7 @@ class CatalogueError:
 class CatalogueFormatError(Exception):
     """The text is not a catalogue document at all (too large, not JSON, too deep, ...)."""
 
-    def __init__(self, errors: list[CatalogueError]):
+    def __init__(self, errors: list[CatalogueIssue]):
         self.errors = errors
         super().__init__("\n".join(str(error) for error in errors))
 

@@ -13,18 +13,18 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from configurator.interchange.currencies import ISO_4217
-from configurator.interchange.errors import CatalogueError, render_path
+from configurator.interchange.errors import CatalogueIssue, render_path
 
 Path = tuple[str | int, ...]
 Report = Callable[[Path, str], None]
 
 
-def check_references(document: dict[str, Any]) -> list[CatalogueError]:
+def check_references(document: dict[str, Any]) -> list[CatalogueIssue]:
     """Every cross-reference problem of a document that already passed the schema."""
-    errors: list[CatalogueError] = []
+    errors: list[CatalogueIssue] = []
 
     def report(path: Path, message: str) -> None:
-        errors.append(CatalogueError(render_path(path), message))
+        errors.append(CatalogueIssue(render_path(path), message))
 
     currency = document["currency"]
     if currency not in ISO_4217:

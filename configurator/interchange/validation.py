@@ -17,7 +17,7 @@ from typing import Any
 
 from jsonschema import ValidationError
 
-from configurator.interchange.errors import CatalogueError, CatalogueFormatError, render_path
+from configurator.interchange.errors import CatalogueFormatError, CatalogueIssue, render_path
 from configurator.interchange.references import check_references
 from configurator.interchange.schema import catalogue_validator
 
@@ -25,7 +25,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_ERRORS",
-    "CatalogueError",
+    "CatalogueIssue",
     "CatalogueFormatError",
     "load_catalogue_text",
     "validate_catalogue",
@@ -36,13 +36,13 @@ MAX_DEPTH = 64
 MAX_ERRORS = 1000
 
 
-def validate_catalogue(document: object) -> list[CatalogueError]:
+def validate_catalogue(document: object) -> list[CatalogueIssue]:
     """Every problem of `document` (a parsed JSON value); an empty list means valid."""
-    errors: list[CatalogueError] = list(_unstorable_text(document))[:MAX_ERRORS]
+    errors: list[CatalogueIssue] = list(_unstorable_text(document))[:MAX_ERRORS]
     if errors:
         # Reported alone: the schema's messages would quote the unprintable text.
         return errors
-    seen: set[CatalogueError] = set()
+    seen: set[CatalogueIssue] = set()
     schema_errors = catalogue_validator().iter_errors(document)
     for error in (e for raw in schema_errors for e in _explain(raw)):
         if error not in seen:
@@ -55,7 +55,7 @@ def validate_catalogue(document: object) -> list[CatalogueError]:
         errors = check_references(document)
     if len(errors) > MAX_ERRORS:
         more = "more" if len(errors) == MAX_ERRORS + 1 else f"{len(errors) - MAX_ERRORS} more"
-        errors = errors[:MAX_ERRORS] + [CatalogueError("", f"... and {more} errors not listed")]
+        errors = errors[:MAX_ERRORS] + [CatalogueIssue("", f"... and {more} errors not listed")]
     return errors
 
 
@@ -86,7 +86,7 @@ def load_catalogue_text(text: str, *, max_bytes: int = MAX_BYTES) -> dict[str, A
     return document
 
 
-def _unstorable_text(document: object) -> Iterator[CatalogueError]:
+def _unstorable_text(document: object) -> Iterator[CatalogueIssue]:
     """Strings no database can store: NUL (PostgreSQL text and jsonb refuse it) and
     unpaired surrogates (JSON's "\\ud800" escape; not encodable as UTF-8). Without this
     check such a catalogue passed validation and failed on its first INSERT."""
@@ -96,13 +96,13 @@ def _unstorable_text(document: object) -> Iterator[CatalogueError]:
         if isinstance(value, dict):
             for key, child in value.items():
                 if isinstance(key, str) and _unstorable(key):
-                    yield CatalogueError(render_path(path), f"the key {_show(key)} {_UNSTORABLE}")
+                    yield CatalogueIssue(render_path(path), f"the key {_show(key)} {_UNSTORABLE}")
                 else:
                     stack.append((child, (*path, str(key))))
         elif isinstance(value, list):
             stack.extend((child, (*path, i)) for i, child in enumerate(value))
         elif isinstance(value, str) and _unstorable(value):
-            yield CatalogueError(render_path(path), _UNSTORABLE)
+            yield CatalogueIssue(render_path(path), _UNSTORABLE)
 
 
 _UNSTORABLE = "must not contain NUL characters or unpaired surrogates"
@@ -123,7 +123,7 @@ class _Refused(ValueError):
 
 
 def _refuse(message: str) -> None:
-    raise CatalogueFormatError([CatalogueError("", message)])
+    raise CatalogueFormatError([CatalogueIssue("", message)])
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -204,7 +204,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def _explain(error: ValidationError) -> Iterator[CatalogueError]:
+def _explain(error: ValidationError) -> Iterator[CatalogueIssue]:
     """Readable errors for one jsonschema error (several for 'required' and friends)."""
     path = render_path(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -220,28 +220,28 @@ def _explain(error: ValidationError) -> Iterator[CatalogueError]:
     if validator == "required":
         for name in value:
             if isinstance(instance, dict) and name not in instance:
-                yield CatalogueError(path, f"missing required field '{name}'")
+                yield CatalogueIssue(path, f"missing required field '{name}'")
         return
     if validator == "additionalProperties" and value is False and isinstance(instance, dict):
         known = schema.get("properties", {})
         for name in instance:
             if name not in known:
-                yield CatalogueError(path, f"unknown field '{name}'")
+                yield CatalogueIssue(path, f"unknown field '{name}'")
         return
     if validator in _WITH_ERROR_MESSAGE and "errorMessage" in schema:
         if isinstance(instance, dict | list):
-            yield CatalogueError(path, schema["errorMessage"])
+            yield CatalogueIssue(path, schema["errorMessage"])
         elif "propertyNames" in error.absolute_schema_path:
-            yield CatalogueError(path, f"key {_show(instance)} {schema['errorMessage']}")
+            yield CatalogueIssue(path, f"key {_show(instance)} {schema['errorMessage']}")
         else:
-            yield CatalogueError(path, f"{_show(instance)} {schema['errorMessage']}")
+            yield CatalogueIssue(path, f"{_show(instance)} {schema['errorMessage']}")
         return
-    yield CatalogueError(path, _message(validator, value, instance, error.message))
+    yield CatalogueIssue(path, _message(validator, value, instance, error.message))
 
 
 def _explain_discriminated(
     error: ValidationError, path: str, schema: dict[str, Any]
-) -> Iterator[CatalogueError]:
+) -> Iterator[CatalogueIssue]:
     """A rule matched none of its types: report the errors of the branch its `type` names."""
     instance = error.instance
     if not isinstance(instance, dict):
@@ -251,11 +251,11 @@ def _explain_discriminated(
     field = discriminator["propertyName"]
     kind = instance.get(field)
     if field not in instance:
-        yield CatalogueError(path, f"missing required field '{field}'")
+        yield CatalogueIssue(path, f"missing required field '{field}'")
         return
     if not isinstance(kind, str) or kind not in mapping:
         choices = ", ".join(mapping)
-        yield CatalogueError(
+        yield CatalogueIssue(
             render_path((*error.absolute_path, field)),
             f"must be one of {choices}, not {_show(kind)}",
         )

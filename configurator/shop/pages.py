@@ -11,6 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from atelier.caching import BoundedCache
+from atelier.errors import ProductNotFound
 from configurator import engine
 from configurator.models import CatalogueVersion
 from configurator.rule_text import Words
@@ -39,14 +40,10 @@ from configurator.shop.presentation import (
     StandardOffer,
     literals,
 )
-from orders.services import standard_match
 from production import promise
+from production.selectors import standard_match
 
 KINDS = ("notebook", "creator", "tower")
-
-
-class ProductNotFound(Exception):
-    """No product with that code in the published catalogue (the page answers 404)."""
 
 
 def product_kind(doc: dict) -> str:
@@ -68,7 +65,7 @@ def product_kind(doc: dict) -> str:
 _start_prices = BoundedCache[tuple[int, str], Decimal](name="shop.starting_prices", maxsize=256)
 
 
-def _compiled(version: CatalogueVersion, code: str) -> engine.CompiledProduct:
+def page_compiled(version: CatalogueVersion, code: str) -> engine.CompiledProduct:
     compiled = compiled_product(version, code) if isinstance(code, str) else None
     if compiled is None:
         raise ProductNotFound(code)
@@ -76,7 +73,7 @@ def _compiled(version: CatalogueVersion, code: str) -> engine.CompiledProduct:
 
 
 def default_selections(version: CatalogueVersion, code: str) -> Selections:
-    return engine.default_completion(_compiled(version, code)) or {}
+    return engine.default_completion(page_compiled(version, code)) or {}
 
 
 def starting_price(version: CatalogueVersion, code: str) -> Decimal:
@@ -84,7 +81,7 @@ def starting_price(version: CatalogueVersion, code: str) -> Decimal:
     included (the engine's cheapest completion; published versions never change: cached)."""
 
     def cheapest_price() -> Decimal:
-        compiled = _compiled(version, code)
+        compiled = page_compiled(version, code)
         cheapest = engine.cheapest_completion(compiled) or {}
         return engine.price(compiled, cheapest).total
 
@@ -130,7 +127,7 @@ def _product_document(version: CatalogueVersion, code: str) -> dict:
 def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
     """The published version and the engine's view of product `code` (to build its form)."""
     version = current_version()
-    return version, _compiled(version, code).product
+    return version, page_compiled(version, code).product
 
 
 def _standard_offer(
@@ -161,7 +158,7 @@ def configure_page(
     `order` lists the picks oldest first; picks not in it count as the newest (the click
     that produced this request); with `keep_newest`, a proposed change for a conflict
     keeps the newest pick (what the customer just chose)."""
-    compiled = _compiled(version, code)
+    compiled = page_compiled(version, code)
     product = compiled.product
     doc = _product_document(version, code)
     current = literals(selections)
@@ -256,7 +253,7 @@ def _overfull_page(
     click, change the fewest other picks, cheapest), its total and ship date. The engine
     answers only selections within each group's maximum, so the page is built from the
     picks before the click and shows the click as chosen."""
-    compiled = _compiled(version, code)
+    compiled = page_compiled(version, code)
     product = compiled.product
     words = Words(product.groups)
     maxs = {g.code: g.max for g in product.groups}

@@ -1,37 +1,20 @@
 """What the shop's pages show: money, product cards, and the configure page's state
 after a click (groups, options with their states and reasons, the itemized bill, a
-conflict with its proposed change). Plain frozen values; `pages` builds them."""
+conflict with its proposed change). Plain frozen values; `pages` builds them (Money is atelier.money's)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
+from atelier.money import Money
 from configurator.models import CatalogueVersion
 
 Selections = dict[str, list[str]]
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
 
 def literals(selections: Selections) -> list[str]:
     return [f"{g}.{o}" for g, picks in selections.items() for o in picks]
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __str__(self) -> str:
-        sign = "−" if self.amount < 0 else ""
-        symbol = SYMBOLS.get(self.currency)
-        number = f"{abs(self.amount):,.2f}"
-        return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {self.currency}"
-
-    @property
-    def signed(self) -> str:
-        return f"+{self}" if self.amount >= 0 else str(self)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import secrets
 
 from configurator import engine
 from configurator.models import CatalogueVersion, SavedConfiguration
-from configurator.shop.pages import _compiled, configure_page, current_version
+from configurator.shop.pages import configure_page, current_version, page_compiled
 from configurator.shop.presentation import ConfigurePage, Money, Selections, literals
 
 
@@ -19,7 +19,7 @@ def save_configuration(
     *, version: CatalogueVersion, code: str, selections: Selections, title: str = ""
 ) -> SavedConfiguration:
     """Keep a configuration behind a fresh share token."""
-    price = engine.price(_compiled(version, code), selections).total
+    price = engine.price(page_compiled(version, code), selections).total
     return SavedConfiguration.objects.create(
         token=secrets.token_urlsafe(12),
         product_code=code,
@@ -47,7 +47,7 @@ def reopen_saved(*, token: str) -> tuple[SavedConfiguration, ConfigurePage]:
     and any conflict the new rules raise is shown with its proposed change."""
     saved = saved_configuration(token)
     version = current_version()
-    compiled = _compiled(version, saved.product_code)
+    compiled = page_compiled(version, saved.product_code)
     notices: list[str] = []
     selections: Selections = {}
     if saved.catalogue_version_id != version.pk:

@@ -20,7 +20,8 @@ from redis import Redis as RedisClient
 from atelier import cache as shared_cache
 from atelier import enqueue
 from orders.models import Order
-from production import replanning, tasks
+from production import services as production_services
+from production import tasks
 from tests import servers
 from tests.api.conftest import place
 from tests.plugin_services import skip_unless_servers
@@ -152,7 +153,7 @@ def test_every_send_after_commit_survives_a_broker_outage(
         first = place(api_a, key="a")
         second = place(api_a, key="b")
     with django_capture_on_commit_callbacks(execute=True):
-        run = replanning.start_replan(requested_by="staff")
+        run = production_services.start_replan(requested_by="staff")
     assert first.status_code == second.status_code == 201
     assert Order.objects.filter(status="received").count() == 2
     assert run.status == "queued"

@@ -15,9 +15,11 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from atelier import errors
 from orders import services, tasks, webhooks
 from orders.models import Order, OrderEvent, WebhookDelivery, WebhookEndpoint
 from orders.notifications import notify_status_change
+from production import tasks as production_tasks
 from tests.api.conftest import order_body, place
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +89,7 @@ def enqueued(monkeypatch) -> list[int]:
     """Deliveries handed to Celery (recorded, not sent); production's scheduling is off."""
     sent: list[int] = []
     monkeypatch.setattr(tasks.deliver_webhook, "delay", sent.append)
-    monkeypatch.setattr(services, "_request_scheduling", lambda order_id: None)
+    monkeypatch.setattr(production_tasks.schedule_order, "delay", lambda order_id: None)
     return sent
 
 
@@ -199,7 +201,7 @@ def test_a_batch_transition_moves_all_or_none(api_a, django_capture_on_commit_ca
     cancelled = place_with_callbacks(api_a, django_capture_on_commit_callbacks, key="key-2")
     Order.objects.filter(pk=cancelled.pk).update(status="cancelled")
     ship = timezone.localdate() + timedelta(days=9)
-    with pytest.raises(services.errors.InvalidTransition), transaction.atomic():
+    with pytest.raises(errors.InvalidTransition), transaction.atomic():
         services.transition_many(
             promised_ship_dates={first.pk: ship, cancelled.pk: ship}, to="scheduled", actor="p"
         )

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from orders.throttling import AnonymousRateThrottle
+from atelier.throttling import AnonymousRateThrottle
 
 pytestmark = pytest.mark.django_db
 

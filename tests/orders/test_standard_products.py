@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from atelier import errors
 from configurator.services import import_catalogue
-from orders import errors
 from orders.models import Order
 from orders.services import Customer, LineRequest, cancel_order, place_order
 from production.models import StandardProduct

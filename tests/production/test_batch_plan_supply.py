@@ -10,10 +10,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Min
 from django.urls import reverse
 
-from orders.errors import InvalidTransition
+from atelier.errors import InvalidTransition
 from orders.models import Order
 from orders.services import cancel_order
-from production import fulfilment, services
+from production import services
 from production.models import (
     BatchBooking,
     BatchRun,
@@ -25,6 +25,7 @@ from production.models import (
     SupplyBatch,
     WorkCentre,
 )
+from production.services import fulfilment
 from tests.production import catalogue
 from tests.production.plan_checks import plan_problems, snapshot
 

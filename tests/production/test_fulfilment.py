@@ -7,10 +7,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from orders.errors import InvalidTransition
+from atelier.errors import InvalidTransition
 from orders.models import Order
-from production import fulfilment, services
+from production import services
 from production.models import Component, Reservation, SupplyBatch
+from production.services import fulfilment
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from atelier.celery import app
 from orders.models import Order
 from production import services, tasks
+from production.services import scheduling
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_sweep_resends_an_order_stuck_in_received(place, eager, settings):
 
 def test_the_task_retries_a_capacity_race_and_then_schedules(place, eager, monkeypatch):
     order = place()
-    real, calls = services.schedule_order, []
+    real, calls = scheduling.schedule_order, []
 
     def racing(**kwargs):
         calls.append(kwargs)
@@ -43,7 +44,8 @@ def test_the_task_retries_a_capacity_race_and_then_schedules(place, eager, monke
             raise services.CapacityRace("a day filled up")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "schedule_order", racing)
+    # The task calls the writer module itself (production.tasks sits below the services door).
+    monkeypatch.setattr(scheduling, "schedule_order", racing)
 
     assert tasks.schedule_order.delay(order.pk).get() == "scheduled"
     assert len(calls) == 2

@@ -24,7 +24,7 @@ from hypothesis.control import currently_in_test_context
 
 from configurator import engine
 from configurator.interchange import CatalogueFormatError, load_catalogue_text, validate_catalogue
-from configurator.interchange.errors import CatalogueError
+from configurator.interchange.errors import CatalogueIssue
 from configurator.models import CatalogueVersion
 from configurator.services import CatalogueRejected, import_catalogue
 from tests.demo import demo_document
@@ -173,12 +173,12 @@ def mutated(draw, base: dict, *, max_mutations: int = 3) -> Any:
     return document
 
 
-def assert_clean_errors(errors: list[CatalogueError]) -> None:
+def assert_clean_errors(errors: list[CatalogueIssue]) -> None:
     """Errors a person can read and the admin can render: each has a path and a message,
     both printable text (no NUL, no unpaired surrogate)."""
     assert errors
     for error in errors:
-        assert isinstance(error, CatalogueError)
+        assert isinstance(error, CatalogueIssue)
         assert isinstance(error.path, str) and isinstance(error.message, str) and error.message
         str(error).encode("utf-8")
         assert "\x00" not in str(error)

@@ -198,7 +198,7 @@ def test_csrf_is_enforced_on_cart_and_checkout(published):
 def test_order_refused_by_the_service_is_a_form_error_and_keeps_the_cart(
     client, published, monkeypatch
 ):
-    from orders import errors
+    from atelier import errors
 
     def refuse(**kwargs):
         raise errors.ConfigurationConflict("The Core Ultra 7 is no longer sold with this board.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import json
 
+from atelier.money import amount_text as money
 from configurator.interchange import canonical, canonical_text, validate_catalogue
-from configurator.interchange.canonical import money
 from tests.unit.catalogue.conftest import DEMO
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from configurator.interchange import CatalogueError, validate_catalogue
+from configurator.interchange import CatalogueIssue, validate_catalogue
 from tests.unit.catalogue.conftest import FIXTURES, load
 
 
@@ -308,9 +308,9 @@ def test_missing_sections_are_named():
 
 
 def test_error_renders_as_path_colon_message():
-    error = CatalogueError("products[0].rules[3].then[1]", "unknown option 'psu.999w'")
+    error = CatalogueIssue("products[0].rules[3].then[1]", "unknown option 'psu.999w'")
     assert str(error) == "products[0].rules[3].then[1]: unknown option 'psu.999w'"
-    assert str(CatalogueError("", "the file is empty")) == "the file is empty"
+    assert str(CatalogueIssue("", "the file is empty")) == "the file is empty"
 
 
 def test_optional_sections_may_be_left_out(design_example):

@@ -3,24 +3,25 @@
   release a cancelled order's capacity and components;
 - `replanning`: re-place not-started work (every promise kept), run by a worker for staff;
 - `batch_plan`: plan and finish batch runs of standard products and components;
-- `shards`: the plan-shard lock every writer takes, and the lock order they all follow;
-- here: staff's changes to a day's capacity.
+- `fulfilment`: start and ship orders, consuming their reserved components;
+- `capacity`: staff's changes to a day's capacity;
+- `shards` (production.shards): the plan-shard lock every writer takes, in one order.
 """
 
 from __future__ import annotations
 
-from atelier.problems import DomainError
-from production.batch_plan import BatchPlanError, finish_batch_run, plan_batch_run
-from production.models import CapacityDay
+from atelier.errors import CapacityBelowBooked
 from production.plan_store import CapacityRace, PlanCorrupted, PlanRace, SupplyRace
-from production.replanning import (
+from production.services.batch_plan import BatchPlanError, finish_batch_run, plan_batch_run
+from production.services.capacity import set_day_capacity
+from production.services.replanning import (
     ReplanSummary,
     fail_replan,
     replan,
     run_replan,
     start_replan,
 )
-from production.scheduling import release_order, schedule_order
+from production.services.scheduling import release_order, schedule_order
 from production.shards import lock_shard
 
 __all__ = [
@@ -42,17 +43,3 @@ __all__ = [
     "set_day_capacity",
     "start_replan",
 ]
-
-
-class CapacityBelowBooked(DomainError):
-    problem_type = "capacity-below-booked"
-    title = "A day's capacity cannot go below what is booked"
-
-
-def set_day_capacity(*, capacity_day_id: int, minutes: int) -> None:
-    """Change one day's capacity (overtime, a breakdown), never below what is booked."""
-    changed = CapacityDay.objects.filter(pk=capacity_day_id, booked_minutes__lte=minutes).update(
-        capacity_minutes=minutes
-    )
-    if not changed:
-        raise CapacityBelowBooked(f"{minutes} minutes is less than that day already has booked.")

@@ -14,9 +14,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from orders.errors import InvalidTransition
+from atelier.errors import InvalidTransition
 from orders.models import Order
-from orders.services import transition
+from orders.transitions import transition
 from production import consumption
 from production.models import Reservation
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard

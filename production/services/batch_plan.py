@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from atelier.problems import DomainError
+from atelier.errors import BatchPlanError, DomainError
 from configurator.selectors import NoPublishedCatalogue, published_version
-from orders.services import LineRequest, price_line
+from orders.pricing import LineRequest, price_line
 from production import consumption, plan_store, planner
 from production.models import (
     BatchBooking,
@@ -33,11 +33,6 @@ from production.models import (
     WorkCentre,
 )
 from production.shards import BATCH_SHARD, BUILD_TO_ORDER_SHARD, lock_shard
-
-
-class BatchPlanError(DomainError):
-    problem_type = "batch-plan"
-    title = "The batch run cannot be planned"
 
 
 def plan_batch_run(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from celery import Task
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from atelier import enqueue
 from orders.models import Order
 from production import plan_store, planner
 from production.models import PlanEntry, ReplanRun
-from production.scheduling import _lines_by_order
+from production.services.scheduling import lines_by_order
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
 
 
@@ -67,7 +68,7 @@ def replan(
                     )
             plan_store.release(ids)
             plan = plan_store.reload_batches(plan)
-            lines = _lines_by_order(ids)
+            lines = lines_by_order(ids)
             plan_store.write_bookings(plan, changed, lines, booked_before=booked)
             plan_store.write_reservations(plan, changed, lines)
         if on_progress is not None:
@@ -79,36 +80,6 @@ def replan(
         max_lateness=result.max_lateness,
         makespan=result.makespan,
     )
-
-
-# Staff asking for a replan at the same moment queue one run, not two: the look for an
-# active run and the insert happen under a lock of their own (not the plan's, which a
-# running replan holds for seconds).
-REPLAN_REQUESTS = "replan_requests"
-
-
-def start_replan(*, requested_by: str = "") -> ReplanRun:
-    """Queue a replan for a worker (or return the one already queued or running)."""
-    with transaction.atomic():
-        lock_shard(REPLAN_REQUESTS)
-        run = ReplanRun.objects.filter(
-            status__in=[ReplanRun.Status.QUEUED, ReplanRun.Status.RUNNING]
-        ).first()
-        if run is not None and run.status == ReplanRun.Status.RUNNING:
-            return run
-        # A run still queued may have lost its message (broker down, a crash between commit
-        # and send) and would block every later replan: send it again (run_replan is
-        # idempotent). robust: the run is committed; a broker error must not be a 500.
-        run = run or ReplanRun.objects.create(requested_by=requested_by)
-        transaction.on_commit(lambda: _send_replan(run.pk), robust=True)
-    return run
-
-
-def _send_replan(run_id: int) -> None:
-    from production.tasks import replan_task
-
-    # Broker down: logged; the run stays queued and the next replan request re-sends it.
-    enqueue.send(replan_task, run_id)
 
 
 def run_replan(*, run_id: int, on_progress: Callable[[int, int], None] | None = None) -> ReplanRun:
@@ -178,3 +149,40 @@ def _progress_recorder(run_id: int) -> Callable[[int, int], None]:
         thread.join(timeout=5)
 
     return record
+
+
+# The replan task lives on the tasks floor above this module (it calls run_replan):
+# ProductionConfig.ready registers it here at start-up, so this writer never imports up.
+_registered: dict[str, Task] = {}
+
+
+def register_replan_task(task: Task) -> None:
+    _registered["replan"] = task
+
+
+def _replan_task() -> Task:
+    return _registered["replan"]
+
+
+# Staff asking for a replan at the same moment queue one run, not two: the look for an
+# active run and the insert happen under a lock of their own (not the plan's, which a
+# running replan holds for seconds).
+REPLAN_REQUESTS = "replan_requests"
+
+
+def start_replan(*, requested_by: str = "") -> ReplanRun:
+    """Queue a replan for a worker (or return the one already queued or running)."""
+    with transaction.atomic():
+        lock_shard(REPLAN_REQUESTS)
+        run = ReplanRun.objects.filter(
+            status__in=[ReplanRun.Status.QUEUED, ReplanRun.Status.RUNNING]
+        ).first()
+        if run is not None and run.status == ReplanRun.Status.RUNNING:
+            return run
+        # A run still queued may have lost its message (broker down, a crash between commit
+        # and send) and would block every later replan: send it again (run_replan is
+        # idempotent). Broker down: logged, never a 500; the run stays queued and the next
+        # replan request re-sends it.
+        run = run or ReplanRun.objects.create(requested_by=requested_by)
+        enqueue.send_on_commit(_replan_task(), run.pk)
+    return run

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from orders.models import Order, OrderLine
-from orders.services import transition, transition_many
+from orders.transitions import transition, transition_many
 from production import plan_store, planner, promise
 from production.shards import BUILD_TO_ORDER_SHARD, lock_shard
 
@@ -30,7 +30,7 @@ log = logging.getLogger("atelier.production")
 PLANNER_ACTOR = "planner"
 
 
-def _lines_by_order(order_ids) -> dict[int, list[OrderLine]]:
+def lines_by_order(order_ids) -> dict[int, list[OrderLine]]:
     lines: dict[int, list[OrderLine]] = defaultdict(list)
     for line in plan_store.lines_of(order_ids):
         lines[line.order_id].append(line)
@@ -86,7 +86,7 @@ def schedule_order(*, order_id: int, today: date | None = None) -> Order:
             return order
         orders = [order, *_waiting_orders(exclude=order.pk, limit=schedule_batch() - 1)]
         orders.sort(key=lambda o: (o.created_at, o.pk))
-        lines = _lines_by_order([o.pk for o in orders])
+        lines = lines_by_order([o.pk for o in orders])
         lock_shard(BUILD_TO_ORDER_SHARD)
         plan = plan_store.load_plan(today=today)
         outcome = _place_orders(plan, orders, lines, today=today)
@@ -146,7 +146,7 @@ def _place_orders(
         moved.update(p.order_id for p in placement.moved)
     moved.difference_update(placed)
     if moved:
-        lines.update(_lines_by_order(moved))
+        lines.update(lines_by_order(moved))
         # Displaced orders keep their parts and promises; only their bookings move.
         plan_store.release(moved, reservations=False)
     final = plan.state.placements
