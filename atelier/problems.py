@@ -237,7 +237,9 @@ class ProblemSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = serializers.DictField(
+    # A field named like Serializer.errors: DRF takes declared fields off the class, the
+    # stubs read it as the attribute.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text='Per field: {"lines[0].selections": ["…"]}',

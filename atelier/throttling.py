@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from django.core.cache.backends.base import BaseCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
@@ -28,6 +29,11 @@ class _WindowCounter:
     both read the same list, so one of them goes uncounted. This costs two cache calls
     whatever the rate, and concurrent requests are all counted.
     """
+
+    # Set by DRF's SimpleRateThrottle, which every throttle here also derives from.
+    cache: BaseCache
+    duration: int
+    num_requests: int
 
     def allow_request(self, request, view):
         if self.rate is None:

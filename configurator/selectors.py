@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pickle
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
@@ -148,9 +148,8 @@ def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledPro
     else:
         # Stored by an older engine (or never): compile in this process, and leave storing
         # to the writer (services.store_stale_compiled, run after `migrate` at deploy).
-        compiled = engine.compile_product(
-            engine.product_from_document(doc, version.document["currency"])
-        )
+        catalogue = version.document or {}
+        compiled = engine.compile_product(engine.product_from_document(doc, catalogue["currency"]))
     return _compiled_products.put(key, compiled)
 
 
@@ -178,7 +177,7 @@ class ConfiguredProduct:
 def configure_product(
     *,
     code: str,
-    selections: object,
+    selections: Mapping[str, Sequence[str]],
     order: Sequence[str] = (),
     quantity: int = 1,
     version: CatalogueVersion | None = None,

@@ -195,5 +195,5 @@ def store_stale_compiled() -> int:
         return 0
     stale = version.products.exclude(compiled__engine_version=ENGINE_VERSION)
     for product in stale:
-        store_compiled(product=product, document=version.document)
+        store_compiled(product=product, document=version.document or {})
     return len(stale)

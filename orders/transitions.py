@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from atelier import errors
+from atelier import sql as quoted
 from orders.models import Order, OrderEvent
 from orders.notifications import notify_status_changes
 
@@ -62,24 +64,21 @@ def transition_many(*, promised_ship_dates: Mapping[int, date], to: str, actor: 
     # Raw SQL: one UPDATE for the whole batch, under the plan lock (benchmarks/README.md,
     # planner). Names come from Order's _meta (FieldDoesNotExist if one goes) and are
     # quoted by the connection.
-    quote = connection.ops.quote_name
-    table = quote(Order._meta.db_table)
-    status, updated_at, promised = (
-        quote(Order._meta.get_field(name).column)
-        for name in ("status", "updated_at", "promised_ship_date")
+    table = quoted.table(Order)
+    status, updated_at, promised, pk = (
+        quoted.column(Order, name) for name in ("status", "updated_at", "promised_ship_date", "pk")
     )
-    pk = quote(Order._meta.pk.column)
     values = ", ".join(["(%s, %s)"] * len(ids))
-    sql = (
+    statement = (
         f"UPDATE {table} SET {status} = %s, {updated_at} = %s, {promised} = v.column2 "
         f"FROM (VALUES {values}) AS v WHERE {table}.{pk} = v.column1 "
         f"AND {table}.{status} IN ({', '.join(['%s'] * len(allowed_from))})"
     )
     # Adapted as the ORM would (SQLite stores naive UTC text; a raw aware value would not be).
-    params = [to, connection.ops.adapt_datetimefield_value(timezone.now())]
+    params: list[Any] = [to, connection.ops.adapt_datetimefield_value(timezone.now())]
     params += [x for oid in ids for x in (oid, promised_ship_dates[oid])]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *allowed_from])
+        cursor.execute(statement, [*params, *allowed_from])
         moved = cursor.rowcount
     if moved != len(ids):
         raise errors.InvalidTransition(

@@ -31,6 +31,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from atelier import sql as quoted
 from orders.models import Order, OrderLine
 from production import planner
 from production.models import (
@@ -622,16 +623,15 @@ def bump(
     keys = sorted(k for k, q in amounts.items() if q)
     if not keys:
         return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    pk = f"{table}.{quote(model._meta.pk.column)}"
-    column = quote(model._meta.get_field(field).column)
+    table = quoted.table(model)
+    pk = f"{table}.{quoted.column(model, 'pk')}"
+    column = quoted.column(model, field)
     values = ", ".join(["(%s, %s)"] * len(keys))
     params = [x for key in keys for x in (key, amounts[key])]
     if sign > 0:
         if limit is None:
             raise ValueError("an increment needs the field that bounds it (limit)")
-        bound = quote(model._meta.get_field(limit).column)
+        bound = quoted.column(model, limit)
         op, guard = "+", f"{table}.{column} + v.column2 <= {table}.{bound}"
     else:
         op, guard = "-", f"{table}.{column} >= v.column2"

@@ -192,7 +192,7 @@ def shortages(*, today: date) -> list[Shortage]:
         supply_batch__available_on__gt=today
     ).values_list("component_id", "quantity"):
         waiting[component_id] += quantity
-    next_free: dict[int, tuple[date, int]] = {}
+    next_free: dict[int, tuple[date | None, int]] = {}
     for component_id, day, quantity, reserved in (
         SupplyBatch.objects.filter(available_on__gt=today)
         .order_by("available_on", "id")
@@ -204,9 +204,11 @@ def shortages(*, today: date) -> list[Shortage]:
     for c in Component.objects.all():
         if c.free > SHORTAGE_FREE_STOCK and not waiting.get(c.pk):
             continue
-        day, quantity = next_free.get(c.pk, (None, 0))
+        free_on, free_quantity = next_free.get(c.pk, (None, 0))
         found.append(
-            Shortage(c.sku, c.name, c.stock, c.reserved, waiting.get(c.pk, 0), day, quantity)
+            Shortage(
+                c.sku, c.name, c.stock, c.reserved, waiting.get(c.pk, 0), free_on, free_quantity
+            )
         )
     return sorted(found, key=lambda s: (s.stock - s.reserved, s.sku))
 

@@ -61,7 +61,7 @@ def plan_batch_run(
     today = timezone.localdate()
     request = planner.OrderRequest(
         f"run:{sku}",
-        (planner.OrderLine((planner.Operation(centre.code, minutes),), components),),
+        (planner.OrderLine((planner.Operation(centre.code, minutes),), tuple(components.items())),),
         received_on=max(today, earliest or today),
     )
     with transaction.atomic():
@@ -156,6 +156,8 @@ def finish_batch_run(*, run_id: int) -> BatchRun:
             consumption.use_up(
                 run.reservations.all(), today=today, holder=f"run {run.pk}", error=BatchPlanError
             )
+            # A run makes a component or a standard product, never neither (its constraint).
+            assert run.standard_product_id is not None
             StandardProduct.objects.filter(pk=run.standard_product_id).update(
                 stock=F("stock") + run.quantity
             )

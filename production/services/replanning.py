@@ -59,7 +59,7 @@ def replan(
         result = planner.replan(plan.state, today=today, on_progress=progress)
         changed = list(result.placements)
         if changed:
-            ids = [p.order_id for p in changed]
+            ids = [plan_store.stored_id(p.order_id) for p in changed]
             booked = dict(plan.state.booked)
             for oid in ids:
                 for b in placements[oid].bookings:

@@ -143,7 +143,7 @@ def _place_orders(
             continue
         plan = dataclasses.replace(plan, state=planner.apply(plan.state, placement))
         placed.append(order.pk)
-        moved.update(p.order_id for p in placement.moved)
+        moved.update(plan_store.stored_id(p.order_id) for p in placement.moved)
     moved.difference_update(placed)
     if moved:
         lines.update(lines_by_order(moved))

@@ -4,6 +4,7 @@ nothing); the writer run after `migrate` stores this engine's form once for ever
 import pytest
 from django.core.management import call_command
 
+from atelier import caching
 from configurator import selectors, services
 from configurator.models import CompiledProduct
 from configurator.services import import_catalogue
@@ -14,10 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_process_state():
     selectors.forget_published()
-    selectors._cache.clear()
+    caching.clear_all()
     yield
     selectors.forget_published()
-    selectors._cache.clear()
+    caching.clear_all()
 
 
 def _age_every_form() -> None:
