@@ -28,6 +28,10 @@ class CompiledProduct:
     # group_distance[g, h]: rule hops between groups (n_groups if unrelated); explanations
     # look at the picks nearest to an option first.
     group_distance: np.ndarray
+    # Rules by the groups they read (rule positions), and each table's rows as an array
+    # (option index per column, -1 = no pick): explanations read rules without a search.
+    rules_by_group: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    table_rows: dict[int, np.ndarray] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -95,4 +99,18 @@ def compile_product(product: Product) -> CompiledProduct:
         diagram=diagram,
         pair_excluded=_pair_table(index, diagram),
         group_distance=_group_distance(index),
+        rules_by_group=_rules_by_group(index),
+        table_rows={
+            k: np.asarray(c.rows, dtype=np.int16).reshape(len(c.rows), len(c.table_groups))
+            for k, c in enumerate(index.constraints)
+            if c.kind == "table"
+        },
     )
+
+
+def _rules_by_group(index: Index) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = {}
+    for k, c in enumerate(index.constraints):
+        for g in c.scope:
+            found.setdefault(g, []).append(k)
+    return {g: tuple(ks) for g, ks in found.items()}

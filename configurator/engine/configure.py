@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
@@ -10,6 +11,7 @@ from configurator.engine.compile import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.explain import item_id, item_message, minimal_support, rule_core
+from configurator.engine.necessary import picks_of, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import (
     availability,
@@ -19,6 +21,7 @@ from configurator.engine.propagation import (
     live_options,
     restrictions,
 )
+from configurator.engine.resolutions import Passes
 from configurator.engine.results import (
     Configuration,
     Conflict,
@@ -132,10 +135,20 @@ def configure(
     picked = parse_selections(index, product, selections)
     recency = ordered_literals(index, picked, order)
     session = _Session(compiled)
-    everything = frozenset(recency)
-    avail = session.availability(everything)
-    valid = session.feasible(recency)
+    passes = Passes(compiled, picked, recency)
+    valid = passes.valid
     complete = valid and _is_complete(index, picked)
+    singles: list[dict[int, np.ndarray]] = []
+
+    def necessary_for(target: Literal) -> list[Literal]:
+        # Only options one dropped pick would free have necessary picks; the bitset
+        # passes run once per click, when the first such option needs them.
+        if passes.changes[target[0]][target[1]] != 1:
+            return []
+        if not singles:
+            singles.append(single_drops(passes))
+        return picks_of(passes, singles[0][target[0]][target[1]])
+
     groups = []
     for g, group in enumerate(product.groups):
         mask = picked.get(g, 0)
@@ -145,10 +158,16 @@ def configure(
         for o, option in enumerate(group.options):
             if mask >> o & 1:
                 state, reasons = "selected", ()
-            elif avail[g][o]:
+            elif passes.changes[g][o] == 0:
                 state, reasons = "available", ()
             else:
-                support = minimal_support(compiled, candidates, (g, o), session.excluded_under)
+                support = minimal_support(
+                    compiled,
+                    candidates,
+                    (g, o),
+                    session.excluded_under,
+                    necessary=partial(necessary_for, (g, o)),
+                )
                 state, reasons = "excluded", session.reasons([*support, (g, o)], support)
             options.append(OptionState(option.code, option.name, state, option.price, reasons))
         groups.append(

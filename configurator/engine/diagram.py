@@ -36,6 +36,15 @@ class Layer:
     cost: np.ndarray  # int64 (or object if amounts are huge): option prices + price rules
     starts: np.ndarray  # first edge of each source node (every node has an edge)
     label_options: np.ndarray  # bool (n_picks, n_options): options in each pick
+    # Edges grouped by target node and by label, for the minimum-change passes
+    # (resolutions.py): reduceat over a permutation instead of a scatter per click.
+    in_order: np.ndarray  # edge ids sorted by dst
+    in_starts: np.ndarray  # first position in in_order of each dst node
+    by_label: np.ndarray  # edge ids sorted by label
+    label_starts: np.ndarray  # first position in by_label of each label in label_ids
+    label_ids: np.ndarray  # labels present in the layer, ascending
+    shifted: np.ndarray  # cost - floor: never negative, so (changes, price) pack into one key
+    floor: int  # least edge cost of the layer
 
 
 @dataclass(frozen=True)
@@ -360,9 +369,8 @@ def _finish(
         if empty:
             src, dst, label, costs, n_src, n_dst = [], [], [], [], 1 if i == 0 else 0, 0
         src_a = np.asarray(src, dtype=np.int32)
-        starts = np.searchsorted(src_a, np.arange(n_src)).astype(np.int64)
         layers.append(
-            Layer(
+            make_layer(
                 group=g,
                 n_src=n_src,
                 n_dst=n_dst,
@@ -370,8 +378,46 @@ def _finish(
                 dst=np.asarray(dst, dtype=np.int32),
                 label=np.asarray(label, dtype=np.int32),
                 cost=np.asarray(costs, dtype=cost_dtype),
-                starts=starts,
                 label_options=label_options,
             )
         )
     return Diagram(order=order, layers=tuple(layers), empty=empty)
+
+
+def make_layer(
+    *,
+    group: int,
+    n_src: int,
+    n_dst: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    label: np.ndarray,
+    cost: np.ndarray,
+    label_options: np.ndarray,
+) -> Layer:
+    """A layer from its edges (sorted by `src`), with the groupings the passes read."""
+    starts = np.searchsorted(src, np.arange(n_src)).astype(np.int64)
+    in_order = np.argsort(dst, kind="stable").astype(np.int32)
+    in_starts = np.searchsorted(dst[in_order], np.arange(n_dst)).astype(np.int64)
+    by_label = np.argsort(label, kind="stable").astype(np.int32)
+    sorted_labels = label[by_label]
+    label_ids, label_starts = np.unique(sorted_labels, return_index=True)
+    floor = int(cost.min()) if len(cost) else 0
+    return Layer(
+        group=group,
+        n_src=n_src,
+        n_dst=n_dst,
+        src=src,
+        dst=dst,
+        label=label,
+        cost=cost,
+        starts=starts,
+        label_options=label_options,
+        in_order=in_order,
+        in_starts=in_starts,
+        by_label=by_label,
+        label_starts=label_starts.astype(np.int64),
+        label_ids=label_ids.astype(np.int32),
+        shifted=cost - floor,
+        floor=floor,
+    )

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+import numpy as np
+
 from configurator.engine.compile import CompiledProduct
 from configurator.engine.constraints import (
     MAX_PICKS_PER_GROUP,
@@ -142,6 +144,9 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
         return not feasible(compiled, required, items)
 
     start = set(required)
+    single = _single_rule(compiled, lits)
+    if single is not None:
+        return _remember(compiled, key, (("rule", single),))
     core = None
     # Usually one rule over exactly these groups explains it: try those alone first.
     for k, c in enumerate(index.constraints):
@@ -161,11 +166,50 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
     # conflicts, so the likeliest culprits (rules over the literals' own groups) go first.
     core = _shrink(sorted(core, key=closeness), infeasible)
     result = tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
+    return _remember(compiled, key, result)
+
+
+def _remember(compiled: CompiledProduct, key: tuple, result: tuple[Item, ...]) -> tuple[Item, ...]:
     if len(compiled.cache) > CACHE_LIMIT or len(compiled.cache.get("builder", ())) > CACHE_LIMIT:
         # A long-lived web process sees endless selections (the API is open): stay bounded.
         compiled.cache.clear()
     compiled.cache[key] = result
     return result
+
+
+def _single_rule(compiled: CompiledProduct, lits: Sequence[Literal]) -> int | None:
+    """A rule that by itself forbids `lits` (whatever the other groups take), read off
+    the rule directly: no search. Such a rule alone is a minimal core. Sum rules (and
+    rules needing a group's cardinality) are left to the search."""
+    index = compiled.index
+    held: dict[int, int] = {}
+    for g, o in lits:
+        held[g] = held.get(g, 0) | 1 << o
+    groups = set(held)
+    for k in compiled.rules_by_group.get(min(groups), ()) if groups else ():
+        c = index.constraints[k]
+        if not groups <= set(c.scope):
+            continue
+        if c.kind == "excludes" and all(held.get(g, 0) >> o & 1 for g, o in c.all):
+            return k
+        if c.kind == "requires" and all(held.get(g, 0) >> o & 1 for g, o in c.if_):
+            # A `then` literal is impossible only in a single-choice group holding another.
+            if all(
+                index.maxs[g] == 1 and held.get(g, 0) and not held[g] >> o & 1 for g, o in c.then
+            ):
+                return k
+        if c.kind == "table":
+            rows = compiled.table_rows[k]
+            match = np.ones(len(rows), dtype=bool)
+            for col, g in enumerate(c.table_groups):
+                mask = held.get(g, 0)
+                if mask:
+                    if mask & (mask - 1):
+                        return k
+                    match &= rows[:, col] == mask.bit_length() - 1
+            if not match.any():
+                return k
+    return None
 
 
 def _grow(
@@ -222,10 +266,17 @@ def minimal_support(
     candidates: Sequence[Literal],
     target: Literal,
     excluded_under: Callable[[frozenset[Literal], Literal], bool],
+    *,
+    necessary: Callable[[], Sequence[Literal]] | None = None,
 ) -> list[Literal]:
     """A subset of `candidates` (oldest first) under which `target` stays excluded, with no
     pick that could be dropped. Picks nearest to the target (in rule hops), then the most
-    recent, are tried first, so a single nearby pick is the usual answer."""
+    recent, are tried first, so a single nearby pick is the usual answer.
+
+    `necessary` (asked only when no single pick explains the target) returns the picks
+    lying in every such subset (see `necessary.single_drops`): when they exclude the
+    target they are the answer, else the search only decides the other picks.
+    """
     index = compiled.index
     gid = index.global_id(target)
     table = compiled.pair_excluded
@@ -237,11 +288,15 @@ def minimal_support(
     for lit in ordered:
         if table[index.global_id(lit), gid]:
             return [lit]
+    forced = [lit for lit in (necessary() if necessary else ()) if lit in recency]
+    if forced and excluded_under(frozenset(forced), target):
+        return forced
+    ordered = [lit for lit in ordered if lit not in forced]
 
     def still_excluded(lits: Sequence[Literal]) -> bool:
-        return excluded_under(frozenset(lits), target)
+        return excluded_under(frozenset([*forced, *lits]), target)
 
     size = 2
     while size < len(ordered) and not still_excluded(ordered[:size]):
         size *= 2
-    return _shrink(ordered[:size], still_excluded)
+    return forced + _shrink(ordered[:size], still_excluded)
