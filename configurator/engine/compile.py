@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Index, index_product
 from configurator.engine.diagram import Diagram, build_diagram
+from configurator.engine.explain import pair_cores
 from configurator.engine.model import Product
 from configurator.engine.ordering import candidate_orders
 from configurator.engine.propagation import availability
 
-
-@dataclass(eq=False)
-class CompiledProduct:
-    """A product with its decision diagram and static tables. Picklable; the per-process
-    explanation cache is left out of the pickle and rebuilt on demand."""
-
-    product: Product
-    index: Index
-    diagram: Diagram
-    # pair_excluded[s, o]: option o (global id) is excluded when s alone is selected;
-    # row -1 is "nothing selected" (dead options). Lets most explanations skip a search.
-    pair_excluded: np.ndarray
-    # group_distance[g, h]: rule hops between groups (n_groups if unrelated); explanations
-    # look at the picks nearest to an option first.
-    group_distance: np.ndarray
-    # Rules by the groups they read (rule positions), and each table's rows as an array
-    # (option index per column, -1 = no pick): explanations read rules without a search.
-    rules_by_group: dict[int, tuple[int, ...]] = field(default_factory=dict)
-    table_rows: dict[int, np.ndarray] = field(default_factory=dict)
-    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["cache"] = {}
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+# Compile-time searches for pair reasons; pairs beyond are explained when clicked.
+PAIR_CORE_SEARCHES = 2_000
 
 
 def _pair_table(index: Index, diagram: Diagram) -> np.ndarray:
@@ -93,7 +66,7 @@ def compile_product(product: Product) -> CompiledProduct:
         budget = None if diagram is None else diagram.n_edges
         diagram = build_diagram(index, order, max_edges=budget) or diagram
     assert diagram is not None
-    return CompiledProduct(
+    compiled = CompiledProduct(
         product=product,
         index=index,
         diagram=diagram,
@@ -106,6 +79,8 @@ def compile_product(product: Product) -> CompiledProduct:
             if c.kind == "table"
         },
     )
+    compiled.pair_cores = pair_cores(compiled, limit=PAIR_CORE_SEARCHES)
+    return compiled
 
 
 def _rules_by_group(index: Index) -> dict[int, tuple[int, ...]]:

@@ -10,7 +10,12 @@ import numpy as np
 from configurator.engine.compile import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
-from configurator.engine.explain import item_id, item_message, minimal_support, rule_core
+from configurator.engine.explain import (
+    item_id,
+    item_message,
+    minimal_support,
+    rule_core,
+)
 from configurator.engine.necessary import picks_of, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import (

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from configurator.engine.compile import CompiledProduct
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import (
     MAX_PICKS_PER_GROUP,
     Constraint,
@@ -129,13 +129,12 @@ CACHE_LIMIT = 20_000
 
 
 def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item, ...]:
-    """A small set of rules (and cardinality pseudo-rules) under which `lits` cannot all
+    """A minimal set of rules (and cardinality pseudo-rules) under which `lits` cannot all
     hold in a complete configuration. `lits` must be jointly infeasible."""
     key = ("core", frozenset(lits))
-    cached = compiled.cache.get(key)
+    cached = compiled.pair_cores.get(key[1]) or compiled.cache.get(key)
     if cached is not None:
         return cached
-    index = compiled.index
     required: dict[int, int] = {}
     for g, o in lits:
         required[g] = required.get(g, 0) | 1 << o
@@ -147,6 +146,16 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
     single = _single_rule(compiled, lits)
     if single is not None:
         return _remember(compiled, key, (("rule", single),))
+    return _remember(compiled, key, _search(compiled, start, infeasible))
+
+
+def _search(
+    compiled: CompiledProduct,
+    start: set[int],
+    infeasible: Callable[[Sequence[Item]], bool],
+) -> tuple[Item, ...]:
+    """Grow rings of rules around `start` until infeasible, then shrink to a minimal core."""
+    index = compiled.index
     core = None
     # Usually one rule over exactly these groups explains it: try those alone first.
     for k, c in enumerate(index.constraints):
@@ -165,8 +174,7 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
     # QuickXplain drops a whole back half in one test when the front half already
     # conflicts, so the likeliest culprits (rules over the literals' own groups) go first.
     core = _shrink(sorted(core, key=closeness), infeasible)
-    result = tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
-    return _remember(compiled, key, result)
+    return tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
 
 
 def _remember(compiled: CompiledProduct, key: tuple, result: tuple[Item, ...]) -> tuple[Item, ...]:
@@ -300,3 +308,29 @@ def minimal_support(
     while size < len(ordered) and not still_excluded(ordered[:size]):
         size *= 2
     return forced + _shrink(ordered[:size], still_excluded)
+
+
+def pair_cores(compiled: CompiledProduct, *, limit: int) -> dict[frozenset[Literal], tuple]:
+    """The rule cores of every pair of options that exclude each other (the pair table)
+    and that no single rule explains: most excluded options have one pick as their reason,
+    so clicks read these instead of searching. At most `limit` searches (compile time)."""
+    index = compiled.index
+    table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
+    found: dict[frozenset[Literal], tuple] = {}
+    searched = 0
+    for s in np.flatnonzero(~dead):
+        first = index.literal_of(int(s))
+        for o in np.flatnonzero(table[s] & ~dead):
+            if o <= s:
+                continue
+            second = index.literal_of(int(o))
+            if first[0] == second[0] and index.maxs[first[0]] == 1:
+                continue
+            lits = (first, second)
+            if _single_rule(compiled, lits) is not None:
+                continue
+            if searched >= limit:
+                return found
+            searched += 1
+            found[frozenset(lits)] = rule_core(compiled, lits)
+    return found
