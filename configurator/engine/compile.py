@@ -6,7 +6,8 @@ import numpy as np
 
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Index, index_product
-from configurator.engine.diagram import Diagram, build_diagram
+from configurator.engine.diagram import Budget, Diagram, build_diagram
+from configurator.engine.errors import DiagramTooLarge
 from configurator.engine.explain import pair_cores
 from configurator.engine.model import Product
 from configurator.engine.ordering import candidate_orders
@@ -55,17 +56,27 @@ def _group_distance(index: Index) -> np.ndarray:
     return distance
 
 
-def compile_product(product: Product) -> CompiledProduct:
+def compile_product(product: Product, *, budget: Budget | None = None) -> CompiledProduct:
     """Compile `product` (see `model.product_from_document`) into a `CompiledProduct`.
 
-    Raises `CatalogueError` if a multi-choice group allows too many combinations.
+    Each candidate group order is built within `budget` (default `Budget()`); an order
+    that exceeds it is dropped for the next. Raises `DiagramTooLarge` (a `CatalogueError`)
+    when every order does, naming the groups that blow it up, and `CatalogueError` if a
+    multi-choice group allows too many combinations.
     """
+    budget = budget or Budget()
     index = index_product(product)
     diagram: Diagram | None = None
+    refused: DiagramTooLarge | None = None
     for order in candidate_orders(index):
-        budget = None if diagram is None else diagram.n_edges
-        diagram = build_diagram(index, order, max_edges=budget) or diagram
-    assert diagram is not None
+        bound = None if diagram is None else diagram.n_edges
+        try:
+            diagram = build_diagram(index, order, max_edges=bound, budget=budget) or diagram
+        except DiagramTooLarge as error:
+            refused = refused or error
+    if diagram is None:
+        assert refused is not None
+        raise refused
     compiled = CompiledProduct(
         product=product,
         index=index,

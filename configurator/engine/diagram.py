@@ -15,11 +15,13 @@ Finally equivalent nodes (same outgoing labels, costs and targets) are merged bo
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from configurator.engine.constraints import Constraint, Index, PriceTerm, compare
+from configurator.engine.errors import DiagramTooLarge
 
 DEAD = object()  # sentinel: this edge breaks a rule
 REQUIRES, EXCLUDES, TABLE, SUM, PRICE, CARRY = range(6)
@@ -97,12 +99,33 @@ def _sum_bounds(index: Index, item: Constraint) -> dict[int, tuple[int, int]]:
     return bounds
 
 
+@dataclass(frozen=True)
+class Budget:
+    """What compiling one product may take before publishing is refused: nodes of the
+    top-down pass, an estimate of their memory, and wall-clock seconds."""
+
+    max_nodes: int = 3_000_000
+    max_bytes: int = 1_500_000_000
+    max_seconds: float = 120.0
+
+
+# Bytes the top-down pass holds per edge and per node state (Python tuples and ints).
+EDGE_BYTES, STATE_BYTES = 120, 400
+
+
 def build_diagram(
-    index: Index, order: tuple[int, ...], *, max_edges: int | None = None
+    index: Index,
+    order: tuple[int, ...],
+    *,
+    max_edges: int | None = None,
+    budget: Budget | None = None,
 ) -> Diagram | None:
     """Build, prune and reduce the diagram of `index` with layers in `order`; None if the
-    top-down pass needs more than `max_edges` edges (another order is already better)."""
-    built = _top_down(index, order, max_edges=max_edges)
+    top-down pass needs more than `max_edges` edges (another order is already better).
+
+    Raises `DiagramTooLarge` when the pass exceeds `budget`, naming the groups whose rules
+    are open at the layer where it happened."""
+    built = _top_down(index, order, max_edges=max_edges, budget=budget)
     if built is None:
         return None
     raw_layers, n_nodes, constant_violation = built
@@ -282,10 +305,18 @@ class _Builder:
         return tuple(new), cost
 
 
-def _top_down(index: Index, order: tuple[int, ...], *, max_edges: int | None = None):
+def _top_down(
+    index: Index,
+    order: tuple[int, ...],
+    *,
+    max_edges: int | None = None,
+    budget: Budget | None = None,
+):
     """Layer by layer from the root: the edges (src, pick, dst, cost) and node counts;
     None once more than `max_edges` edges were needed."""
     builder = _Builder(index, order)
+    started = time.perf_counter()
+    total_nodes = total_edges = 0
     states: dict[tuple, int] = {(): 0}
     raw_layers: list[list[tuple[int, int, int, int]]] = []
     n_nodes = [1]
@@ -307,6 +338,12 @@ def _top_down(index: Index, order: tuple[int, ...], *, max_edges: int | None = N
                 edges.append((u, lab, v, cost))
         raw_layers.append(edges)
         n_nodes.append(len(next_states))
+        total_nodes += len(next_states)
+        total_edges += len(edges)
+        if budget is not None:
+            _check_budget(
+                builder, budget, i, total_nodes, total_edges, time.perf_counter() - started
+            )
         if max_edges is not None:
             max_edges -= len(edges)
             if max_edges < 0:
@@ -318,6 +355,35 @@ def _top_down(index: Index, order: tuple[int, ...], *, max_edges: int | None = N
         raw_layers.append([])
         n_nodes.append(0)
     return raw_layers, n_nodes, builder.constant_violation
+
+
+def _check_budget(
+    builder: _Builder, budget: Budget, i: int, nodes: int, edges: int, seconds: float
+) -> None:
+    memory = nodes * STATE_BYTES + edges * EDGE_BYTES
+    if nodes <= budget.max_nodes and memory <= budget.max_bytes and seconds <= budget.max_seconds:
+        return
+    index = builder.index
+    open_items = [builder.items[k] for k in builder.slots(i)]
+    weight: dict[int, int] = {}
+    for item in open_items:
+        for g in item.scope:
+            weight[g] = weight.get(g, 0) + 1
+    groups = tuple(index.group_codes[g] for g in sorted(weight, key=lambda g: -weight[g])[:12])
+    over = (
+        f"{nodes:,} nodes (budget {budget.max_nodes:,})"
+        if nodes > budget.max_nodes
+        else f"~{memory // 2**20:,} MB (budget {budget.max_bytes // 2**20:,} MB)"
+        if memory > budget.max_bytes
+        else f"{seconds:.0f} s (budget {budget.max_seconds:.0f} s)"
+    )
+    raise DiagramTooLarge(
+        f"the product's rules are too intertwined to compile: after {i + 1} of "
+        f"{len(builder.order)} groups the diagram already takes {over}; "
+        f"{len(open_items)} rules are still open there, most over the groups "
+        f"{', '.join(groups)}. Split or simplify the rules linking these groups.",
+        groups,
+    )
 
 
 def _finish(
