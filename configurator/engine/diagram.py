@@ -15,6 +15,7 @@ Finally equivalent nodes (same outgoing labels, costs and targets) are merged bo
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -316,8 +317,9 @@ def _top_down(
     None once more than `max_edges` edges were needed."""
     builder = _Builder(index, order)
     started = time.perf_counter()
+    base_rss = _rss()
     total_nodes = total_edges = 0
-    states: dict[tuple, int] = {(): 0}
+    states: list[tuple] = [()]
     raw_layers: list[list[tuple[int, int, int, int]]] = []
     n_nodes = [1]
     for i in range(len(order)):
@@ -326,7 +328,18 @@ def _top_down(
         advance = builder.advance
         edges: list[tuple[int, int, int, int]] = []
         next_states: dict[tuple, int] = {}
-        for state, u in states.items():
+        for u, state in enumerate(states):
+            if budget is not None and u % 1024 == 1023:
+                # Within a layer too: one layer alone can outgrow the machine.
+                _check_budget(
+                    builder,
+                    budget,
+                    i,
+                    total_nodes + len(next_states),
+                    total_edges + len(edges),
+                    time.perf_counter() - started,
+                    base_rss,
+                )
             for li, (lab, _mask, _cost) in enumerate(labels):
                 step = advance(i, state, li, plan)
                 if step is None:
@@ -342,7 +355,13 @@ def _top_down(
         total_edges += len(edges)
         if budget is not None:
             _check_budget(
-                builder, budget, i, total_nodes, total_edges, time.perf_counter() - started
+                builder,
+                budget,
+                i,
+                total_nodes,
+                total_edges,
+                time.perf_counter() - started,
+                base_rss,
             )
         if max_edges is not None:
             max_edges -= len(edges)
@@ -350,17 +369,36 @@ def _top_down(
                 return None
         if not next_states:
             break  # no path survives
-        states = next_states
+        states = list(next_states)
     while len(raw_layers) < len(order):
         raw_layers.append([])
         n_nodes.append(0)
     return raw_layers, n_nodes, builder.constant_violation
 
 
+def _rss() -> int | None:
+    """Resident memory of this process in bytes (Linux), None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _check_budget(
-    builder: _Builder, budget: Budget, i: int, nodes: int, edges: int, seconds: float
+    builder: _Builder,
+    budget: Budget,
+    i: int,
+    nodes: int,
+    edges: int,
+    seconds: float,
+    base_rss: int | None,
 ) -> None:
     memory = nodes * STATE_BYTES + edges * EDGE_BYTES
+    now = _rss()
+    if now is not None and base_rss is not None:
+        # Table states (sets of row suffixes) are far larger than the estimate: measure.
+        memory = max(memory, now - base_rss)
     if nodes <= budget.max_nodes and memory <= budget.max_bytes and seconds <= budget.max_seconds:
         return
     index = builder.index
