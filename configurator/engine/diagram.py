@@ -55,6 +55,7 @@ class Diagram:
     order: tuple[int, ...]  # group index of each layer
     layers: tuple[Layer, ...]
     empty: bool
+    built_edges: int = 0  # edges of the top-down pass before reduction (order search)
 
     @property
     def n_nodes(self) -> int:
@@ -114,15 +115,17 @@ class Budget:
 EDGE_BYTES, STATE_BYTES = 120, 400
 
 
-def build_diagram(
+def build_diagram_objects(
     index: Index,
     order: tuple[int, ...],
     *,
     max_edges: int | None = None,
     budget: Budget | None = None,
 ) -> Diagram | None:
-    """Build, prune and reduce the diagram of `index` with layers in `order`; None if the
-    top-down pass needs more than `max_edges` edges (another order is already better).
+    """Build, prune and reduce the diagram of `index` with layers in `order` from Python
+    tuples per node; None if the top-down pass needs more than `max_edges` edges.
+    `layered.build_diagram` builds the same diagram with arrays and falls back to this
+    one only when sums or prices leave int64's safe range.
 
     Raises `DiagramTooLarge` when the pass exceeds `budget`, naming the groups whose rules
     are open at the layer where it happened."""
@@ -196,19 +199,29 @@ class _Builder:
                     if b:
                         lo, hi = lo + b[0], hi + b[1]
                 self.sum_rest[k] = rest
-        self.initial_values = []
-        for k, it in enumerate(items):
-            if kinds[k] == TABLE:
-                perm = sorted(
-                    range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]]
-                )
-                self.initial_values.append(
-                    frozenset(tuple(row[j] for j in perm) for row in it.rows)
-                )
-            else:
-                self.initial_values.append(0 if kinds[k] == SUM else True)
+        self._position = position
+        self._initial: list | None = None
         self.table_cache: dict[tuple, frozenset] = {}
         self._plans: dict[int, tuple] = {}
+
+    @property
+    def initial_values(self) -> list:
+        """Each item's state before its first group: a table's full row set (in layer
+        order), a sum's zero, a pending flag otherwise. Built on first use (the array
+        builder never needs the row sets)."""
+        if self._initial is None:
+            position, kinds = self._position, self.kinds
+            values: list = []
+            for k, it in enumerate(self.items):
+                if kinds[k] == TABLE:
+                    perm = sorted(
+                        range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]]
+                    )
+                    values.append(frozenset(tuple(row[j] for j in perm) for row in it.rows))
+                else:
+                    values.append(0 if kinds[k] == SUM else True)
+            self._initial = values
+        return self._initial
 
     def slots(self, i: int) -> list[int]:
         """Items whose state a node after layer i carries."""
@@ -317,7 +330,7 @@ def _top_down(
     None once more than `max_edges` edges were needed."""
     builder = _Builder(index, order)
     started = time.perf_counter()
-    base_rss = _rss()
+    base_rss = rss()
     total_nodes = total_edges = 0
     states: list[tuple] = [()]
     raw_layers: list[list[tuple[int, int, int, int]]] = []
@@ -376,7 +389,7 @@ def _top_down(
     return raw_layers, n_nodes, builder.constant_violation
 
 
-def _rss() -> int | None:
+def rss() -> int | None:
     """Resident memory of this process in bytes (Linux), None elsewhere."""
     try:
         with open("/proc/self/statm", "rb") as statm:
@@ -395,12 +408,20 @@ def _check_budget(
     base_rss: int | None,
 ) -> None:
     memory = nodes * STATE_BYTES + edges * EDGE_BYTES
-    now = _rss()
+    now = rss()
     if now is not None and base_rss is not None:
         # Table states (sets of row suffixes) are far larger than the estimate: measure.
         memory = max(memory, now - base_rss)
     if nodes <= budget.max_nodes and memory <= budget.max_bytes and seconds <= budget.max_seconds:
         return
+    raise budget_error(builder, budget, i, nodes, memory, seconds)
+
+
+def budget_error(
+    builder: _Builder, budget: Budget, i: int, nodes: int, memory: int, seconds: float
+) -> DiagramTooLarge:
+    """The refusal of an order that went over `budget` at layer i, naming the groups most
+    read by the rules still open there."""
     index = builder.index
     open_items = [builder.items[k] for k in builder.slots(i)]
     weight: dict[int, int] = {}
@@ -415,7 +436,7 @@ def _check_budget(
         if memory > budget.max_bytes
         else f"{seconds:.0f} s (budget {budget.max_seconds:.0f} s)"
     )
-    raise DiagramTooLarge(
+    return DiagramTooLarge(
         f"the product's rules are too intertwined to compile: after {i + 1} of "
         f"{len(builder.order)} groups the diagram already takes {over}; "
         f"{len(open_items)} rules are still open there, most over the groups "
@@ -485,7 +506,9 @@ def _finish(
                 label_options=label_options,
             )
         )
-    return Diagram(order=order, layers=tuple(layers), empty=empty)
+    return Diagram(
+        order=order, layers=tuple(layers), empty=empty, built_edges=sum(len(r) for r in raw)
+    )
 
 
 def make_layer(
