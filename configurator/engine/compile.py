@@ -17,6 +17,7 @@ from configurator.engine.ordering import candidate_orders
 
 # Compile-time searches for pair reasons; pairs beyond are explained when clicked.
 PAIR_CORE_SEARCHES = 2_000
+PAIR_CORE_SECONDS = 2.0
 # Further candidate orders are tried (each abandoned once it outgrows the best diagram)
 # only while the compile has taken less than this: the first is usually the best.
 SEARCH_SECONDS = 2.0
@@ -132,7 +133,7 @@ def compile_product(product: Product, *, budget: Budget | None = None) -> Compil
             if c.kind == "table"
         },
     )
-    compiled.pair_cores = pair_cores(compiled, limit=PAIR_CORE_SEARCHES)
+    compiled.pair_cores = pair_cores(compiled, limit=PAIR_CORE_SEARCHES, seconds=PAIR_CORE_SECONDS)
     return compiled
 
 

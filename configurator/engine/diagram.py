@@ -23,6 +23,7 @@ import numpy as np
 
 from configurator.engine.constraints import Constraint, Index, PriceTerm, compare
 from configurator.engine.errors import DiagramTooLarge
+from configurator.engine.tables import compile_table
 
 DEAD = object()  # sentinel: this edge breaks a rule
 REQUIRES, EXCLUDES, TABLE, SUM, PRICE, CARRY = range(6)
@@ -136,10 +137,12 @@ def build_diagram_objects(
     return _finish(index, order, raw_layers, n_nodes, constant_violation)
 
 
-def has_configuration(index: Index, order: tuple[int, ...], memo: dict | None = None) -> bool:
+def has_configuration_objects(
+    index: Index, order: tuple[int, ...], memo: dict | None = None
+) -> bool:
     """Whether any complete valid configuration exists: depth-first over the same states,
     remembering dead ones, so a feasible answer usually needs one dive."""
-    builder = _Builder(index, order, memo)
+    builder = _Builder(index, order, memo, compact=True)
     if builder.constant_violation:
         return False
     n = len(order)
@@ -165,8 +168,19 @@ class _Builder:
     """The transition function of the diagram: from a node's state and one pick of the
     next group to the next node's state (or None when the pick breaks a rule)."""
 
-    def __init__(self, index: Index, order: tuple[int, ...], memo: dict | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        order: tuple[int, ...],
+        memo: dict | None = None,
+        *,
+        compact: bool = False,
+    ) -> None:
+        """`compact`: a table's state is its node in the table's own minimised diagram
+        (tables.py: one lookup per pick) instead of the set of row suffixes left (the
+        reference reading, kept for `build_diagram_objects`)."""
         self.index, self.order = index, order
+        self.compact = compact
         # Pick effects and sum bounds depend only on (rule, group, picks): explanation
         # searches build many small diagrams of one product and share them through `memo`.
         self.memo = {} if memo is None else memo
@@ -204,6 +218,18 @@ class _Builder:
         self.table_cache: dict[tuple, frozenset] = {}
         self._plans: dict[int, tuple] = {}
 
+    def table_levels(self, i: int, k: int) -> tuple[np.ndarray, int]:
+        """(transition array, column) of table item k at layer i, compact reading."""
+        item = self.items[k]
+        groups = tuple(sorted(item.table_groups, key=self._position.__getitem__))
+        key = ("table", id(item), groups)
+        table = self.memo.get(key)
+        if table is None:
+            n_values = [len(codes) for codes in self.index.option_codes]
+            table = self.memo[key] = compile_table(item, self._position, n_values)
+        column = table.column_of[self.order[i]]
+        return table.child[column], column
+
     @property
     def initial_values(self) -> list:
         """Each item's state before its first group: a table's full row set (in layer
@@ -213,7 +239,9 @@ class _Builder:
             position, kinds = self._position, self.kinds
             values: list = []
             for k, it in enumerate(self.items):
-                if kinds[k] == TABLE:
+                if kinds[k] == TABLE and self.compact:
+                    values.append(0)
+                elif kinds[k] == TABLE:
                     perm = sorted(
                         range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]]
                     )
@@ -286,6 +314,16 @@ class _Builder:
                             return None
                         cost += self.items[k].amount
                     continue
+            elif kind == TABLE and self.compact:
+                if effect == -2:
+                    return None
+                level, column = self.table_levels(i, k)
+                nxt = int(level[value, effect + 1])
+                if nxt < 0:
+                    return None
+                if dst < 0:
+                    continue
+                value = nxt
             elif kind == TABLE:
                 key = (k, value, effect)
                 nxt = self.table_cache.get(key)

@@ -13,6 +13,8 @@ Results are cached per compiled product and process.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -26,7 +28,7 @@ from configurator.engine.constraints import (
     Literal,
     group_picks,
 )
-from configurator.engine.diagram import has_configuration
+from configurator.engine.layered import has_configuration
 from configurator.engine.model import Product
 
 Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
@@ -310,10 +312,14 @@ def minimal_support(
     return forced + _shrink(ordered[:size], still_excluded)
 
 
-def pair_cores(compiled: CompiledProduct, *, limit: int) -> dict[frozenset[Literal], tuple]:
+def pair_cores(
+    compiled: CompiledProduct, *, limit: int, seconds: float = math.inf
+) -> dict[frozenset[Literal], tuple]:
     """The rule cores of every pair of options that exclude each other (the pair table)
     and that no single rule explains: most excluded options have one pick as their reason,
-    so clicks read these instead of searching. At most `limit` searches (compile time)."""
+    so clicks read these instead of searching. At most `limit` searches and `seconds` of
+    compile time; pairs left over are searched when a click first needs them (cached)."""
+    deadline = time.perf_counter() + seconds
     index = compiled.index
     table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
     found: dict[frozenset[Literal], tuple] = {}
@@ -329,7 +335,7 @@ def pair_cores(compiled: CompiledProduct, *, limit: int) -> dict[frozenset[Liter
             lits = (first, second)
             if _single_rule(compiled, lits) is not None:
                 continue
-            if searched >= limit:
+            if searched >= limit or time.perf_counter() > deadline:
                 return found
             searched += 1
             found[frozenset(lits)] = rule_core(compiled, lits)

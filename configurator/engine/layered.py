@@ -17,11 +17,11 @@ reduced result), computed a layer at a time over every node at once:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from configurator.engine.constraints import Constraint, Index
+from configurator.engine.constraints import Index
 from configurator.engine.diagram import (
     EXCLUDES,
     PRICE,
@@ -33,15 +33,22 @@ from configurator.engine.diagram import (
     _Builder,
     budget_error,
     build_diagram_objects,
+    has_configuration_objects,
     make_layer,
     rss,
 )
+from configurator.engine.tables import TableDiagram
 
 DONE = np.iinfo(np.int64).min  # a sum that no completion can break any more
 LIMIT = 2**61  # totals and prices beyond this are left to the object builder (exact ints)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX3 = np.uint64(0x94D049BB133111EB)
+
+
+# Feasibility of rule sets whose tables hold at most this many rows in all is decided by
+# depth-first search (has_configuration_objects), beyond by the top-down array pass.
+SEARCH_ROWS = 2_000
 
 
 class Collision(Exception):
@@ -65,53 +72,6 @@ def _row_hash(rows: np.ndarray) -> np.ndarray:
         for c in range(rows.shape[1]):
             h = _mix((h ^ rows[:, c].view(np.uint64)) * _MIX)
     return h
-
-
-@dataclass
-class _Table:
-    """One table rule as a minimised layered diagram over its columns in layer order:
-    `child[j][node, value + 1]` is the node after column j takes `value` (-1 = no pick),
-    or -1 when no row continues that way. Node 0 of the last level accepts."""
-
-    child: list[np.ndarray]
-    column_of: dict[int, int]  # group -> column position (layer order)
-
-
-def _compile_table(item: Constraint, position: dict[int, int], n_values: list[int]) -> _Table:
-    cols = sorted(range(len(item.table_groups)), key=lambda j: position[item.table_groups[j]])
-    groups = [item.table_groups[j] for j in cols]
-    rows = np.asarray(item.rows, dtype=np.int64).reshape(len(item.rows), -1)[:, cols] + 1
-    m = len(groups)
-    # prefix[j][r]: id of row r's first j values (ids by level).
-    prefix = [np.zeros(len(rows), dtype=np.int64)]
-    for j in range(m):
-        key = prefix[j] * (n_values[groups[j]] + 2) + rows[:, j]
-        _, inv = np.unique(key, return_inverse=True)
-        prefix.append(inv.reshape(-1).astype(np.int64))
-    # Bottom-up: a prefix's node is its set of (value, next node); equal sets share an id.
-    node = np.zeros(len(rows), dtype=np.int64)  # node after all m values: accept
-    child: list[np.ndarray] = [np.empty(0)] * m
-    n_next = 1
-    for j in range(m - 1, -1, -1):
-        width = n_values[groups[j]] + 1
-        n_node = int(node.max()) + 1
-        key = np.unique((prefix[j] * width + rows[:, j]) * n_node + node)
-        triples = np.stack([key // n_node // width, key // n_node % width, key % n_node], axis=1)
-        pids, starts = np.unique(triples[:, 0], return_index=True)
-        ends = np.append(starts[1:], len(triples))
-        ids: dict[bytes, int] = {}
-        canon = np.empty(len(pids), dtype=np.int64)
-        pairs = triples[:, 1:]
-        for p in range(len(pids)):
-            canon[p] = ids.setdefault(pairs[starts[p] : ends[p]].tobytes(), len(ids))
-        table = np.full((len(ids), width), -1, dtype=np.int64)
-        owner = canon[np.searchsorted(pids, triples[:, 0])]
-        table[owner, triples[:, 1]] = triples[:, 2]
-        child[j] = table
-        node = canon[np.searchsorted(pids, prefix[j])]
-        n_next = len(ids)
-    del n_next
-    return _Table(child=child, column_of={g: j for j, g in enumerate(groups)})
 
 
 class _Dedup:
@@ -204,23 +164,44 @@ def build_diagram(
     return build_diagram_objects(index, order, max_edges=max_edges, budget=budget)
 
 
+def has_configuration(index: Index, order: tuple[int, ...], memo: dict | None = None) -> bool:
+    """Whether any complete valid configuration exists: the top-down pass alone, merging
+    equal states, so proving that none exists costs the diagram's width, not a search
+    tree (explanations ask this of small rule sets, mostly infeasible ones)."""
+    rows = sum(len(c.rows) for c in index.constraints if c.kind == "table")
+    if rows <= SEARCH_ROWS or not fits(index):
+        # Small rule sets: a depth-first search usually needs one dive and no arrays.
+        return has_configuration_objects(index, order, memo)
+    try:
+        built = top_down(index, order, memo=memo, keep_edges=False)
+    except Collision:
+        return has_configuration_objects(index, order, memo)
+    assert built is not None
+    _, n_nodes, constant_violation = built
+    return bool(n_nodes[-1]) and not constant_violation
+
+
 def top_down(
     index: Index,
     order: tuple[int, ...],
     *,
     max_edges: int | None = None,
     budget: Budget | None = None,
+    memo: dict | None = None,
+    keep_edges: bool = True,
 ):
     """Layer by layer from the root: per layer (src, label, dst, cost) arrays and the
-    node counts; None once more than `max_edges` edges were needed."""
-    builder = _Builder(index, order)
-    position = {g: p for p, g in enumerate(order)}
-    n_values = [len(codes) for codes in index.option_codes]
-    tables: dict[int, _Table] = {
-        k: _compile_table(it, position, n_values)
-        for k, it in enumerate(builder.items)
-        if builder.kinds[k] == TABLE
-    }
+    node counts; None once more than `max_edges` edges were needed. `memo` shares pick
+    effects and table diagrams between builds over the same rules (explanations)."""
+    builder = _Builder(index, order, memo, compact=True)
+    tables: dict[int, TableDiagram] = {}
+    for k in range(len(builder.items)):
+        if builder.kinds[k] == TABLE:
+            item = builder.items[k]
+            first = min(order.index(g) for g in item.table_groups)
+            builder.table_levels(first, k)
+            groups = tuple(sorted(item.table_groups, key=order.index))
+            tables[k] = builder.memo[("table", id(item), groups)]
     started = time.perf_counter()
     base_rss = rss()
     total_nodes = total_edges = 0
@@ -260,9 +241,10 @@ def top_down(
                     for d in set_dst:
                         h = _mix((h ^ new[srcs, d].view(np.uint64)) * _MIX)
                 dst_ids = dedup.add(new[srcs], h)
-                parts.append(
-                    (srcs + b0, np.full(len(srcs), lab, dtype=np.int64), dst_ids, cost[srcs])
-                )
+                if keep_edges:
+                    parts.append(
+                        (srcs + b0, np.full(len(srcs), lab, dtype=np.int64), dst_ids, cost[srcs])
+                    )
                 made = total_edges + sum(len(p[0]) for p in parts)
                 if max_edges is not None and made > max_edges:
                     return None  # another order already did better
