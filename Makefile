@@ -1,4 +1,5 @@
-# Atelier: `make run` starts the shop, the admin, the API and a Celery worker on SQLite;
+# Atelier: `make run` starts the shop, the admin, the API and a Celery worker on SQLite
+# (with the demo catalogue, ATELIER_DEMO=1);
 # `make test` runs the whole suite (it starts its own PostgreSQL and Redis).
 PYTHON ?= python3
 VENV := .venv
@@ -23,6 +24,8 @@ migrate: $(STAMP)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py bootstrap
 
+# `make run` is for trying Atelier out: demo catalogue and a staff login (bootstrap).
+run: export ATELIER_DEMO ?= 1
 run: migrate
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py serve
@@ -34,13 +37,17 @@ test: $(STAMP)
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
 	  $(PY) -m pytest --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
+# The embedded soak runs 30 minutes here (ATELIER_SOAK_SECONDS; 3 minutes in `make test`).
 proof: $(STAMP)
 	bash scripts/system-deps.sh
+	mkdir -p $(ATELIER_VAR_DIR)/tmp $(ATELIER_VAR_DIR)/home
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
+	  ATELIER_SOAK_SECONDS=$${ATELIER_SOAK_SECONDS:-1800} \
 	  $(PY) -m pytest -m "slow or integration" --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/engine.py
+	$(PY) benchmarks/broker.py
 	$(PY) benchmarks/shop.py
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/planner_quality.py --time-limit 30

@@ -2,9 +2,54 @@
 (make run, the Docker image, the API benchmark)."""
 
 import gc
+import json
 import logging
 
+from gunicorn import util
+
 log = logging.getLogger("atelier")
+
+# gunicorn answers a request line longer than this itself (414), before Django sees it;
+# its default, 4094, did so for URLs Django should judge. 8190 is the most it allows
+# short of "unlimited" (which lets a client make a worker buffer any amount). Django
+# refuses URLs past ATELIER_MAX_URL_BYTES (8000) with a 414 problem
+# (atelier/url_length.py); what is longer still gets write_problem's 414 below.
+limit_request_line = 8190
+
+PROBLEM_BASE = "https://atelier.example/problems/"  # as atelier.problems (not imported:
+# this file is read by gunicorn's master before Django is set up)
+_PROBLEM_TYPES = {
+    400: "bad-request",
+    403: "permission-denied",
+    414: "uri-too-long",
+    417: "expectation-failed",
+    431: "header-fields-too-large",
+    500: "server-error",
+    501: "not-implemented",
+}
+
+
+def write_problem(sock, status_int, reason, mesg):
+    """gunicorn's error answer (a request it could not parse: a request line past
+    limit_request_line, too many or too large headers, …) as problem+json, as every
+    other error of Atelier is, instead of its HTML page."""
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + _PROBLEM_TYPES.get(status_int, "bad-request"),
+            "title": reason,
+            "status": status_int,
+            "detail": (mesg or reason)[:200],
+        }
+    ).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode("latin-1")
+    util.write_nonblock(sock, head + body)
+
+
+# The worker calls util.write_error by name at the time of the error: point it here.
+util.write_error = write_problem
 
 
 def post_worker_init(worker):

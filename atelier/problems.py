@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
@@ -147,30 +148,94 @@ def problem_exception_handler(exc, context):
     return answer
 
 
+class QueryParameterError(DomainError):
+    """A query parameter out of bounds or unreadable (`errors` names it)."""
+
+    problem_type = "invalid-query-parameter"
+    status = status.HTTP_400_BAD_REQUEST
+    title = "A query parameter is invalid"
+
+
+def problem_json(
+    *, status_code: int, problem_type: str, title: str, detail: str = "", **extra
+) -> JsonResponse:
+    """A problem answer outside DRF (middleware, Django's error handlers)."""
+    body = {
+        "type": PROBLEM_BASE + problem_type,
+        "title": title,
+        "status": status_code,
+        "detail": detail or title,
+        **extra,
+    }
+    return JsonResponse(body, status=status_code, content_type=CONTENT_TYPE)
+
+
 @csrf_exempt  # any method may reach it; it changes nothing, so no CSRF 403 page
 def not_found_json(request, exception=None) -> JsonResponse:
     """404 as a problem for paths under the API that match no route (not a DRF view)."""
-    body = {
-        "type": PROBLEM_BASE + "not-found",
-        "title": "No such resource",
-        "status": 404,
-        "detail": f"Nothing is at {request.path}.",
-    }
-    return JsonResponse(body, status=404, content_type=CONTENT_TYPE)
+    return problem_json(
+        status_code=404,
+        problem_type="not-found",
+        title="No such resource",
+        detail=f"Nothing is at {request.path}.",
+    )
+
+
+# --- Django's error handlers (atelier/urls.py): problems under /api/, pages elsewhere --
+#
+# DRF views answer their own errors through problem_exception_handler. What escapes them
+# (a bug, an error in middleware, a host Django refuses) reaches these handlers, which
+# answer under /api/ with a problem instead of Django's HTML page.
+
+API_PREFIX = "/api/"
+
+
+def under_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if not under_api(request):
+        return defaults.bad_request(request, exception)
+    return problem_json(status_code=400, problem_type="bad-request", title="Bad request")
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    if not under_api(request):
+        return defaults.permission_denied(request, exception)
+    return problem_json(
+        status_code=403, problem_type="permission-denied", title="You may not do this"
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django has logged the traceback (django.request) before calling this."""
+    if not under_api(request):
+        return defaults.server_error(request)
+    return problem_json(
+        status_code=500,
+        problem_type="server-error",
+        title="Internal server error",
+        detail="Something went wrong on our side; the error is logged. Retrying later "
+        "with the same Idempotency-Key is safe.",
+    )
 
 
 # --- OpenAPI: the problem shape and the answers each operation documents --------------
 
 _DESCRIPTIONS = {
-    400: "Malformed request (body is not JSON, missing Idempotency-Key)",
+    400: "Malformed request (body is not JSON, missing Idempotency-Key) or a query "
+    "parameter out of bounds (see `errors`)",
     401: "Missing, unknown, expired or revoked token (see WWW-Authenticate)",
     403: "Not allowed",
     404: "No such resource (or not yours)",
     406: "Cannot produce the requested media type",
     409: "Conflict with the current state",
     413: "Request body too large",
+    414: "Request URL too long",
     415: "Unsupported Content-Type (send application/json)",
-    422: "Unprocessable: invalid fields (see `errors`) or a reused Idempotency-Key",
+    422: "Unprocessable: invalid or unknown fields, numbers that are not JSON integers "
+    "(see `errors`), or a reused Idempotency-Key",
     429: "Too many requests (see Retry-After)",
     503: "No catalogue is published yet",
 }
@@ -191,10 +256,11 @@ class ProblemSerializer(serializers.Serializer):
 
 
 def problem_responses(*codes: int) -> dict:
-    """`extend_schema(responses=…)` entries for these problem answers."""
+    """`extend_schema(responses=…)` entries for these problem answers, and the 414 any
+    operation may answer (atelier/url_length.py)."""
     return {
         (code, CONTENT_TYPE): OpenApiResponse(
             response=ProblemSerializer, description=_DESCRIPTIONS[code]
         )
-        for code in codes
+        for code in sorted({*codes, 414})
     }

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "atelier.url_length.UrlLengthLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,15 +109,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport with whole-file writes (atelier/broker.py: its own
+    # wrote files a reader could catch half-written, and the worker died on them).
+    CELERY_BROKER_TRANSPORT = "atelier.broker:FilesystemTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Exchange tables (kombu's default is ./control, wherever the process started).
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
         "polling_interval": 0.1,
     }
+    # Made here, so a bare `celery -A atelier worker` works on the default too.
+    for _folder in ("queue", "processed", "control"):
+        (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Longer than any ETA we would ever use; we use none (plan tables hold future work).
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        # kombu's, with a restore of unacknowledged messages that survives a lost
+        # connection (atelier/broker.py; workers exited on it during a Redis stop).
+        CELERY_BROKER_TRANSPORT = "atelier.broker:RedisTransport"
+    # No task is ever sent with an ETA or a countdown (tests/production/
+    # test_no_future_dated_tasks.py), so a message stays unacknowledged only while its
+    # task runs: an hour is far beyond the longest one (a replan), and is when Redis
+    # hands a message a dead worker held to another.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -139,9 +155,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "production.tasks.sweep_received_orders",
         "schedule": timedelta(seconds=int(os.environ.get("ATELIER_SWEEP_SECONDS", "60"))),
     },
+    # Webhook retries: a failed delivery's next attempt is a row (2, 4, 8 … s ahead);
+    # this sweep is what sends it, so its interval is the back-off's resolution.
     "retry-webhook-deliveries": {
         "task": "orders.tasks.sweep_webhook_deliveries",
-        "schedule": timedelta(seconds=30),
+        "schedule": timedelta(seconds=int(os.environ.get("ATELIER_WEBHOOK_SWEEP_SECONDS", "5"))),
     },
 }
 
@@ -192,6 +210,10 @@ if env_bool("ATELIER_HTTPS", False):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Longest path + query accepted (414 problem above it: atelier/url_length.py). Below
+# gunicorn's limit_request_line (8190, atelier/gunicorn_conf.py) minus the method and
+# protocol, so such a URL reaches Django rather than gunicorn's HTML error page.
+ATELIER_MAX_URL_BYTES = int(os.environ.get("ATELIER_MAX_URL_BYTES", "8000"))
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -203,7 +225,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["atelier.filtering.CheckedFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "orders.throttling.AnonymousRateThrottle",
         "orders.throttling.PartnerRateThrottle",
@@ -235,15 +257,31 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# Throttle counters must be shared by all web processes in production: Redis there.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": os.environ["CACHE_URL"],
+
+# Throttle counters must be shared by all web processes in production: Redis there. While
+# Redis is away each process answers from its own memory and logs it (atelier/cache.py);
+# the short socket timeouts keep a Redis that hangs from holding requests up.
+def caches(url: str | None) -> dict:
+    """The cache settings for CACHE_URL `url` (Redis, with a per-process fallback), or the
+    in-process default without one. The fault tests build theirs with this too."""
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    timeout = float(os.environ.get("ATELIER_CACHE_TIMEOUT", "0.5"))
+    return {
+        "default": {
+            "BACKEND": "atelier.cache.FallbackRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {
+                "socket_connect_timeout": timeout,
+                "socket_timeout": timeout,
+                "FALLBACK_RETRY_SECONDS": 5,
+                "FALLBACK_LOG_SECONDS": 60,
+            },
+        }
     }
-    if os.environ.get("CACHE_URL")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+
+
+CACHES = caches(os.environ.get("CACHE_URL"))
 
 LOGGING = {
     "version": 1,
@@ -253,6 +291,9 @@ LOGGING = {
     "loggers": {"atelier": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
 
+# Demo data is opt-in: `manage.py bootstrap` loads the demo catalogue and makes a staff
+# login only with ATELIER_DEMO=1 (`make run`). Production never sets it.
+ATELIER_DEMO = env_bool("ATELIER_DEMO", False)
 # Orders one worker places per plan-lock transaction (throughput vs lock hold time).
 ATELIER_SCHEDULE_BATCH = int(os.environ.get("ATELIER_SCHEDULE_BATCH", "20"))
 # Seconds a configurator click may run on the published version this process already

@@ -8,3 +8,8 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("configurator.urls")),
 ]
+
+# Under /api/ an error Django answers itself is a problem+json, not an HTML page.
+handler400 = "atelier.problems.bad_request"
+handler403 = "atelier.problems.permission_denied"
+handler500 = "atelier.problems.server_error"

@@ -54,8 +54,9 @@ class ConfigureForm(forms.Form):
         for group in self.product.groups:
             value = data.get(f"g-{group.code}")
             picks = [value] if isinstance(value, str) and value else list(value or [])
-            if len(picks) > group.max:
-                self.add_error(f"g-{group.code}", f"Choose at most {group.max} in {group.name}.")
+            # Each option once. More picks than the group's maximum are a conflict the page
+            # resolves (keeping the newest), not a form error.
+            picks = list(dict.fromkeys(picks))
             if picks:
                 selections[group.code] = picks
         data["selections"] = selections

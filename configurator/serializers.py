@@ -11,6 +11,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from atelier.serializers import StrictFieldsSerializer
+from configurator.rule_text import Words
+
 MAX_GROUPS = 200  # the catalogue format's limits (catalogue.schema.json)
 MAX_PICKS = 1000
 CODE_LENGTH = 40
@@ -123,7 +126,7 @@ class ProductSerializer(ProductSummarySerializer):
 # --- Configure ------------------------------------------------------------------------
 
 
-class ConfigureRequestSerializer(serializers.Serializer):
+class ConfigureRequestSerializer(StrictFieldsSerializer):  # unknown fields: 422
     selections = serializers.DictField(
         child=serializers.ListField(
             child=serializers.CharField(max_length=CODE_LENGTH), max_length=MAX_PICKS
@@ -148,17 +151,30 @@ class ConfigureRequestSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="Rule id, or min:group / max:group")
-    message = serializers.CharField()
+    message = serializers.SerializerMethodField(
+        help_text="The rule's message; for min:group / max:group a sentence about the group"
+    )
     selections = serializers.ListField(
         child=serializers.CharField(), help_text="The picks that, with the rule, rule it out"
     )
+
+    def get_message(self, reason) -> str:
+        # The configure answer (the root's instance) holds the product's group names.
+        return _words(self.root.instance.configuration).rule(reason.rule, reason.message)
 
 
 class OptionStateSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     state = serializers.ChoiceField(choices=["selected", "available", "excluded"])
-    price = money_field()
+    price = money_field(help_text="The option's own list price")
+    delta = money_field(
+        help_text="How price.total changes if this option is picked now, price rules "
+        "included: in a single-choice group it replaces the pick, in a multi-choice group "
+        "it is added; for an excluded option, the change of the whole resolution proposed "
+        "when it is picked (it keeps the option, changes the fewest other picks, cheapest "
+        'among those); "0.00" for a selected option'
+    )
     reasons = ReasonSerializer(many=True)
 
 
@@ -216,8 +232,16 @@ def _money(amount) -> str:
     return f"{amount.quantize(CENT)}"
 
 
-def _reason(reason) -> dict:
-    return {"rule": reason.rule, "message": reason.message, "selections": list(reason.selections)}
+def _words(configuration) -> Words:
+    return Words(configuration.groups)
+
+
+def _reason(reason, words: Words) -> dict:
+    return {
+        "rule": reason.rule,
+        "message": words.rule(reason.rule, reason.message),
+        "selections": list(reason.selections),
+    }
 
 
 def configuration_json(answer) -> dict:
@@ -226,6 +250,7 @@ def configuration_json(answer) -> dict:
     schema; tests/api check that both give the same JSON."""
     result = answer.configuration
     price = result.price
+    words = _words(result)
     return {
         "product": answer.product_code,
         "catalogue_version": answer.version.number,
@@ -257,7 +282,8 @@ def configuration_json(answer) -> dict:
                         "name": option.name,
                         "state": option.state,
                         "price": _money(option.price),
-                        "reasons": [_reason(r) for r in option.reasons],
+                        "delta": _money(option.delta),
+                        "reasons": [_reason(r, words) for r in option.reasons],
                     }
                     for option in group.options
                 ],
@@ -265,7 +291,7 @@ def configuration_json(answer) -> dict:
             for group in result.groups
         ],
         "conflicts": [
-            {"rules": [_reason(r) for r in c.rules], "selections": list(c.selections)}
+            {"rules": [_reason(r, words) for r in c.rules], "selections": list(c.selections)}
             for c in result.conflicts
         ],
         "resolution": result.resolution,

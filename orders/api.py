@@ -25,7 +25,7 @@ from atelier.problems import problem_responses
 from orders import idempotency, selectors, services
 from orders.authentication import PartnerPrincipal
 from orders.models import Order, Partner
-from orders.serializers import OrderCreateSerializer, OrderSerializer
+from orders.serializers import CancelRequestSerializer, OrderCreateSerializer, OrderSerializer
 from orders.throttling import API_THROTTLES
 
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
@@ -99,7 +99,10 @@ class OrderFilter(django_filters.FilterSet):
     created_before = RealisticDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label="Created before (ISO 8601)"
     )
-    reference = django_filters.CharFilter(label="Your reference, exactly")
+    # As long as a reference can be (Order.reference): a longer one is a 400, not a query.
+    reference = django_filters.CharFilter(
+        label="Your reference, exactly", max_length=Order._meta.get_field("reference").max_length
+    )
 
     class Meta:
         model = Order
@@ -149,7 +152,10 @@ class OrderListCreateView(OrderApiView, generics.ListAPIView):
     @extend_schema(
         operation_id="orders_list",
         summary="Your orders, newest first",
-        responses={200: OrderSerializer(many=True), **problem_responses(401, 403, 406, 422, 429)},
+        responses={
+            200: OrderSerializer(many=True),
+            **problem_responses(400, 401, 403, 406, 429),
+        },
         tags=["orders"],
     )
     def get(self, request, *args, **kwargs):
@@ -239,6 +245,7 @@ class OrderCancelView(OrderApiView):
     )
     def post(self, request, *args, **kwargs):
         caller = caller_of(request)
+        CancelRequestSerializer(data=request.data).is_valid(raise_exception=True)
         order = self.get_object()
         key = idempotency.check_key(request.headers.get("Idempotency-Key"), required=False)
 

@@ -231,11 +231,15 @@ class WebhookDelivery(models.Model):
     payload = models.JSONField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When the sweep hands it to a worker next (None once delivered or failed for good).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "webhook deliveries"
+        # The sweep's query, every few seconds: pending and due.
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_delivery_due")]
         constraints = [
             models.UniqueConstraint(fields=["endpoint", "event"], name="one_delivery_per_event"),
         ]

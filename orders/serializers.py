@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from atelier.serializers import StrictFieldsSerializer, StrictIntegerField
 from configurator.serializers import (
     CODE_LENGTH,
     MAX_GROUPS,
@@ -21,7 +22,7 @@ MAX_QUANTITY = 999
 # --- Requests -------------------------------------------------------------------------
 
 
-class LineRequestSerializer(serializers.Serializer):
+class LineRequestSerializer(StrictFieldsSerializer):
     product = serializers.CharField(max_length=CODE_LENGTH, help_text="Product code")
     selections = serializers.DictField(
         child=serializers.ListField(
@@ -29,7 +30,7 @@ class LineRequestSerializer(serializers.Serializer):
         ),
         help_text='A complete valid configuration: {"group": ["option", …]}',
     )
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY, default=1)
     standard_sku = serializers.CharField(
         max_length=64,
         required=False,
@@ -45,21 +46,25 @@ class LineRequestSerializer(serializers.Serializer):
         return value
 
 
-class CustomerSerializer(serializers.Serializer):
+class CustomerSerializer(StrictFieldsSerializer):
     name = serializers.CharField(max_length=200, allow_blank=True, default="")
     email = serializers.EmailField(allow_blank=True, default="", help_text="Gets status e-mails")
     address = serializers.CharField(max_length=1000, allow_blank=True, default="")
 
 
-class OrderCreateSerializer(serializers.Serializer):
+class OrderCreateSerializer(StrictFieldsSerializer):
     lines = LineRequestSerializer(many=True, allow_empty=False, max_length=MAX_LINES)
     reference = serializers.CharField(
         max_length=100, allow_blank=True, default="", help_text="Your own reference"
     )
-    priority = serializers.IntegerField(
+    priority = StrictIntegerField(
         min_value=0, max_value=1, default=0, help_text="0 = standard, 1 = express"
     )
     customer = CustomerSerializer(required=False, help_text="The end customer, if any")
+
+
+class CancelRequestSerializer(StrictFieldsSerializer):
+    """Cancelling takes no fields: a body, if sent, must be empty (`{}`)."""
 
 
 # --- Responses ------------------------------------------------------------------------

@@ -8,7 +8,6 @@ event is the second guard.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,13 +17,12 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from atelier import enqueue
 from configurator import engine
 from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
 from orders import errors
 from orders.models import ApiToken, Order, OrderEvent, OrderLine, Partner, hash_token
 from production.models import StandardProduct
-
-log = logging.getLogger("atelier.orders")
 
 
 @dataclass(frozen=True)
@@ -252,12 +250,8 @@ def _return_standard_stock(order_id: int) -> None:
 def _request_scheduling(order_id: int) -> None:
     from production.tasks import schedule_order
 
-    try:
-        schedule_order.delay(order_id)
-    except Exception:  # noqa: BLE001 - broker down: the periodic sweep re-sends it
-        log.warning(
-            "could not enqueue scheduling of order %s; the sweep will", order_id, exc_info=True
-        )
+    # Broker down: logged, and the periodic sweep re-sends it (the order is committed).
+    enqueue.send(schedule_order, order_id)
 
 
 def _predecessors(to: str) -> list[str]:

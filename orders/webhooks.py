@@ -1,9 +1,14 @@
 """Webhook deliveries: create them for a status change, sign and send them, retry.
 
-A delivery is a row (PostgreSQL is the record); Celery only carries "try delivery N".
-Sending starts by claiming the row with a conditional UPDATE that leases it, so a task
-redelivered by the broker, a retry and the periodic sweep can never POST the same
-delivery twice at once, and a delivered delivery is never sent again.
+A delivery is a row (PostgreSQL is the record); Celery only carries "try delivery N, now".
+A failed attempt writes its next attempt (`next_attempt_at`, back-off 2, 4, 8 … s),
+`attempts` and `last_error` on the row and ends; beat's sweep (`due_deliveries`, every
+ATELIER_WEBHOOK_SWEEP_SECONDS) hands due rows to the workers. No ETA or countdown task
+ever sits in the broker: Redis redelivers those after its visibility timeout, and a
+worker holding them unacknowledged when Redis went away exited in kombu's restore
+(issue 12). Sending starts by claiming the row with a conditional UPDATE that leases it,
+so a task redelivered by the broker, a duplicate from the sweep and a late one can never
+POST the same delivery twice at once, and a delivered delivery is never sent again.
 
 Receivers verify `X-Atelier-Signature: sha256=<hex>`, the HMAC-SHA256 with the
 endpoint's secret of `"{X-Atelier-Timestamp}.{raw body}"` (docs/partner-quickstart.md).
@@ -34,9 +39,9 @@ MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 10
 # While one worker sends, the row is leased past the send's timeout.
 LEASE = timedelta(seconds=TIMEOUT_SECONDS + 50)
-# A retry's countdown is set after next_attempt_at, so it fires after it on one clock;
-# this much earlier still counts as due (clocks of different machines), well below the
-# shortest back-off (2 s), so a duplicate task right after a failure finds it not due.
+# This much earlier than next_attempt_at still counts as due (the sweep's and the
+# worker's clocks may differ a little), well below the shortest back-off (2 s), so a
+# duplicate task right after a failure finds it not due.
 EARLY = timedelta(milliseconds=500)
 USER_AGENT = "Atelier-Webhooks/1"
 
@@ -132,8 +137,9 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult | None:
     """Send one delivery once, if it is due and nobody else is sending it.
 
     None when there was nothing to do (delivered, failed for good, or leased by another
-    worker). Retryable failures (no connection, timeout, 5xx) come back with `retry_in`
-    seconds (2, 4, 8, … by attempt) until MAX_ATTEMPTS; other answers fail it for good.
+    worker). Retryable failures (no connection, timeout, 5xx) stay pending with their
+    next attempt `retry_in` seconds ahead (2, 4, 8, … by attempt) for the sweep, until
+    MAX_ATTEMPTS; other answers fail it for good.
     """
     now = timezone.now()
     if not _claim(delivery_id, now):
@@ -169,7 +175,7 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult | None:
             delivery_id=delivery_id, status_code=status_code, error=error, duration_ms=duration_ms
         )
         WebhookDelivery.objects.filter(pk=delivery_id).update(
-            state=state, attempts=attempts, next_attempt_at=next_at
+            state=state, attempts=attempts, next_attempt_at=next_at, last_error=error
         )
     if state != WebhookDelivery.State.DELIVERED:
         log.info("webhook delivery %s attempt %s: %s", delivery_id, attempts, error)
@@ -177,7 +183,7 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult | None:
 
 
 def due_deliveries(*, limit: int = 500) -> list[int]:
-    """Pending deliveries whose time has come (lost enqueues, retries whose task died)."""
+    """Pending deliveries whose time has come: retries after back-off, lost enqueues."""
     return list(
         WebhookDelivery.objects.filter(
             state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()

@@ -11,6 +11,7 @@ from datetime import date
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from atelier import enqueue
 from orders.models import Order
 from production import plan_store, planner
 from production.models import PlanEntry, ReplanRun
@@ -106,7 +107,8 @@ def start_replan(*, requested_by: str = "") -> ReplanRun:
 def _send_replan(run_id: int) -> None:
     from production.tasks import replan_task
 
-    replan_task.delay(run_id)
+    # Broker down: logged; the run stays queued and the next replan request re-sends it.
+    enqueue.send(replan_task, run_id)
 
 
 def run_replan(*, run_id: int, on_progress: Callable[[int, int], None] | None = None) -> ReplanRun:

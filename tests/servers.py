@@ -127,6 +127,8 @@ class Redis:
     root: Path
     port: int
     process: subprocess.Popen | None = None
+    # docker-compose.yml's Redis keeps an append-only file; the test run's keeps nothing.
+    appendonly: bool = False
 
     @property
     def url(self) -> str:
@@ -143,7 +145,7 @@ class Redis:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.appendonly else "no",
                 "--dir",
                 str(self.root),
                 "--maxmemory-policy",
@@ -174,10 +176,11 @@ class Redis:
                 self.process.kill()
 
 
-def start_redis(root: Path | None = None) -> Redis:
+def start_redis(root: Path | None = None, *, appendonly: bool = False) -> Redis:
     if not Path(REDIS_SERVER).exists():
         raise ServerUnavailable("redis-server not found (Debian: redis-server)")
     root = Path(root or tempfile.mkdtemp(prefix="atelier-redis-"))
-    server = Redis(root=root, port=free_port())
+    root.mkdir(parents=True, exist_ok=True)
+    server = Redis(root=root, port=free_port(), appendonly=appendonly)
     server.start()
     return server

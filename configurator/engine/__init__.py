@@ -26,7 +26,12 @@ from configurator.engine.model import (
     product_from_document,
 )
 from configurator.engine.pricing import bill_of_materials, build_minutes, price
-from configurator.engine.queries import cheapest_completion, count, default_completion
+from configurator.engine.queries import (
+    cheapest_completion,
+    count,
+    default_completion,
+    proposed_resolution,
+)
 from configurator.engine.results import (
     Configuration,
     Conflict,
@@ -70,4 +75,5 @@ __all__ = [
     "lint",
     "price",
     "product_from_document",
+    "proposed_resolution",
 ]

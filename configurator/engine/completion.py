@@ -109,3 +109,63 @@ def resolution_picks(
         if _max_kept(compiled, wanted, trial) == target:
             kept = trial
     return cheapest_picks(compiled, kept)
+
+
+def resolution_keeping(
+    compiled: CompiledProduct, *, keep: Mapping[int, int], wanted: Mapping[int, int]
+) -> dict[int, int] | None:
+    """The complete valid configuration that contains every `keep` literal, holds as many
+    `wanted` literals as possible (fewest picks changed) and, among those, costs least
+    (price rules included); None if no configuration contains `keep`.
+
+    What the shop proposes when a click conflicts: keep the click, change the fewest other
+    picks, cheapest first. One lexicographic (kept, -cost) sweep up the diagram, one walk
+    down it."""
+    diagram = compiled.diagram
+    if diagram.empty:
+        return None
+    allowed = restrictions(diagram, keep)
+    kept_to_end = [np.zeros(1, dtype=np.int64)]
+    cost_to_end = [np.zeros(1, dtype=np.int64)]
+    weights = []
+    for layer, ok in zip(reversed(diagram.layers), reversed(allowed), strict=True):
+        mask = wanted.get(layer.group, 0)
+        if mask:
+            weight = layer.label_options[:, _bits(mask)].sum(axis=1).astype(np.int64)
+        else:
+            weight = np.zeros(len(layer.label_options), dtype=np.int64)
+        weights.append(weight)
+        kept, cost = _edge_values(layer, ok, weight, kept_to_end[-1], cost_to_end[-1])
+        best_kept = np.maximum.reduceat(kept, layer.starts)
+        cost = np.where(kept == best_kept[layer.src], cost, INF)
+        kept_to_end.append(best_kept)
+        cost_to_end.append(np.minimum.reduceat(cost, layer.starts))
+    kept_to_end.reverse()
+    cost_to_end.reverse()
+    weights.reverse()
+    if kept_to_end[0][0] < 0:
+        return None
+    picks: dict[int, int] = {}
+    node = 0
+    for i, layer in enumerate(diagram.layers):
+        lo = layer.starts[node]
+        hi = layer.starts[node + 1] if node + 1 < layer.n_src else len(layer.src)
+        part = slice(lo, hi)
+        ok = None if allowed[i] is None else allowed[i][part]
+        kept = weights[i][layer.label[part]] + kept_to_end[i + 1][layer.dst[part]]
+        cost = layer.cost[part] + cost_to_end[i + 1][layer.dst[part]]
+        if ok is not None:
+            kept = np.where(ok, kept, -INF)
+        cost = np.where(kept == kept.max(), cost, INF)
+        e = lo + int(np.argmin(cost))
+        picks[layer.group] = compiled.index.picks[layer.group][int(layer.label[e])]
+        node = int(layer.dst[e])
+    return picks
+
+
+def _edge_values(layer, ok, weight, kept_after, cost_after) -> tuple[np.ndarray, np.ndarray]:
+    kept = weight[layer.label] + kept_after[layer.dst]
+    cost = layer.cost + cost_after[layer.dst]
+    if ok is not None:
+        kept = np.where(ok, kept, -INF)
+    return kept, cost

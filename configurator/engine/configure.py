@@ -10,12 +10,8 @@ import numpy as np
 from configurator.engine.compile import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
-from configurator.engine.explain import (
-    item_id,
-    item_message,
-    minimal_support,
-    rule_core,
-)
+from configurator.engine.deltas import as_selections, option_deltas
+from configurator.engine.explain import item_id, item_message, minimal_support, rule_core
 from configurator.engine.necessary import picks_of, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import (
@@ -122,8 +118,42 @@ def _conflicts(session: _Session, recency: list[Literal]) -> tuple[Conflict, ...
     return tuple(conflicts)
 
 
+def _giving_way(
+    session: _Session, click: Literal, resolution: dict[int, int], recency: list[Literal]
+) -> tuple[Reason, ...]:
+    """For each current pick that `resolution` (proposed for clicking `click`) changes: the
+    rules, and the fewest kept picks, under which that pick and the click cannot stand
+    together. The resolution keeps the most picks, so each changed pick is such a conflict."""
+    compiled = session.compiled
+    index = compiled.index
+    single = index.maxs[click[0]] == 1
+    kept = [s for s in recency if resolution.get(s[0], 0) >> s[1] & 1]
+    dropped = [
+        s
+        for s in recency
+        if not resolution.get(s[0], 0) >> s[1] & 1 and not (single and s[0] == click[0])
+    ]
+
+    def excluded_with_click(lits: frozenset[Literal], target: Literal) -> bool:
+        return session.excluded_under(lits | {click}, target)
+
+    reasons: dict[tuple[str, tuple[str, ...]], Reason] = {}
+    for lit in dropped:
+        if compiled.pair_excluded[index.global_id(lit), index.global_id(click)]:
+            support = []  # the click and this pick alone cannot stand together
+        else:
+            support = minimal_support(compiled, kept, lit, excluded_with_click)
+        for reason in session.reasons([*support, click, lit], [*support, lit]):
+            reasons.setdefault((reason.rule, reason.selections), reason)
+    return tuple(reasons.values())
+
+
 def configure(
-    compiled: CompiledProduct, selections: Selections, *, order: Sequence[str] = ()
+    compiled: CompiledProduct,
+    selections: Selections,
+    *,
+    order: Sequence[str] = (),
+    explain_resolutions: bool = False,
 ) -> Configuration:
     """Evaluate `selections` ({"group": ["option", ...]}) against the compiled product.
 
@@ -132,6 +162,12 @@ def configure(
     replaces the pick, in a multi-choice group it joins them) or `excluded` with reasons.
     `order` lists "group.option" literals from the oldest pick to the most recent (default:
     selection order); it decides which picks a proposed resolution keeps.
+
+    Every option carries its `delta` (how the total changes if it is picked now) and an
+    excluded one its proposed `resolution` (see `deltas`). With `explain_resolutions`, an
+    excluded option also names the rules behind every pick its resolution changes
+    (`resolution_reasons`; the shop shows them, the API's contract does not need them, and
+    on large products they cost a search per changed pick).
 
     Raises `UnknownCode` / `InvalidSelection` for selections that name unknown codes or
     hold too many picks for a group.
@@ -154,6 +190,7 @@ def configure(
             singles.append(single_drops(passes))
         return picks_of(passes, singles[0][target[0]][target[1]])
 
+    deltas = option_deltas(passes)
     groups = []
     for g, group in enumerate(product.groups):
         mask = picked.get(g, 0)
@@ -161,10 +198,11 @@ def configure(
         candidates = [s for s in recency if index.maxs[g] > 1 or s[0] != g]
         options = []
         for o, option in enumerate(group.options):
+            found = deltas[(g, o)]
             if mask >> o & 1:
-                state, reasons = "selected", ()
+                state = "selected"
             elif passes.changes[g][o] == 0:
-                state, reasons = "available", ()
+                state = "available"
             else:
                 support = minimal_support(
                     compiled,
@@ -173,8 +211,27 @@ def configure(
                     session.excluded_under,
                     necessary=partial(necessary_for, (g, o)),
                 )
-                state, reasons = "excluded", session.reasons([*support, (g, o)], support)
-            options.append(OptionState(option.code, option.name, state, option.price, reasons))
+                resolution = found.resolution
+                options.append(
+                    OptionState(
+                        option.code,
+                        option.name,
+                        "excluded",
+                        option.price,
+                        session.reasons([*support, (g, o)], support),
+                        delta=found.delta,
+                        resolution=None
+                        if resolution is None
+                        else as_selections(compiled, resolution),
+                        resolution_reasons=_giving_way(session, (g, o), resolution, recency)
+                        if explain_resolutions and valid and resolution is not None
+                        else (),
+                    )
+                )
+                continue
+            options.append(
+                OptionState(option.code, option.name, state, option.price, delta=found.delta)
+            )
         groups.append(
             GroupState(
                 code=group.code,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from configurator.engine.compile import CompiledProduct
-from configurator.engine.completion import cheapest_picks, count_paths
+from configurator.engine.completion import cheapest_picks, count_paths, resolution_keeping
 from configurator.engine.errors import EngineError
 from configurator.engine.selections import Selections, as_dict, parse_selections
 
@@ -36,3 +36,21 @@ def count(compiled: CompiledProduct, selections: Selections | None = None) -> in
     """Exact number of complete valid configurations that contain `selections`."""
     picked = parse_selections(compiled.index, compiled.product, selections)
     return count_paths(compiled, picked)
+
+
+def proposed_resolution(
+    compiled: CompiledProduct, *, keep: Selections, wanted: Selections
+) -> dict[str, list[str]] | None:
+    """The complete valid configuration that keeps every pick of `keep` (what the customer
+    just chose), changes the fewest picks of `wanted` (the others) and, among those, has
+    the lowest price; None if nothing contains `keep`. An excluded option's `delta` is
+    priced on this resolution.
+
+    Raises `UnknownCode` / `InvalidSelection` for bad selections."""
+    index, product = compiled.index, compiled.product
+    picks = resolution_keeping(
+        compiled,
+        keep=parse_selections(index, product, keep),
+        wanted=parse_selections(index, product, wanted),
+    )
+    return None if picks is None else as_dict(index, picks)

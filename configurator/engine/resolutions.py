@@ -128,6 +128,9 @@ class Passes:
             d = self._drops(i)
             drops.append(d)
             shifted = layer.shifted if self.dtype != object else layer.shifted.astype(object)
+            if d is not None and self.dtype == object:
+                d = d.astype(object)  # w may exceed int64: exact integers throughout
+                drops[-1] = d
             weights.append(shifted if d is None else shifted + d[layer.label] * w)
         fwd = [np.zeros(1, dtype=self.dtype)]
         via = []  # forward value + edge, per edge

@@ -37,11 +37,23 @@ class Reason:
 
 @dataclass(frozen=True)
 class OptionState:
+    """One option after a click. `price` is its own list price; `delta` is how the total
+    changes if it is picked now (price rules included; 0 for a selected option; for an
+    excluded option, the change of its whole `resolution`). `reasons`: the fewest picks
+    (and the rules) that exclude it. For an excluded option, `resolution` is the complete
+    configuration proposed when it is clicked (keeps it, changes the fewest other picks,
+    cheapest among those; None if nothing contains it) and `resolution_reasons` name, for
+    each pick that resolution changes, the rules (and any kept picks) that make it give way.
+    """
+
     code: str
     name: str
     state: OptionStatus
     price: Decimal
     reasons: tuple[Reason, ...] = ()
+    delta: Decimal = Decimal(0)
+    resolution: dict[str, list[str]] | None = None
+    resolution_reasons: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,6 @@ from configurator.shop.presentation import (
     ProductCard,
     Selections,
     StandardOffer,
-    Why,
     literals,
 )
 from configurator.shop.saved import (
@@ -56,7 +55,6 @@ __all__ = [
     "SavedNotFound",
     "Selections",
     "StandardOffer",
-    "Why",
     "_documents",  # the per-process caches, cleared by the tests
     "_start_prices",
     "configure_page",

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from configurator import engine
 from configurator.models import CatalogueVersion
+from configurator.rule_text import Words
 from configurator.selectors import (
     NoPublishedCatalogue,
     catalogue_max_age,
@@ -19,18 +20,22 @@ from configurator.selectors import (
     product_document,
     published_version,
 )
+from configurator.shop.changes import (
+    bill_line,
+    changes_to,
+    option_view,
+    preview,
+    proposed_change,
+    selections_of,
+)
 from configurator.shop.presentation import (
-    BillLine,
-    Change,
     ConfigurePage,
     ConflictView,
     GroupView,
     Money,
-    OptionView,
     ProductCard,
     Selections,
     StandardOffer,
-    Why,
     literals,
 )
 from orders.services import standard_match
@@ -72,11 +77,13 @@ def default_selections(version: CatalogueVersion, code: str) -> Selections:
 
 
 def starting_price(version: CatalogueVersion, code: str) -> Decimal:
-    """The price of the default completion (published versions never change: cached)."""
+    """The "From" price: the price of the cheapest complete configuration, price rules
+    included (the engine's cheapest completion; published versions never change: cached)."""
     key = (version.pk, code)
     if key not in _start_prices:
         compiled = _compiled(version, code)
-        _start_prices[key] = engine.price(compiled, default_selections(version, code)).total
+        cheapest = engine.cheapest_completion(compiled) or {}
+        _start_prices[key] = engine.price(compiled, cheapest).total
     return _start_prices[key]
 
 
@@ -130,54 +137,6 @@ def _standard_offer(code: str, selections: Selections, currency: str) -> Standar
     )
 
 
-def _feasible(compiled: engine.CompiledProduct, kept: Selections) -> bool:
-    return engine.count(compiled, kept) > 0
-
-
-def _resolution(
-    compiled: engine.CompiledProduct,
-    result: engine.Configuration,
-    recency: list[str],
-    newest: list[str],
-) -> Selections | None:
-    """The change proposed for a conflict. The engine's resolution keeps the most picks;
-    the shop must keep what the customer just chose, so when the engine's answer drops
-    that, keep picks greedily from the newest instead."""
-    proposal = result.resolution
-    if proposal is not None and all(lit in literals(proposal) for lit in newest):
-        return proposal
-    kept: Selections = {}
-    for lit in reversed(recency):
-        group, _, option = lit.partition(".")
-        trial = {**kept, group: [*kept.get(group, []), option]}
-        if _feasible(compiled, trial):
-            kept = trial
-    return engine.cheapest_completion(compiled, kept) or proposal
-
-
-Names = dict[str, tuple[str, dict[str, str]]]  # group code -> (name, option code -> name)
-
-
-def _names(names: Names, lit: str) -> tuple[str, str]:
-    """The group's and the option's names of literal "group.option"."""
-    group, _, option = lit.partition(".")
-    group_name, options = names.get(group, (group, {}))
-    return group_name, options.get(option, option)
-
-
-def _label(names: Names, lit: str) -> str:
-    return ": ".join(_names(names, lit))
-
-
-def _bill_line(line: engine.PriceLine, names: Names, currency: str) -> BillLine:
-    amount = Money(line.amount, currency)
-    if line.kind == "option":
-        return BillLine(*_names(names, line.code), amount)
-    if line.kind == "base":
-        return BillLine("Base price", line.label, amount)
-    return BillLine("Offer", line.label, amount)
-
-
 def configure_page(
     *,
     version: CatalogueVersion,
@@ -203,32 +162,31 @@ def configure_page(
     newest = [lit for lit in current if lit not in kept_order]
     recency = kept_order + newest
     keep = (newest or recency[-1:]) if keep_newest else []
-    result = engine.configure(compiled, selections, order=recency)
+    if any(len(selections.get(g.code, ())) > g.max for g in product.groups):
+        return _overfull_page(
+            version=version,
+            code=code,
+            selections=selections,
+            recency=recency,
+            keep=keep,
+            last_good=last_good,
+            notices=notices,
+        )
+    result = engine.configure(compiled, selections, order=recency, explain_resolutions=True)
     currency = result.price.currency
-    names = {g.code: (g.name, {o.code: o.name for o in g.options}) for g in product.groups}
+    words = Words(result.groups)
 
-    groups = []
-    for group in result.groups:
-        picked_price = sum((o.price for o in group.options if o.state == "selected"), Decimal(0))
-        options = tuple(
-            OptionView(
-                code=o.code,
-                name=o.name,
-                state=o.state,
-                price=Money(o.price, currency),
-                delta=Money(o.price - picked_price if group.max == 1 else o.price, currency),
-                why=tuple(
-                    Why(r.rule, r.message, tuple(_label(names, s) for s in r.selections))
-                    for r in o.reasons
-                ),
-                input_id=f"opt-{group.code}-{o.code}",
-            )
-            for o in group.options
+    groups = tuple(
+        GroupView(
+            group.code,
+            group.name,
+            group.min,
+            group.max,
+            tuple(option_view(o, group, result.groups, words, currency) for o in group.options),
+            f"g-{group.code}",
         )
-        groups.append(
-            GroupView(group.code, group.name, group.min, group.max, options, f"g-{group.code}")
-        )
-
+        for group in result.groups
+    )
     page = dict(
         version=version,
         code=code,
@@ -240,34 +198,25 @@ def configure_page(
         order=tuple(recency),
         complete=result.complete,
         valid=result.valid,
-        groups=tuple(groups),
-        bill=tuple(_bill_line(line, names, currency) for line in result.price.lines),
+        groups=groups,
+        bill=tuple(bill_line(line, words, currency) for line in result.price.lines),
         total=Money(result.price.total, currency),
-        chosen=tuple(_label(names, lit) for lit in keep),
+        chosen=tuple(words.pick(lit) for lit in keep),
         notices=notices,
     )
     if not result.valid:
-        resolution = _resolution(compiled, result, recency, keep) or {}
+        resolution = proposed_change(compiled, result, recency, keep) or {}
         blamed = keep or [lit for c in result.conflicts for lit in c.selections] or current
         page["conflict_group"] = blamed[-1].partition(".")[0] if blamed else result.groups[0].code
         page["conflicts"] = tuple(
-            ConflictView(
-                tuple(r.message.rstrip(".") for r in c.rules),
-                tuple(_label(names, s) for s in c.selections),
-            )
+            ConflictView(words.reasons(c.rules), tuple(words.pick(s) for s in c.selections))
             for c in result.conflicts
         )
-        page["changes"] = tuple(
-            Change(
-                names[g.code][0],
-                tuple(names[g.code][1][o] for o in g.selected),
-                tuple(names[g.code][1][o] for o in resolution.get(g.code, [])),
-            )
-            for g in result.groups
-            if resolution and sorted(resolution.get(g.code, [])) != sorted(g.selected)
-        )
+        page["changes"] = changes_to(words, result.groups, resolution) if resolution else ()
         page["last_good"] = last_good or {}
         page["resolution"] = resolution or None
+        if resolution:
+            page.update(preview(version, code, compiled, resolution, last_good, words))
     else:
         page["last_good"] = selections
         if result.complete:
@@ -278,6 +227,90 @@ def configure_page(
             )
             page["standard"] = _standard_offer(code, selections, currency)
     return ConfigurePage(**page)
+
+
+def _overfull_page(
+    *,
+    version: CatalogueVersion,
+    code: str,
+    selections: Selections,
+    recency: list[str],
+    keep: list[str],
+    last_good: Selections | None,
+    notices: tuple[str, ...],
+) -> ConfigurePage:
+    """A click past a multi-choice group's maximum (its option was labelled with the change
+    that makes room): a conflict like any other, with the same proposed resolution (keep the
+    click, change the fewest other picks, cheapest), its total and ship date. The engine
+    answers only selections within each group's maximum, so the page is built from the
+    picks before the click and shows the click as chosen."""
+    compiled = _compiled(version, code)
+    product = compiled.product
+    words = Words(product.groups)
+    maxs = {g.code: g.max for g in product.groups}
+    within: Selections = {}
+    for lit in recency:  # oldest first: what was there before the click
+        group, _, option = lit.partition(".")
+        if len(within.get(group, [])) < maxs[group]:
+            within.setdefault(group, []).append(option)
+    base = configure_page(
+        version=version,
+        code=code,
+        selections=within,
+        order=[lit for lit in recency if lit in literals(within)],
+        notices=notices,
+        keep_newest=False,
+    )
+    try:
+        resolution = engine.proposed_resolution(
+            compiled,
+            keep=selections_of(keep),
+            wanted=selections_of([lit for lit in recency if lit not in keep]),
+        )
+    except engine.EngineError:  # the new picks alone are too many for their group
+        resolution = None
+    full = [g for g in product.groups if len(selections.get(g.code, ())) > g.max]
+    chosen = set(literals(selections))
+    groups = tuple(
+        replace(
+            view,
+            options=tuple(
+                replace(o, state="selected") if f"{view.code}.{o.code}" in chosen else o
+                for o in view.options
+            ),
+        )
+        for view in base.groups
+    )
+    page = replace(
+        base,
+        selections=selections,
+        order=tuple(recency),
+        valid=False,
+        groups=groups,
+        chosen=tuple(words.pick(lit) for lit in keep),
+        conflict_group=full[0].code,
+        conflicts=tuple(
+            ConflictView(
+                (words.reason(f"max:{g.code}", "", [f"{g.code}.{o}" for o in selections[g.code]]),),
+                tuple(words.pick(f"{g.code}.{o}") for o in selections[g.code]),
+            )
+            for g in full
+        ),
+        changes=(),
+        resolution=None,
+        last_good=last_good or within,
+        ship_date=None,
+        standard=None,
+    )
+    if not resolution:
+        return page
+    before = engine.configure(compiled, within).groups
+    return replace(
+        page,
+        changes=changes_to(words, before, resolution),
+        resolution=resolution,
+        **preview(version, code, compiled, resolution, last_good or within, words),
+    )
 
 
 def _input_id(lit: str) -> str:

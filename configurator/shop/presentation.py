@@ -44,23 +44,21 @@ class ProductCard:
 
 
 @dataclass(frozen=True)
-class Why:
-    """One reason an option is excluded: the rule's message and the picks behind it."""
-
-    rule: str
-    message: str
-    because: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class OptionView:
+    """One option: its state, its own price, `delta` (how the total changes if it is picked
+    now; for an excluded option, the change of the resolution proposed for it), `why` (for
+    an excluded option: one sentence per rule, naming every pick involved) and `changes`
+    (the picks its resolution changes)."""
+
     code: str
     name: str
     state: str
     price: Money
     delta: Money
-    why: tuple[Why, ...]
+    why: tuple[str, ...]
     input_id: str
+    changes: tuple[str, ...] = ()
+    possible: bool = True  # False: no configuration at all contains it
 
     @property
     def selected(self) -> bool:
@@ -72,9 +70,11 @@ class OptionView:
 
     @property
     def price_note(self) -> str:
-        """What choosing it does to the price: a picked option shows its own price."""
-        if self.selected:
-            return str(self.price) if self.price.amount else "Included"
+        """How the total changes if it is picked now; every zero change reads the same."""
+        if not self.possible:
+            return ""
+        if self.selected or not self.delta.amount:
+            return "Included"
         return self.delta.signed
 
 
@@ -117,21 +117,23 @@ class GroupView:
 
 @dataclass(frozen=True)
 class Change:
+    """One group a proposed resolution changes: names before and after, and the words
+    (`configurator.rule_text.Words.change`)."""
+
     group: str
     before: tuple[str, ...]
     after: tuple[str, ...]
+    text: str
 
     def __str__(self) -> str:
-        if not self.after:
-            return f"remove {self.group}: {', '.join(self.before)}"
-        if not self.before:
-            return f"add {self.group}: {', '.join(self.after)}"
-        return f"{self.group}: {', '.join(self.before)} → {', '.join(self.after)}"
+        return self.text
 
 
 @dataclass(frozen=True)
 class ConflictView:
-    messages: tuple[str, ...]
+    """A conflict between picks: one sentence per rule (naming the picks it meets)."""
+
+    sentences: tuple[str, ...]
     picks: tuple[str, ...]
 
 
@@ -179,7 +181,18 @@ class ConfigurePage:
     ship_date: date | None = None
     standard: StandardOffer | None = None
     resolution: Selections | None = None
+    # What applying the proposed resolution gives, shown before it is applied: `total`
+    # and `bill` are then the resolution's; `change` is its total minus the last valid one.
+    pending: bool = False
+    change: Money | None = None
     notices: tuple[str, ...] = ()
+
+    @property
+    def change_note(self) -> str:
+        """How the proposed change moves the total from the last valid configuration's."""
+        if self.change is None:
+            return ""
+        return self.change.signed if self.change.amount else "same price"
 
     @property
     def order_text(self) -> str:
@@ -203,7 +216,13 @@ class ConfigurePage:
         if not self.valid:
             changes = "; ".join(str(c) for c in self.changes)
             head = f"{', '.join(self.chosen) or 'That choice'} conflicts with your other choices."
-            return f"{head} To choose it we would change: {changes}." if changes else head
+            if not changes:
+                return head
+            parts = [f"{head} To choose it we would change: {changes}."]
+            parts.append(f"The total would be {self.total}.")
+            if self.ship_date:
+                parts.append(f"Estimated ship date {self.ship_date:%A, %-d %B %Y}.")
+            return " ".join(parts)
         parts = [f"Total {self.total}."]
         if self.unmet:
             parts.append(" ".join(self.unmet))

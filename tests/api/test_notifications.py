@@ -275,24 +275,26 @@ def test_unreachable_endpoint_is_retried_and_gives_up_after_max_attempts(
     assert "Connection refused" in delivery.attempt_log.first().error
 
 
-def test_task_retries_with_countdown_on_retryable_failure(
-    api_a, endpoint, receiver, enqueued, django_capture_on_commit_callbacks, monkeypatch
+def test_a_failed_attempt_is_kept_in_the_database_and_the_sweep_sends_it_when_due(
+    api_a, endpoint, receiver, enqueued, django_capture_on_commit_callbacks
 ):
     place_with_callbacks(api_a, django_capture_on_commit_callbacks)
     receiver.statuses = [502]
-    retried = {}
-
-    class Retry(Exception):
-        pass
-
-    def retry(**kwargs):
-        retried.update(kwargs)
-        return Retry()
-
-    monkeypatch.setattr(tasks.deliver_webhook, "retry", retry)
-    with pytest.raises(Retry):
-        tasks.deliver_webhook.run(enqueued[0])
-    assert retried == {"countdown": 2}
+    delivery_id = enqueued.pop()
+    before = timezone.now()
+    # The task tries once and ends: no retry message with a countdown is sent.
+    assert tasks.deliver_webhook.run(delivery_id) == "pending"
+    assert enqueued == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.attempts, delivery.last_error) == (1, "HTTP 502")
+    assert delivery.next_attempt_at >= before + timedelta(seconds=2)
+    assert tasks.sweep_webhook_deliveries() == 0  # not due yet
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert tasks.sweep_webhook_deliveries() == 1
+    assert tasks.deliver_webhook.run(enqueued.pop()) == "delivered"
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.next_attempt_at) == ("delivered", 2, None)
+    assert [r["valid"] for r in receiver.received] == [True, True]
 
 
 def test_sweep_reenqueues_due_pending_deliveries(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from tests.demo import NB14
@@ -66,7 +68,7 @@ def test_configure_answers_the_contract_shape(anon):
     cpu = next(g for g in body["groups"] if g["code"] == "cpu")
     assert cpu["selected"] == ["u7"]
     option = cpu["options"][0]
-    assert set(option) >= {"code", "state", "price", "reasons"}
+    assert set(option) >= {"code", "state", "price", "delta", "reasons"}
 
 
 def test_configure_explains_an_excluded_option(anon):
@@ -167,3 +169,62 @@ def test_without_a_published_catalogue_products_answer_503(anon):
     ):
         assert response.status_code == 503
         assert response.json()["type"].endswith("/catalogue-unavailable")
+
+
+def _options(body: dict) -> dict[str, dict]:
+    return {f"{g['code']}.{o['code']}": o for g in body["groups"] for o in g["options"]}
+
+
+def _configure(anon, selections: dict) -> dict:
+    response = anon.post(
+        "/api/v1/products/nb14/configure", {"selections": selections}, format="json"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_option_has_its_delta_price_rules_included(anon):
+    body = _configure(anon, {**NB14, "accessories": ["sleeve"]})
+    options = _options(body)
+    assert all(isinstance(o["delta"], str) for o in options.values())
+    assert options["os.ubuntu"]["price"] == "0.00"
+    assert options["os.ubuntu"]["delta"] == "-50.00"  # the Windows-licence credit
+    assert options["cpu.u5"]["delta"] == "0.00"  # selected
+    assert options["accessories.sleeve"]["delta"] == "0.00"  # selected, multi-choice
+    assert options["accessories.mouse"]["delta"] == "20.00"  # 35.00 - 15.00 travel kit
+    assert options["cpu.u7"]["delta"] == "180.00"
+    # Excluded: the whole resolution. OLED needs the 72 Wh battery (+60); the RTX 4050
+    # needs the Core Ultra 7 (+180) and the 100 W adapter (+35).
+    assert options["display.oled"]["state"] == "excluded"
+    assert options["display.oled"]["delta"] == "300.00"
+    assert options["graphics.rtx4050"]["delta"] == "565.00"
+
+
+def test_an_available_options_delta_is_the_change_of_the_total(anon):
+    body = _configure(anon, NB14)
+    total = Decimal(body["price"]["total"])
+    for group in body["groups"]:
+        for option in group["options"]:
+            if option["state"] != "available":
+                continue
+            picks = [option["code"]]
+            if group["max"] > 1:
+                picks = [*group["selected"], option["code"]]
+            after = _configure(anon, {**NB14, group["code"]: picks})
+            change = Decimal(after["price"]["total"]) - total
+            assert Decimal(option["delta"]) == change, option["code"]
+
+
+def test_a_group_cardinality_reason_reads_as_a_sentence(anon):
+    """`rule` keeps the contract's `min:group` id; `message` is shop wording, not the
+    engine's ("Processor: choose at least 1")."""
+    response = anon.post(
+        "/api/v1/products/nb16c/configure",
+        {"selections": {"graphics": ["rtx4050"], "adapter": ["180w"]}},
+        format="json",
+    )
+    adapter = next(g for g in response.json()["groups"] if g["code"] == "adapter")
+    reasons = next(o for o in adapter["options"] if o["code"] == "100w")["reasons"]
+    by_rule = {r["rule"]: r["message"] for r in reasons}
+    assert by_rule["min:cpu"] == "Processor needs a choice"
+    assert by_rule["power"].startswith("Total power draw exceeds the adapter")

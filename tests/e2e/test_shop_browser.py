@@ -5,6 +5,7 @@ without JavaScript; bad checkout input answered with errors and nothing stored."
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -33,7 +34,7 @@ def test_configure_resolve_conflict_save_and_reopen(page: Page, shop):
     expect(page.locator("#opt-display-oled-why")).to_contain_text(
         "The OLED display needs the 86 Wh battery"
     )
-    expect(page.locator("#opt-display-oled-why")).to_contain_text("because of Battery: 54 Wh")
+    expect(page.locator("#opt-display-oled-why")).to_contain_text("(you chose Battery: 54 Wh)")
     oled.check()
     conflict = page.locator(".conflict")
     expect(conflict).to_contain_text("To choose Display: 2.8K OLED, we’d change:")
@@ -154,3 +155,40 @@ def test_bad_checkout_input_is_answered_with_errors_and_nothing_is_stored(page: 
     )
     expect(page.get_by_label("Full name")).to_have_value("<script>alert('x')</script>")
     assert Order.objects.count() == 0
+
+
+def _amount(text: str) -> Decimal:
+    sign = -1 if text.strip().startswith("−") else 1
+    return sign * Decimal(re.sub(r"[^0-9.]", "", text))
+
+
+def test_labels_are_the_change_of_the_total(page: Page, shop):
+    """Every label is how the total changes: zero reads "Included" (never "+€0.00"), and
+    an excluded option's label is what applying its proposed change does to the total,
+    shown on the page (new total and ship date) before it is applied."""
+    page.goto(shop + "/p/nb14/")
+    labels = page.locator(".choice-price").all_inner_texts()
+    assert labels and not any(re.search(r"[+−]€0\.00", text) for text in labels)
+    for selected in page.locator(".choice.is-selected .choice-price").all_inner_texts():
+        assert selected == "Included"
+
+    excluded = page.locator(".choice.is-excluded input").evaluate_all(
+        "inputs => inputs.map(i => i.id)"
+    )
+    assert excluded
+    for input_id in excluded:
+        page.goto(shop + "/p/nb14/")
+        before = _amount(page.locator(TOTAL).inner_text())
+        label = page.locator(f"label[for='{input_id}'] .choice-price").inner_text()
+        page.locator(f"#{input_id}").check()
+        conflict = page.locator(".conflict")
+        expect(conflict).to_be_visible()
+        effect = page.locator("#conflict-effect")
+        expect(effect).to_contain_text("New total")
+        expect(effect).to_contain_text("estimated ship date")
+        pending = _amount(page.locator(TOTAL).inner_text())
+        assert pending - before == _amount(label), (input_id, label)
+        conflict.get_by_role("button", name="Apply the change").click()
+        expect(page.locator(".conflict")).to_have_count(0)
+        expect(page.locator(f"#{input_id}")).to_be_checked()
+        assert _amount(page.locator(TOTAL).inner_text()) == pending, input_id

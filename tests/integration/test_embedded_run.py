@@ -48,7 +48,12 @@ def test_make_run_serves_the_shop_and_its_worker_schedules_orders(tmp_path):
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}
     }
-    env.update(ATELIER_VAR_DIR=str(tmp_path / "var"), DEBUG="false", ATELIER_SWEEP_SECONDS="5")
+    env.update(
+        ATELIER_VAR_DIR=str(tmp_path / "var"),
+        DEBUG="false",
+        ATELIER_SWEEP_SECONDS="5",
+        ATELIER_DEMO="1",  # as `make run` sets it
+    )
     _manage(env, "migrate", "--no-input", "-v", "0")
     login = _manage(env, "bootstrap").stdout
     assert re.search(r"Staff login: admin / \S+", login)

@@ -14,17 +14,21 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from atelier.celery import app
+from atelier.settings import caches
 from orders.models import Order, OrderEvent, OrderLine
 from production import tasks
 from production.models import Component, PlanEntry, Reservation
@@ -82,12 +86,47 @@ class Workers:
     database: str
     broker: str
     var_dir: Path
+    cache: str = ""
     started: list[Worker] = field(default_factory=list)
+    beats: list[subprocess.Popen] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        extra = {"ATELIER_VAR_DIR": str(self.var_dir)}
+        if self.cache:
+            extra["CACHE_URL"] = self.cache  # as docker-compose.yml sets it
+        return worker_env(database=self.database, broker=self.broker, **extra)
+
+    def start_beat(self, *, every: int = 5) -> subprocess.Popen:
+        """One `celery beat`, as compose runs it, with both sweeps every `every` s."""
+        env = {
+            **self.env(),
+            "ATELIER_SWEEP_SECONDS": str(every),
+            "ATELIER_WEBHOOK_SWEEP_SECONDS": str(every),
+        }
+        beat = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "atelier",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "-s",
+                str(self.var_dir / "celerybeat-schedule"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.var_dir / f"beat{len(self.beats)}.log").open("w"),
+            start_new_session=True,
+        )
+        self.beats.append(beat)
+        return beat
 
     def start(self, count: int = 1, *, loglevel: str = "WARNING") -> list[Worker]:
-        env = worker_env(
-            database=self.database, broker=self.broker, ATELIER_VAR_DIR=str(self.var_dir)
-        )
+        env = self.env()
         new = []
         for _ in range(count):
             i = len(self.started)
@@ -110,13 +149,24 @@ class Workers:
         return new
 
     def _wait_ready(self, workers: list[Worker], timeout: float = 60) -> None:
-        # At log level WARNING a worker does not say "ready": ask it over the broker.
+        # At log level WARNING a worker does not say "ready": ask it over its broker.
         deadline = time.monotonic() + timeout
         for worker in workers:
-            while not app.control.ping(destination=[worker.name], timeout=0.5):
+            while " ready." not in worker.log.read_text() and not self._answers(worker):
                 if not worker.alive or time.monotonic() > deadline:
                     self.stop_all()
                     raise RuntimeError(f"{worker.name} did not start:\n{worker.log.read_text()}")
+
+    def _answers(self, worker: Worker) -> bool:
+        # A probe of its own each time: the app's pooled connections may have died with
+        # an earlier test's Redis stop.
+        probe = Celery(broker=self.broker, set_as_current=False)
+        try:
+            return bool(probe.control.ping(destination=[worker.name], timeout=0.5))
+        except (OSError, RedisConnectionError):
+            return False
+        finally:
+            probe.close()
 
     def kill(self, worker: Worker) -> None:
         """kill -9 the worker and its prefork child, as a machine failure would."""
@@ -124,6 +174,10 @@ class Workers:
         worker.process.wait(10)
 
     def stop_all(self, timeout: float = 20) -> None:
+        for beat in self.beats:
+            if beat.poll() is None:
+                os.killpg(beat.pid, signal.SIGTERM)
+                beat.wait(10)
         for worker in self.started:
             if worker.alive:
                 os.killpg(worker.process.pid, signal.SIGTERM)  # warm shutdown
@@ -144,12 +198,26 @@ class Workers:
         )
 
 
+@pytest.fixture(params=["embedded", "redis"], ids=["embedded-cache", "redis-cache"])
+def cache_url(request, redis_url, settings) -> str:
+    """The cache of this run: in-process (the embedded default), or CACHE_URL on Redis as
+    docker-compose.yml sets it (for this process, and for the workers it starts)."""
+    if request.param == "embedded":
+        return ""
+    url = redis_url.rpartition("/")[0] + "/1"
+    settings.CACHES = caches(url)  # exactly what atelier.settings makes of CACHE_URL
+    return url
+
+
 @pytest.fixture
-def workers(redis_url, tmp_path) -> Workers:
+def workers(redis_url, cache_url, tmp_path) -> Workers:
     assert connection.vendor == "postgresql", "fault tests need the run's PostgreSQL"
     app.control.purge()  # messages earlier tests left in the queue
     pool = Workers(
-        database=database_url(connection.settings_dict), broker=redis_url, var_dir=tmp_path
+        database=database_url(connection.settings_dict),
+        broker=redis_url,
+        var_dir=tmp_path,
+        cache=cache_url,
     )
     (tmp_path / "staticfiles").mkdir(exist_ok=True)
     try:

@@ -81,7 +81,7 @@ def test_workers_recover_from_a_database_restart_and_half_schedule_nothing(worke
         half_scheduled=len(all_problems()),
         over_booked_components=over_booked(),
         resent_by_sweep=resent,
-        task_retries=logs.count("Retry in"),
+        task_retries=logs.count("; retrying in"),
         tasks_failed=logs.count("raised unexpected"),
         workers_alive=f"{sum(w.alive for w in pool)} of {len(pool)}",
         seconds_total=round(elapsed, 1),

@@ -120,7 +120,9 @@ def test_a_body_just_under_the_limit_is_read_and_judged_on_its_content(api_a):
         json.dumps({"selections": {}, "x": filler}),
         content_type="application/json",
     )
-    assert response.status_code == 200  # unknown members are ignored, not a 500
+    # Read whole (not 413) and judged: the unknown member is named, not a 500.
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"x": ["unknown field"]}
 
 
 # --- wrong content types ------------------------------------------------------------------

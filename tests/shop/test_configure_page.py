@@ -18,8 +18,10 @@ def test_product_list_shows_each_product_with_starting_price(client, published):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Notebook 14" in html and "Creator 16" in html and "Tower One" in html
-    # Default completion: 549 + 16 GB (80) = 629; tower 899; creator 1299.
-    assert "€629.00" in html and "€899.00" in html and "€1,299.00" in html
+    # "From" the cheapest complete configuration: 549 with 8 GB (the default, 16 GB, is
+    # 629); tower 899; creator 1299.
+    assert "From <strong>€549.00</strong>" in html and "€629.00" not in html
+    assert "€899.00" in html and "€1,299.00" in html
     assert html.count('<svg class="art art-') == 3
     assert 'href="/p/nb14/"' in html
 
@@ -57,10 +59,21 @@ def test_excluded_option_shows_rule_message_and_blocking_choice(client, publishe
     chunk = html[start - 200 : start + 900]
     assert "is-excluded" in chunk
     assert 'aria-describedby="opt-display-oled-why"' in chunk
-    assert "The OLED display needs the 86 Wh battery" in chunk
-    assert "because of Battery: 54 Wh" in chunk
+    assert "The OLED display needs the 86 Wh battery (you chose Battery: 54 Wh)." in chunk
+    assert "Choosing it changes Battery: 54 Wh → 86 Wh." in chunk
+    # The label is the whole change: OLED (+150) and the 86 Wh battery (+60).
+    assert '<span class="choice-price">+€210.00</span>' in chunk
     # Excluded is still a live control the customer can choose.
     assert "disabled" not in chunk
+
+
+def test_zero_changes_read_included_and_never_plus_zero(client, published):
+    html = client.get(NB14).content.decode()
+    assert "+€0.00" not in html and "−€0.00" not in html
+    # The selected Core Ultra 5 and the selected 16 GB (which costs 80) both read Included.
+    for option in ("opt-cpu-u5", "opt-memory-16gb"):
+        start = html.index(f'id="{option}"')
+        assert '<span class="choice-price">Included</span>' in html[start : start + 300]
 
 
 def test_update_fragment_reprices_without_full_page(client, published):
@@ -188,6 +201,11 @@ def test_update_query_count_is_bounded(
     with django_assert_max_num_queries(2):
         response = client.post(UPDATE, form_data(picks, order=DEFAULTS))
     assert response.status_code == 200
+    # A conflict: its proposed change is priced and dated from memory too.
+    chosen = {**DEFAULTS, "display": ["oled"]}
+    with django_assert_max_num_queries(2):
+        response = client.post(UPDATE, form_data(chosen, order=DEFAULTS, last_good=DEFAULTS))
+    assert "New total" in response.content.decode()
 
 
 def test_csrf_is_enforced_on_configure_and_update(published):

@@ -1,4 +1,10 @@
-"""Make a fresh database usable: demo catalogue published, a staff login printed."""
+"""Make a fresh database usable for trying Atelier out: with ATELIER_DEMO=1 (`make run`
+sets it), the demo catalogue published and a staff login printed.
+
+Without ATELIER_DEMO it changes nothing: production (docker-compose.yml) never loads
+demo data nor sets a password. There the catalogue is imported by staff
+(`import_catalogue FILE --publish`) and the first staff user made with `createsuperuser`.
+"""
 
 import secrets
 from pathlib import Path
@@ -11,12 +17,23 @@ from django.core.management.base import BaseCommand
 from configurator.models import CatalogueVersion
 
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "catalogue.json"
+NOT_DEMO = (
+    "ATELIER_DEMO is not set: no demo data loaded, no account touched.\n"
+    "Publish a catalogue:   python manage.py import_catalogue FILE --publish\n"
+    "First staff user:      python manage.py createsuperuser"
+)
 
 
 class Command(BaseCommand):
-    help = "Load the demo catalogue (if nothing is published) and create the staff account."
+    help = (
+        "With ATELIER_DEMO=1: load the demo catalogue (if nothing is published) and "
+        "create the demo staff account. Without it: nothing (production)."
+    )
 
     def handle(self, *args, **options):
+        if not settings.ATELIER_DEMO:
+            self.stdout.write(NOT_DEMO)
+            return
         if not CatalogueVersion.objects.filter(status="published").exists():
             call_command("import_catalogue", str(DEMO), publish=True, stdout=self.stdout)
         password_file = Path(settings.VAR_DIR) / "admin-password.txt"
