@@ -225,12 +225,18 @@ def _single_rule(compiled: CompiledProduct, lits: Sequence[Literal]) -> int | No
 def _grow(
     index: Index, start: set[int], infeasible: Callable[[Sequence[Item]], bool]
 ) -> list[Item]:
-    """Add rules ring by ring around `start` until the literals become infeasible."""
+    """Add rules around `start` until the literals become infeasible: from the rules
+    touching the groups covered so far, the closest first (most of the literals' own
+    groups, then most covered groups, then the smallest scope), in batches doubling from
+    one. A test costs about the size of the rules it holds, so the last, largest test
+    holds at most about twice the rules needed (whole rings, as before, could hold every
+    table of a model whose tables all share a few groups)."""
     covered = set(start)
     active: list[Item] = _pseudo(index, covered)
     if infeasible(active):
         return active
     used: set[int] = set()
+    batch = 1
     while True:
         ring = [
             k
@@ -241,10 +247,16 @@ def _grow(
             ring = [k for k in range(len(index.constraints)) if k not in used]
             if not ring:
                 return active  # not expected: the literals were found infeasible
-        new_groups = {g for k in ring for g in index.constraints[k].scope} - covered
-        used.update(ring)
+        scopes = {k: set(index.constraints[k].scope) for k in ring}
+        ring.sort(
+            key=lambda k: (-len(scopes[k] & start), -len(scopes[k] & covered), len(scopes[k]), k)
+        )
+        taken = ring[:batch]
+        batch *= 2
+        new_groups = {g for k in taken for g in scopes[k]} - covered
+        used.update(taken)
         covered |= new_groups
-        active = active + [("rule", k) for k in ring] + _pseudo(index, new_groups)
+        active = active + [("rule", k) for k in taken] + _pseudo(index, new_groups)
         if infeasible(active):
             return active
 
