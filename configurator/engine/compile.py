@@ -17,7 +17,7 @@ from configurator.engine.ordering import candidate_orders
 
 # Compile-time searches for pair reasons; pairs beyond are explained when clicked.
 PAIR_CORE_SEARCHES = 2_000
-PAIR_CORE_SECONDS = 2.0
+PAIR_CORE_SECONDS = 1.5
 # Further candidate orders are tried (each abandoned once it outgrows the best diagram)
 # only while the compile has taken less than this: the first is usually the best.
 SEARCH_SECONDS = 2.0

@@ -130,9 +130,16 @@ def _pseudo(index: Index, groups: set[int]) -> list[Item]:
 CACHE_LIMIT = 20_000
 
 
-def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item, ...]:
+class OutOfTime(Exception):
+    """A compile-time search passed its deadline (nothing is remembered of it)."""
+
+
+def rule_core(
+    compiled: CompiledProduct, lits: Sequence[Literal], *, deadline: float | None = None
+) -> tuple[Item, ...]:
     """A minimal set of rules (and cardinality pseudo-rules) under which `lits` cannot all
-    hold in a complete configuration. `lits` must be jointly infeasible."""
+    hold in a complete configuration. `lits` must be jointly infeasible. Raises
+    `OutOfTime` once `time.perf_counter()` passes `deadline` (compile-time searches)."""
     key = ("core", frozenset(lits))
     cached = compiled.pair_cores.get(key[1]) or compiled.cache.get(key)
     if cached is not None:
@@ -142,6 +149,8 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
         required[g] = required.get(g, 0) | 1 << o
 
     def infeasible(items: Sequence[Item]) -> bool:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OutOfTime
         return not feasible(compiled, required, items)
 
     start = set(required)
@@ -330,7 +339,8 @@ def pair_cores(
     """The rule cores of every pair of options that exclude each other (the pair table)
     and that no single rule explains: most excluded options have one pick as their reason,
     so clicks read these instead of searching. At most `limit` searches and `seconds` of
-    compile time; pairs left over are searched when a click first needs them (cached)."""
+    compile time (a search still running then is dropped); pairs left over are searched
+    when a click first needs them (cached)."""
     deadline = time.perf_counter() + seconds
     index = compiled.index
     table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
@@ -350,5 +360,8 @@ def pair_cores(
             if searched >= limit or time.perf_counter() > deadline:
                 return found
             searched += 1
-            found[frozenset(lits)] = rule_core(compiled, lits)
+            try:
+                found[frozenset(lits)] = rule_core(compiled, lits, deadline=deadline)
+            except OutOfTime:
+                return found
     return found

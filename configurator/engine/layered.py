@@ -46,6 +46,11 @@ _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX3 = np.uint64(0x94D049BB133111EB)
 
 
+# Layers with at most this many (node, pick) pairs are built in one set of array
+# operations; wider ones pick by pick (copying unchanged columns once per pick is cheaper
+# there than repeating them for every pick).
+VECTOR_ROWS = 1 << 16
+
 # Feasibility of rule sets whose tables hold at most this many rows in all is decided by
 # depth-first search (has_configuration_objects), beyond by the top-down array pass.
 SEARCH_ROWS = 2_000
@@ -217,22 +222,48 @@ def top_down(
         touched = [op for op in ops if op[4] is not None]
         set_dst = [op[3] for op in touched if op[3] >= 0]
         dedup = _Dedup(width)
-        n = len(states)
-        block = max(1024, 2**21 // max(width, 1))
+        n, n_labels = len(states), len(labels)
+        label_ids = np.asarray([lab for lab, _, _ in labels], dtype=np.int64)
+        label_costs = np.asarray([c for _, _, c in labels], dtype=np.int64)
+        effects_of = [
+            None if op[4] is None else np.asarray(op[4], dtype=np.int64) for op in touched
+        ]
         parts = []
+        if n * n_labels <= VECTOR_ROWS:
+            # Few nodes (explanations' small rule sets, narrow layers): every (node, pick)
+            # pair at once, a row each, so numpy's per-call cost is paid once per rule.
+            node = np.repeat(np.arange(n), n_labels)
+            pick = np.tile(np.arange(n_labels), n)
+            carried = states[:, carry_src]
+            new = np.empty((n * n_labels, width), dtype=np.int64)
+            new[:, carry_dst] = np.repeat(carried, n_labels, axis=0)
+            alive = np.ones(n * n_labels, dtype=bool)
+            cost = label_costs[pick]
+            for op, effect in zip(touched, effects_of, strict=True):
+                _apply(builder, tables, i, op, effect[pick], states, node, new, alive, cost)
+            rows = np.flatnonzero(alive)
+            h = np.repeat(_row_hash(carried), n_labels)[rows]
+            with np.errstate(over="ignore"):
+                for d in set_dst:
+                    h = _mix((h ^ new[rows, d].view(np.uint64)) * _MIX)
+            dst_ids = dedup.add(new[rows], h)
+            if keep_edges:
+                parts.append((node[rows], label_ids[pick[rows]], dst_ids, cost[rows]))
+            n = 0  # done
+        # Wide layers: pick by pick over blocks of nodes; the columns of rules this group
+        # does not read are copied and hashed once per block.
+        block = max(1024, 2**21 // max(width, 1))
         for b0 in range(0, n, block):
             blk = states[b0 : b0 + block]
             m = len(blk)
             new = np.empty((m, width), dtype=np.int64)
             new[:, carry_dst] = blk[:, carry_src]
             base_hash = _row_hash(new[:, carry_dst])
-            for li, (lab, _mask, label_cost) in enumerate(labels):
+            for li in range(n_labels):
                 alive = np.ones(m, dtype=bool)
-                cost = np.full(m, label_cost, dtype=np.int64)
-                for kind, k, src, dst, effects in touched:
-                    _apply(
-                        builder, tables, i, li, kind, k, src, dst, effects, blk, new, alive, cost
-                    )
+                cost = np.full(m, label_costs[li], dtype=np.int64)
+                for op, effect in zip(touched, effects_of, strict=True):
+                    _apply(builder, tables, i, op, effect[li], blk, None, new, alive, cost)
                 srcs = np.flatnonzero(alive)
                 if len(srcs) == 0:
                     continue
@@ -242,6 +273,7 @@ def top_down(
                         h = _mix((h ^ new[srcs, d].view(np.uint64)) * _MIX)
                 dst_ids = dedup.add(new[srcs], h)
                 if keep_edges:
+                    lab = label_ids[li]
                     parts.append(
                         (srcs + b0, np.full(len(srcs), lab, dtype=np.int64), dst_ids, cost[srcs])
                     )
@@ -276,24 +308,24 @@ def top_down(
     return raw, n_nodes, builder.constant_violation
 
 
-def _apply(builder, tables, i, li, kind, k, src, dst, effects, states, new, alive, cost):
-    """Apply pick `li` of layer i to item k for every node at once: write its next
-    column of `new`, clear `alive` where the pick breaks it, add to `cost`."""
-    n = len(states)
+def _apply(builder, tables, i, op, effect, states, node, new, alive, cost) -> None:
+    """Apply one rule's part of a pick (`effect`: per row, or one for all rows) to the
+    rows' nodes (`states[node]`; `node` None: the rows are `states`): write the rule's
+    next column of `new`, clear `alive` where the pick breaks it, add a completed price
+    rule to `cost`."""
+    kind, k, src, dst, _ = op
+    n = len(new)
     if src >= 0:
-        value = states[:, src]
-    elif kind == TABLE:
-        value = np.zeros(n, dtype=np.int64)
-    elif kind == SUM:
+        value = states[:, src] if node is None else states[:, src][node]
+    elif kind in (TABLE, SUM):
         value = np.zeros(n, dtype=np.int64)
     else:
         value = np.ones(n, dtype=np.int64)
-    effect = effects[li]
     if kind in (REQUIRES, EXCLUDES, PRICE):
         # requires: closed once an `if` fails or a `then` holds (effect true);
         # excludes/price: closed once one literal fails (effect false).
-        if (kind == REQUIRES) == bool(effect):
-            value = np.zeros(n, dtype=np.int64)
+        closes = effect != 0 if kind == REQUIRES else effect == 0
+        value = np.where(closes, 0, value)
         if dst >= 0:
             new[:, dst] = value
         elif kind == PRICE:
@@ -304,13 +336,12 @@ def _apply(builder, tables, i, li, kind, k, src, dst, effects, states, new, aliv
     if kind == TABLE:
         table = tables[k]
         level = table.child[table.column_of[builder.order[i]]]
-        if effect == -2:  # several options picked: no row matches
-            alive[:] = False
-            return
-        nxt = level[value, effect + 1]
-        alive &= nxt >= 0
+        several = effect == -2  # several options picked: no row matches
+        nxt = level[value, np.where(several, 0, effect + 1)]
+        ok = (nxt >= 0) & ~several
+        alive &= ok
         if dst >= 0:
-            new[:, dst] = np.where(nxt >= 0, nxt, 0)
+            new[:, dst] = np.where(ok, nxt, 0)
         return
     # SUM
     it = builder.items[k]
