@@ -72,6 +72,13 @@ def option_deltas(passes: Passes) -> dict[Literal, OptionDelta]:
     index = compiled.index
     now = scaled_total(index, picked)
     held = [all(picked.get(h, 0) >> o & 1 for h, o in t.when) for t in index.price_terms]
+    excluded = [
+        (g, o)
+        for g, changes in passes.changes.items()
+        for o in range(len(changes))
+        if changes[o] > 0 and not picked.get(g, 0) >> o & 1
+    ]
+    configurations = passes.configurations(excluded)
     out: dict[Literal, OptionDelta] = {}
     for g, codes in enumerate(index.option_codes):
         mask = picked.get(g, 0)
@@ -89,7 +96,7 @@ def option_deltas(passes: Passes) -> dict[Literal, OptionDelta]:
                 if cost is None:
                     out[lit] = OptionDelta(ZERO)
                 else:
-                    out[lit] = OptionDelta(_money(index, cost - now), passes.configuration(lit))
+                    out[lit] = OptionDelta(_money(index, cost - now), configurations[lit])
             else:
                 after = (1 << o) | (0 if index.maxs[g] == 1 else mask)
                 change = _group_cost(costs, after) - before

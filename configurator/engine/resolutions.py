@@ -41,6 +41,9 @@ from configurator.engine.selections import (
 
 # Keys stay below this so that sums of three never overflow int64.
 KEY_LIMIT = 2**60
+# Up to this many (option, layer) steps, resolutions are walked one by one; beyond, all
+# options are rebuilt at once with array operations (a fixed cost of a few per layer).
+WALK_STEPS = 400
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class Passes:
         self.key: dict[int, np.ndarray] = {}
         self._pointers: tuple | None = None
         self._rebuilt: np.ndarray | None = None
+        self._walked: dict[tuple[int, int, int], int] = {}
         if diagram.empty:
             for g, codes in enumerate(index.option_codes):
                 self.changes[g] = np.full(len(codes), -1, dtype=np.int64)
@@ -206,6 +210,73 @@ class Passes:
             layer.group: index.picks[layer.group][int(row[i])]
             for i, layer in enumerate(self.compiled.diagram.layers)
         }
+
+    def configurations(self, lits: Sequence[Literal]) -> dict[Literal, dict[int, int] | None]:
+        """`configuration` of each of `lits`. A few are walked node by node from their
+        best edge (cheap on small diagrams); many are rebuilt all at once (`_labels`)."""
+        layers = self.compiled.diagram.layers
+        if self._rebuilt is not None or len(lits) * len(layers) > WALK_STEPS:
+            return {lit: self.configuration(lit) for lit in lits}
+        index = self.compiled.index
+        out: dict[Literal, dict[int, int] | None] = {}
+        for lit in lits:
+            row = self._walk(lit)
+            out[lit] = (
+                None
+                if row is None
+                else {
+                    layer.group: index.picks[layer.group][row[i]] for i, layer in enumerate(layers)
+                }
+            )
+        return out
+
+    def _walk(self, lit: Literal) -> list[int] | None:
+        """The labels of `lit`'s best resolution (the one `_labels` gives: first best edge
+        in its layer, first best edge into / out of every node on the way)."""
+        g, o = lit
+        if self.key[g][o] >= self.inf or self.compiled.diagram.empty:
+            return None
+        layers = self.compiled.diagram.layers
+        i = self.layer_of[g]
+        layer = layers[i]
+        through, table, _ = self._through[i]
+        best = table[:, o].min()
+        # First label (ascending) reaching the best, then its first edge (by_label order).
+        first_label = int(np.argmax(table[:, o] == best))
+        lo = int(layer.label_starts[first_label])
+        hi = (
+            int(layer.label_starts[first_label + 1])
+            if first_label + 1 < len(layer.label_starts)
+            else len(layer.by_label)
+        )
+        edges = layer.by_label[lo:hi]
+        e = int(edges[int(np.argmax(through[edges] == best))])
+        row = [0] * len(layers)
+        row[i] = int(layer.label[e])
+        memo = self._walked
+        node = int(layer.src[e])
+        for j in range(i - 1, -1, -1):
+            k = memo.get((j, node, 0))
+            if k is None:
+                lj = layers[j]
+                lo = int(lj.in_starts[node])
+                hi = int(lj.in_starts[node + 1]) if node + 1 < lj.n_dst else len(lj.in_order)
+                incoming = lj.in_order[lo:hi]
+                k = memo[(j, node, 0)] = int(incoming[int(np.argmin(self._via[j][incoming]))])
+            row[j] = int(layers[j].label[k])
+            node = int(layers[j].src[k])
+        node = int(layer.dst[e])
+        for j in range(i + 1, len(layers)):
+            k = memo.get((j, node, 1))
+            if k is None:
+                lj = layers[j]
+                lo = int(lj.starts[node])
+                hi = int(lj.starts[node + 1]) if node + 1 < lj.n_src else len(lj.src)
+                values = self._weights[j][lo:hi] + self._bwd[j + 1][lj.dst[lo:hi]]
+                k = memo[(j, node, 1)] = lo + int(np.argmin(values))
+            row[j] = int(layers[j].label[k])
+            node = int(layers[j].dst[k])
+        return row
 
     def resolution(self, lit: Literal) -> Resolution | None:
         """The best resolution picking `lit`, in catalogue terms (None: dead option)."""

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.engine import compile_product, product_from_document
-from configurator.engine.resolutions import option_resolutions
+from configurator.engine.resolutions import Passes, option_resolutions
+from configurator.engine.selections import parse_selections
 from tests.unit.engine.conftest import compiled_from, small_product
 from tests.unit.engine.oracle import Oracle
 from tests.unit.engine.strategies import product_docs, selections_for
@@ -82,3 +83,20 @@ def test_excluded_option_resolution_drops_the_blocking_pick():
     assert resolution.changes == 1 and resolution.dropped == ("a.x",)
     assert resolution.proposal == {"a": ["y"], "b": ["p"], "c": ["k"]}
     assert found.changes("b", "q") == 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_walked_resolutions_equal_the_rebuilt_ones(data):
+    """A few options' resolutions are walked node by node, many rebuilt at once: the two
+    give the same configuration for every option."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    selections = data.draw(selections_for(doc))
+    index = compiled.index
+    picked = parse_selections(index, compiled.product, selections)
+    lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    walked = Passes(compiled, picked)
+    rebuilt = Passes(compiled, picked)
+    for lit in lits:
+        assert walked.configurations([lit]) == {lit: rebuilt.configuration(lit)}
