@@ -50,7 +50,17 @@ def check_products(document: dict) -> list[CatalogueIssue]:
     compiled = {}
     for index, doc in enumerate(document["products"]):
         product = engine.product_from_document(doc, document["currency"])
-        compiled[doc["code"]] = engine.compile_product(product)
+        try:
+            compiled[doc["code"]] = engine.compile_product(product)
+        except engine.DiagramTooLarge as exc:
+            # Refused before it can hang a worker; the message names the groups to split.
+            errors.append(
+                CatalogueIssue(
+                    f"products[{index}].rules",
+                    f"product '{doc['code']}' cannot be published: {exc.message}",
+                )
+            )
+            continue
         report = engine.lint(compiled[doc["code"]])
         if report.empty:
             reason = "; ".join(report.messages) or "no configuration satisfies every rule"

@@ -7,7 +7,14 @@ and a proposed resolution. See DESIGN.md, "The configurator's promise".
 
 from configurator.engine.compile import CompiledProduct, compile_product
 from configurator.engine.configure import configure
-from configurator.engine.errors import CatalogueError, EngineError, InvalidSelection, UnknownCode
+from configurator.engine.diagram import Budget
+from configurator.engine.errors import (
+    CatalogueError,
+    DiagramTooLarge,
+    EngineError,
+    InvalidSelection,
+    UnknownCode,
+)
 from configurator.engine.lint import lint
 from configurator.engine.model import (
     Group,
@@ -37,7 +44,9 @@ from configurator.engine.results import (
 )
 
 __all__ = [
+    "Budget",
     "CatalogueError",
+    "DiagramTooLarge",
     "CompiledProduct",
     "Configuration",
     "Conflict",

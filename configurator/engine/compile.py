@@ -2,57 +2,71 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import time
 
 import numpy as np
 
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Index, index_product
-from configurator.engine.diagram import Diagram, build_diagram
+from configurator.engine.diagram import Budget, Diagram
+from configurator.engine.errors import DiagramTooLarge
+from configurator.engine.explain import pair_cores
+from configurator.engine.layered import build_diagram
 from configurator.engine.model import Product
 from configurator.engine.ordering import candidate_orders
-from configurator.engine.propagation import availability
 
-
-@dataclass(eq=False)
-class CompiledProduct:
-    """A product with its decision diagram and static tables. Picklable; the per-process
-    explanation cache is left out of the pickle and rebuilt on demand."""
-
-    product: Product
-    index: Index
-    diagram: Diagram
-    # pair_excluded[s, o]: option o (global id) is excluded when s alone is selected;
-    # row -1 is "nothing selected" (dead options). Lets most explanations skip a search.
-    pair_excluded: np.ndarray
-    # group_distance[g, h]: rule hops between groups (n_groups if unrelated); explanations
-    # look at the picks nearest to an option first.
-    group_distance: np.ndarray
-    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["cache"] = {}
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+# Compile-time searches for pair reasons; pairs beyond are explained when clicked.
+PAIR_CORE_SEARCHES = 2_000
+PAIR_CORE_SECONDS = 1.5
+# Further candidate orders are tried (each abandoned once it outgrows the best diagram)
+# only while the compile has taken less than this: the first is usually the best.
+SEARCH_SECONDS = 2.0
 
 
 def _pair_table(index: Index, diagram: Diagram) -> np.ndarray:
+    """pair_excluded (see CompiledProduct) from one forward and one backward pass of
+    option bitsets: the options on some path root -> node, and node -> terminal. Every
+    root-to-node path joins every node-to-terminal path, so the options that share a
+    complete configuration with an edge's options are fwd[src] | label | bwd[dst]."""
     n = index.n_options
-    table = np.zeros((n + 1, n), dtype=bool)
-    for s in range(-1, n):
-        if s < 0:
-            required = {}
-        else:
-            g, o = index.literal_of(s)
-            required = {g: 1 << o}
-        avail = availability(diagram, required, index.maxs)
-        row = np.ones(n, dtype=bool)
-        for g, options in avail.items():
-            row[index.offsets[g] : index.offsets[g] + len(options)] = ~options
-        table[s] = row
+    table = np.ones((n + 1, n), dtype=bool)
+    if diagram.empty:
+        return table
+    words = (n + 63) // 64
+    layers = diagram.layers
+    label_bits = []
+    for layer in layers:
+        bits = np.zeros((len(layer.label_options), words * 64), dtype=bool)
+        start = index.offsets[layer.group]
+        bits[:, start : start + layer.label_options.shape[1]] = layer.label_options
+        label_bits.append(np.packbits(bits, axis=1, bitorder="little").view(np.uint64))
+    fwd = [np.zeros((1, words), dtype=np.uint64)]
+    for i, layer in enumerate(layers):
+        edge = fwd[i][layer.src] | label_bits[i][layer.label]
+        fwd.append(np.bitwise_or.reduceat(edge[layer.in_order], layer.in_starts, axis=0))
+    bwd = [np.zeros((1, words), dtype=np.uint64)]
+    for i in range(len(layers) - 1, -1, -1):
+        layer = layers[i]
+        edge = bwd[-1][layer.dst] | label_bits[i][layer.label]
+        bwd.append(np.bitwise_or.reduceat(edge, layer.starts, axis=0))
+    bwd.reverse()
+    together = np.zeros((n, words), dtype=np.uint64)
+    for i, layer in enumerate(layers):
+        edge = fwd[i][layer.src] | label_bits[i][layer.label] | bwd[i + 1][layer.dst]
+        per_label = np.bitwise_or.reduceat(edge[layer.by_label], layer.label_starts, axis=0)
+        start = index.offsets[layer.group]
+        for row, lab in zip(per_label, layer.label_ids, strict=True):
+            for o in np.flatnonzero(layer.label_options[lab]):
+                together[start + o] |= row
+    seen = np.unpackbits(together.view(np.uint8), axis=1, bitorder="little")[:, :n].astype(bool)
+    live = seen.any(axis=0) | seen.any(axis=1)
+    table[:n] = ~seen
+    table[n] = ~live
+    # A single-choice group's own pick is replaced: its options are excluded only if dead.
+    for g, offset in enumerate(index.offsets):
+        if index.maxs[g] == 1:
+            span = slice(offset, offset + len(index.option_codes[g]))
+            table[span, span] = ~live[span]
     return table
 
 
@@ -78,21 +92,54 @@ def _group_distance(index: Index) -> np.ndarray:
     return distance
 
 
-def compile_product(product: Product) -> CompiledProduct:
+def compile_product(product: Product, *, budget: Budget | None = None) -> CompiledProduct:
     """Compile `product` (see `model.product_from_document`) into a `CompiledProduct`.
 
-    Raises `CatalogueError` if a multi-choice group allows too many combinations.
+    Candidate group orders (ordering.py, best first) are built within `budget` (default
+    `Budget()`); an order that exceeds it is dropped for the next; the smallest diagram
+    built in the first SEARCH_SECONDS is kept. Raises `DiagramTooLarge` (a `CatalogueError`)
+    when every order does, naming the groups that blow it up, and `CatalogueError` if a
+    multi-choice group allows too many combinations.
     """
+    budget = budget or Budget()
     index = index_product(product)
     diagram: Diagram | None = None
+    refused: DiagramTooLarge | None = None
+    started = time.perf_counter()
     for order in candidate_orders(index):
-        budget = None if diagram is None else diagram.n_edges
-        diagram = build_diagram(index, order, max_edges=budget) or diagram
-    assert diagram is not None
-    return CompiledProduct(
+        if diagram is not None and time.perf_counter() - started > SEARCH_SECONDS:
+            break
+        bound = None if diagram is None else diagram.built_edges
+        try:
+            built = build_diagram(index, order, max_edges=bound, budget=budget)
+        except DiagramTooLarge as error:
+            refused = refused or error
+            continue
+        if built is not None and (diagram is None or built.n_edges < diagram.n_edges):
+            diagram = built
+    if diagram is None:
+        assert refused is not None
+        raise refused
+    compiled = CompiledProduct(
         product=product,
         index=index,
         diagram=diagram,
         pair_excluded=_pair_table(index, diagram),
         group_distance=_group_distance(index),
+        rules_by_group=_rules_by_group(index),
+        table_rows={
+            k: np.asarray(c.rows, dtype=np.int16).reshape(len(c.rows), len(c.table_groups))
+            for k, c in enumerate(index.constraints)
+            if c.kind == "table"
+        },
     )
+    compiled.pair_cores = pair_cores(compiled, limit=PAIR_CORE_SEARCHES, seconds=PAIR_CORE_SECONDS)
+    return compiled
+
+
+def _rules_by_group(index: Index) -> dict[int, tuple[int, ...]]:
+    found: dict[int, list[int]] = {}
+    for k, c in enumerate(index.constraints):
+        for g in c.scope:
+            found.setdefault(g, []).append(k)
+    return {g: tuple(ks) for g, ks in found.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import as_selections, option_deltas
 from configurator.engine.explain import item_id, item_message, minimal_support, rule_core
+from configurator.engine.necessary import picks_of, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import (
     availability,
@@ -20,6 +22,7 @@ from configurator.engine.propagation import (
     live_options,
     restrictions,
 )
+from configurator.engine.resolutions import Passes
 from configurator.engine.results import (
     Configuration,
     Conflict,
@@ -173,17 +176,21 @@ def configure(
     picked = parse_selections(index, product, selections)
     recency = ordered_literals(index, picked, order)
     session = _Session(compiled)
-    everything = frozenset(recency)
-    avail = session.availability(everything)
-    valid = session.feasible(recency)
+    passes = Passes(compiled, picked, recency)
+    valid = passes.valid
     complete = valid and _is_complete(index, picked)
-    excluded = {
-        (g, o)
-        for g, group in enumerate(product.groups)
-        for o in range(len(group.options))
-        if not (picked.get(g, 0) >> o & 1 or avail[g][o])
-    }
-    deltas = option_deltas(compiled, picked=picked, excluded=excluded)
+    singles: list[dict[int, np.ndarray]] = []
+
+    def necessary_for(target: Literal) -> list[Literal]:
+        # Only options one dropped pick would free have necessary picks; the bitset
+        # passes run once per click, when the first such option needs them.
+        if passes.changes[target[0]][target[1]] != 1:
+            return []
+        if not singles:
+            singles.append(single_drops(passes))
+        return picks_of(passes, singles[0][target[0]][target[1]])
+
+    deltas = option_deltas(passes)
     groups = []
     for g, group in enumerate(product.groups):
         mask = picked.get(g, 0)
@@ -194,17 +201,22 @@ def configure(
             found = deltas[(g, o)]
             if mask >> o & 1:
                 state = "selected"
-            elif (g, o) not in excluded:
+            elif passes.changes[g][o] == 0:
                 state = "available"
             else:
-                state = "excluded"
-                support = minimal_support(compiled, candidates, (g, o), session.excluded_under)
+                support = minimal_support(
+                    compiled,
+                    candidates,
+                    (g, o),
+                    session.excluded_under,
+                    necessary=partial(necessary_for, (g, o)),
+                )
                 resolution = found.resolution
                 options.append(
                     OptionState(
                         option.code,
                         option.name,
-                        state,
+                        "excluded",
                         option.price,
                         session.reasons([*support, (g, o)], support),
                         delta=found.delta,

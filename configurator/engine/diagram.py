@@ -15,11 +15,15 @@ Finally equivalent nodes (same outgoing labels, costs and targets) are merged bo
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from configurator.engine.constraints import Constraint, Index, PriceTerm, compare
+from configurator.engine.errors import DiagramTooLarge
+from configurator.engine.tables import compile_table
 
 DEAD = object()  # sentinel: this edge breaks a rule
 REQUIRES, EXCLUDES, TABLE, SUM, PRICE, CARRY = range(6)
@@ -36,6 +40,15 @@ class Layer:
     cost: np.ndarray  # int64 (or object if amounts are huge): option prices + price rules
     starts: np.ndarray  # first edge of each source node (every node has an edge)
     label_options: np.ndarray  # bool (n_picks, n_options): options in each pick
+    # Edges grouped by target node and by label, for the minimum-change passes
+    # (resolutions.py): reduceat over a permutation instead of a scatter per click.
+    in_order: np.ndarray  # edge ids sorted by dst
+    in_starts: np.ndarray  # first position in in_order of each dst node
+    by_label: np.ndarray  # edge ids sorted by label
+    label_starts: np.ndarray  # first position in by_label of each label in label_ids
+    label_ids: np.ndarray  # labels present in the layer, ascending
+    shifted: np.ndarray  # cost - floor: never negative, so (changes, price) pack into one key
+    floor: int  # least edge cost of the layer
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class Diagram:
     order: tuple[int, ...]  # group index of each layer
     layers: tuple[Layer, ...]
     empty: bool
+    built_edges: int = 0  # edges of the top-down pass before reduction (order search)
 
     @property
     def n_nodes(self) -> int:
@@ -88,22 +102,47 @@ def _sum_bounds(index: Index, item: Constraint) -> dict[int, tuple[int, int]]:
     return bounds
 
 
-def build_diagram(
-    index: Index, order: tuple[int, ...], *, max_edges: int | None = None
+@dataclass(frozen=True)
+class Budget:
+    """What compiling one product may take before publishing is refused: nodes of the
+    top-down pass, an estimate of their memory, and wall-clock seconds."""
+
+    max_nodes: int = 3_000_000
+    max_bytes: int = 1_500_000_000
+    max_seconds: float = 120.0
+
+
+# Bytes the top-down pass holds per edge and per node state (Python tuples and ints).
+EDGE_BYTES, STATE_BYTES = 120, 400
+
+
+def build_diagram_objects(
+    index: Index,
+    order: tuple[int, ...],
+    *,
+    max_edges: int | None = None,
+    budget: Budget | None = None,
 ) -> Diagram | None:
-    """Build, prune and reduce the diagram of `index` with layers in `order`; None if the
-    top-down pass needs more than `max_edges` edges (another order is already better)."""
-    built = _top_down(index, order, max_edges=max_edges)
+    """Build, prune and reduce the diagram of `index` with layers in `order` from Python
+    tuples per node; None if the top-down pass needs more than `max_edges` edges.
+    `layered.build_diagram` builds the same diagram with arrays and falls back to this
+    one only when sums or prices leave int64's safe range.
+
+    Raises `DiagramTooLarge` when the pass exceeds `budget`, naming the groups whose rules
+    are open at the layer where it happened."""
+    built = _top_down(index, order, max_edges=max_edges, budget=budget)
     if built is None:
         return None
     raw_layers, n_nodes, constant_violation = built
     return _finish(index, order, raw_layers, n_nodes, constant_violation)
 
 
-def has_configuration(index: Index, order: tuple[int, ...], memo: dict | None = None) -> bool:
+def has_configuration_objects(
+    index: Index, order: tuple[int, ...], memo: dict | None = None
+) -> bool:
     """Whether any complete valid configuration exists: depth-first over the same states,
     remembering dead ones, so a feasible answer usually needs one dive."""
-    builder = _Builder(index, order, memo)
+    builder = _Builder(index, order, memo, compact=True)
     if builder.constant_violation:
         return False
     n = len(order)
@@ -129,8 +168,19 @@ class _Builder:
     """The transition function of the diagram: from a node's state and one pick of the
     next group to the next node's state (or None when the pick breaks a rule)."""
 
-    def __init__(self, index: Index, order: tuple[int, ...], memo: dict | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        order: tuple[int, ...],
+        memo: dict | None = None,
+        *,
+        compact: bool = False,
+    ) -> None:
+        """`compact`: a table's state is its node in the table's own minimised diagram
+        (tables.py: one lookup per pick) instead of the set of row suffixes left (the
+        reference reading, kept for `build_diagram_objects`)."""
         self.index, self.order = index, order
+        self.compact = compact
         # Pick effects and sum bounds depend only on (rule, group, picks): explanation
         # searches build many small diagrams of one product and share them through `memo`.
         self.memo = {} if memo is None else memo
@@ -163,19 +213,43 @@ class _Builder:
                     if b:
                         lo, hi = lo + b[0], hi + b[1]
                 self.sum_rest[k] = rest
-        self.initial_values = []
-        for k, it in enumerate(items):
-            if kinds[k] == TABLE:
-                perm = sorted(
-                    range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]]
-                )
-                self.initial_values.append(
-                    frozenset(tuple(row[j] for j in perm) for row in it.rows)
-                )
-            else:
-                self.initial_values.append(0 if kinds[k] == SUM else True)
+        self._position = position
+        self._initial: list | None = None
         self.table_cache: dict[tuple, frozenset] = {}
         self._plans: dict[int, tuple] = {}
+
+    def table_levels(self, i: int, k: int) -> tuple[np.ndarray, int]:
+        """(transition array, column) of table item k at layer i, compact reading."""
+        item = self.items[k]
+        groups = tuple(sorted(item.table_groups, key=self._position.__getitem__))
+        key = ("table", id(item), groups)
+        table = self.memo.get(key)
+        if table is None:
+            n_values = [len(codes) for codes in self.index.option_codes]
+            table = self.memo[key] = compile_table(item, self._position, n_values)
+        column = table.column_of[self.order[i]]
+        return table.child[column], column
+
+    @property
+    def initial_values(self) -> list:
+        """Each item's state before its first group: a table's full row set (in layer
+        order), a sum's zero, a pending flag otherwise. Built on first use (the array
+        builder never needs the row sets)."""
+        if self._initial is None:
+            position, kinds = self._position, self.kinds
+            values: list = []
+            for k, it in enumerate(self.items):
+                if kinds[k] == TABLE and self.compact:
+                    values.append(0)
+                elif kinds[k] == TABLE:
+                    perm = sorted(
+                        range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]]
+                    )
+                    values.append(frozenset(tuple(row[j] for j in perm) for row in it.rows))
+                else:
+                    values.append(0 if kinds[k] == SUM else True)
+            self._initial = values
+        return self._initial
 
     def slots(self, i: int) -> list[int]:
         """Items whose state a node after layer i carries."""
@@ -240,6 +314,16 @@ class _Builder:
                             return None
                         cost += self.items[k].amount
                     continue
+            elif kind == TABLE and self.compact:
+                if effect == -2:
+                    return None
+                level, column = self.table_levels(i, k)
+                nxt = int(level[value, effect + 1])
+                if nxt < 0:
+                    return None
+                if dst < 0:
+                    continue
+                value = nxt
             elif kind == TABLE:
                 key = (k, value, effect)
                 nxt = self.table_cache.get(key)
@@ -273,11 +357,20 @@ class _Builder:
         return tuple(new), cost
 
 
-def _top_down(index: Index, order: tuple[int, ...], *, max_edges: int | None = None):
+def _top_down(
+    index: Index,
+    order: tuple[int, ...],
+    *,
+    max_edges: int | None = None,
+    budget: Budget | None = None,
+):
     """Layer by layer from the root: the edges (src, pick, dst, cost) and node counts;
     None once more than `max_edges` edges were needed."""
     builder = _Builder(index, order)
-    states: dict[tuple, int] = {(): 0}
+    started = time.perf_counter()
+    base_rss = rss()
+    total_nodes = total_edges = 0
+    states: list[tuple] = [()]
     raw_layers: list[list[tuple[int, int, int, int]]] = []
     n_nodes = [1]
     for i in range(len(order)):
@@ -286,7 +379,18 @@ def _top_down(index: Index, order: tuple[int, ...], *, max_edges: int | None = N
         advance = builder.advance
         edges: list[tuple[int, int, int, int]] = []
         next_states: dict[tuple, int] = {}
-        for state, u in states.items():
+        for u, state in enumerate(states):
+            if budget is not None and u % 1024 == 1023:
+                # Within a layer too: one layer alone can outgrow the machine.
+                _check_budget(
+                    builder,
+                    budget,
+                    i,
+                    total_nodes + len(next_states),
+                    total_edges + len(edges),
+                    time.perf_counter() - started,
+                    base_rss,
+                )
             for li, (lab, _mask, _cost) in enumerate(labels):
                 step = advance(i, state, li, plan)
                 if step is None:
@@ -298,17 +402,85 @@ def _top_down(index: Index, order: tuple[int, ...], *, max_edges: int | None = N
                 edges.append((u, lab, v, cost))
         raw_layers.append(edges)
         n_nodes.append(len(next_states))
+        total_nodes += len(next_states)
+        total_edges += len(edges)
+        if budget is not None:
+            _check_budget(
+                builder,
+                budget,
+                i,
+                total_nodes,
+                total_edges,
+                time.perf_counter() - started,
+                base_rss,
+            )
         if max_edges is not None:
             max_edges -= len(edges)
             if max_edges < 0:
                 return None
         if not next_states:
             break  # no path survives
-        states = next_states
+        states = list(next_states)
     while len(raw_layers) < len(order):
         raw_layers.append([])
         n_nodes.append(0)
     return raw_layers, n_nodes, builder.constant_violation
+
+
+def rss() -> int | None:
+    """Resident memory of this process in bytes (Linux), None elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _check_budget(
+    builder: _Builder,
+    budget: Budget,
+    i: int,
+    nodes: int,
+    edges: int,
+    seconds: float,
+    base_rss: int | None,
+) -> None:
+    memory = nodes * STATE_BYTES + edges * EDGE_BYTES
+    now = rss()
+    if now is not None and base_rss is not None:
+        # Table states (sets of row suffixes) are far larger than the estimate: measure.
+        memory = max(memory, now - base_rss)
+    if nodes <= budget.max_nodes and memory <= budget.max_bytes and seconds <= budget.max_seconds:
+        return
+    raise budget_error(builder, budget, i, nodes, memory, seconds)
+
+
+def budget_error(
+    builder: _Builder, budget: Budget, i: int, nodes: int, memory: int, seconds: float
+) -> DiagramTooLarge:
+    """The refusal of an order that went over `budget` at layer i, naming the groups most
+    read by the rules still open there."""
+    index = builder.index
+    open_items = [builder.items[k] for k in builder.slots(i)]
+    weight: dict[int, int] = {}
+    for item in open_items:
+        for g in item.scope:
+            weight[g] = weight.get(g, 0) + 1
+    groups = tuple(index.group_codes[g] for g in sorted(weight, key=lambda g: -weight[g])[:12])
+    over = (
+        f"{nodes:,} nodes (budget {budget.max_nodes:,})"
+        if nodes > budget.max_nodes
+        else f"~{memory // 2**20:,} MB (budget {budget.max_bytes // 2**20:,} MB)"
+        if memory > budget.max_bytes
+        else f"{seconds:.0f} s (budget {budget.max_seconds:.0f} s)"
+    )
+    return DiagramTooLarge(
+        f"the product's rules are too intertwined to compile: after {i + 1} of "
+        f"{len(builder.order)} groups the diagram already takes {over}; "
+        f"{len(open_items)} rules are still open there, most over the groups "
+        f"{', '.join(groups)}. Split or simplify the rules linking these groups.",
+        groups,
+    )
 
 
 def _finish(
@@ -360,9 +532,8 @@ def _finish(
         if empty:
             src, dst, label, costs, n_src, n_dst = [], [], [], [], 1 if i == 0 else 0, 0
         src_a = np.asarray(src, dtype=np.int32)
-        starts = np.searchsorted(src_a, np.arange(n_src)).astype(np.int64)
         layers.append(
-            Layer(
+            make_layer(
                 group=g,
                 n_src=n_src,
                 n_dst=n_dst,
@@ -370,8 +541,48 @@ def _finish(
                 dst=np.asarray(dst, dtype=np.int32),
                 label=np.asarray(label, dtype=np.int32),
                 cost=np.asarray(costs, dtype=cost_dtype),
-                starts=starts,
                 label_options=label_options,
             )
         )
-    return Diagram(order=order, layers=tuple(layers), empty=empty)
+    return Diagram(
+        order=order, layers=tuple(layers), empty=empty, built_edges=sum(len(r) for r in raw)
+    )
+
+
+def make_layer(
+    *,
+    group: int,
+    n_src: int,
+    n_dst: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    label: np.ndarray,
+    cost: np.ndarray,
+    label_options: np.ndarray,
+) -> Layer:
+    """A layer from its edges (sorted by `src`), with the groupings the passes read."""
+    starts = np.searchsorted(src, np.arange(n_src)).astype(np.int64)
+    in_order = np.argsort(dst, kind="stable").astype(np.int32)
+    in_starts = np.searchsorted(dst[in_order], np.arange(n_dst)).astype(np.int64)
+    by_label = np.argsort(label, kind="stable").astype(np.int32)
+    sorted_labels = label[by_label]
+    label_ids, label_starts = np.unique(sorted_labels, return_index=True)
+    floor = int(cost.min()) if len(cost) else 0
+    return Layer(
+        group=group,
+        n_src=n_src,
+        n_dst=n_dst,
+        src=src,
+        dst=dst,
+        label=label,
+        cost=cost,
+        starts=starts,
+        label_options=label_options,
+        in_order=in_order,
+        in_starts=in_starts,
+        by_label=by_label,
+        label_starts=label_starts.astype(np.int64),
+        label_ids=label_ids.astype(np.int32),
+        shifted=cost - floor,
+        floor=floor,
+    )

@@ -27,3 +27,12 @@ class InvalidSelection(EngineError):
 
 class CatalogueError(EngineError):
     """A product document the engine cannot compile (dangling reference, oversized group)."""
+
+
+class DiagramTooLarge(CatalogueError):
+    """Compiling the product would exceed the compile budget (nodes, memory or seconds).
+    `groups` names the groups whose rules were open where the diagram grew too wide."""
+
+    def __init__(self, message: str, groups: tuple[str, ...]) -> None:
+        super().__init__("rules", message)
+        self.groups = groups

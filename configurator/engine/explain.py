@@ -13,10 +13,14 @@ Results are cached per compiled product and process.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from configurator.engine.compile import CompiledProduct
+import numpy as np
+
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import (
     MAX_PICKS_PER_GROUP,
     Constraint,
@@ -24,7 +28,7 @@ from configurator.engine.constraints import (
     Literal,
     group_picks,
 )
-from configurator.engine.diagram import has_configuration
+from configurator.engine.layered import has_configuration
 from configurator.engine.model import Product
 
 Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
@@ -126,22 +130,43 @@ def _pseudo(index: Index, groups: set[int]) -> list[Item]:
 CACHE_LIMIT = 20_000
 
 
-def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item, ...]:
-    """A small set of rules (and cardinality pseudo-rules) under which `lits` cannot all
-    hold in a complete configuration. `lits` must be jointly infeasible."""
+class OutOfTime(Exception):
+    """A compile-time search passed its deadline (nothing is remembered of it)."""
+
+
+def rule_core(
+    compiled: CompiledProduct, lits: Sequence[Literal], *, deadline: float | None = None
+) -> tuple[Item, ...]:
+    """A minimal set of rules (and cardinality pseudo-rules) under which `lits` cannot all
+    hold in a complete configuration. `lits` must be jointly infeasible. Raises
+    `OutOfTime` once `time.perf_counter()` passes `deadline` (compile-time searches)."""
     key = ("core", frozenset(lits))
-    cached = compiled.cache.get(key)
+    cached = compiled.pair_cores.get(key[1]) or compiled.cache.get(key)
     if cached is not None:
         return cached
-    index = compiled.index
     required: dict[int, int] = {}
     for g, o in lits:
         required[g] = required.get(g, 0) | 1 << o
 
     def infeasible(items: Sequence[Item]) -> bool:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OutOfTime
         return not feasible(compiled, required, items)
 
     start = set(required)
+    single = _single_rule(compiled, lits)
+    if single is not None:
+        return _remember(compiled, key, (("rule", single),))
+    return _remember(compiled, key, _search(compiled, start, infeasible))
+
+
+def _search(
+    compiled: CompiledProduct,
+    start: set[int],
+    infeasible: Callable[[Sequence[Item]], bool],
+) -> tuple[Item, ...]:
+    """Grow rings of rules around `start` until infeasible, then shrink to a minimal core."""
+    index = compiled.index
     core = None
     # Usually one rule over exactly these groups explains it: try those alone first.
     for k, c in enumerate(index.constraints):
@@ -160,7 +185,10 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
     # QuickXplain drops a whole back half in one test when the front half already
     # conflicts, so the likeliest culprits (rules over the literals' own groups) go first.
     core = _shrink(sorted(core, key=closeness), infeasible)
-    result = tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
+    return tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
+
+
+def _remember(compiled: CompiledProduct, key: tuple, result: tuple[Item, ...]) -> tuple[Item, ...]:
     if len(compiled.cache) > CACHE_LIMIT or len(compiled.cache.get("builder", ())) > CACHE_LIMIT:
         # A long-lived web process sees endless selections (the API is open): stay bounded.
         compiled.cache.clear()
@@ -168,15 +196,56 @@ def rule_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item,
     return result
 
 
+def _single_rule(compiled: CompiledProduct, lits: Sequence[Literal]) -> int | None:
+    """A rule that by itself forbids `lits` (whatever the other groups take), read off
+    the rule directly: no search. Such a rule alone is a minimal core. Sum rules (and
+    rules needing a group's cardinality) are left to the search."""
+    index = compiled.index
+    held: dict[int, int] = {}
+    for g, o in lits:
+        held[g] = held.get(g, 0) | 1 << o
+    groups = set(held)
+    for k in compiled.rules_by_group.get(min(groups), ()) if groups else ():
+        c = index.constraints[k]
+        if not groups <= set(c.scope):
+            continue
+        if c.kind == "excludes" and all(held.get(g, 0) >> o & 1 for g, o in c.all):
+            return k
+        if c.kind == "requires" and all(held.get(g, 0) >> o & 1 for g, o in c.if_):
+            # A `then` literal is impossible only in a single-choice group holding another.
+            if all(
+                index.maxs[g] == 1 and held.get(g, 0) and not held[g] >> o & 1 for g, o in c.then
+            ):
+                return k
+        if c.kind == "table":
+            rows = compiled.table_rows[k]
+            match = np.ones(len(rows), dtype=bool)
+            for col, g in enumerate(c.table_groups):
+                mask = held.get(g, 0)
+                if mask:
+                    if mask & (mask - 1):
+                        return k
+                    match &= rows[:, col] == mask.bit_length() - 1
+            if not match.any():
+                return k
+    return None
+
+
 def _grow(
     index: Index, start: set[int], infeasible: Callable[[Sequence[Item]], bool]
 ) -> list[Item]:
-    """Add rules ring by ring around `start` until the literals become infeasible."""
+    """Add rules around `start` until the literals become infeasible: from the rules
+    touching the groups covered so far, the closest first (most of the literals' own
+    groups, then most covered groups, then the smallest scope), in batches doubling from
+    one. A test costs about the size of the rules it holds, so the last, largest test
+    holds at most about twice the rules needed (whole rings, as before, could hold every
+    table of a model whose tables all share a few groups)."""
     covered = set(start)
     active: list[Item] = _pseudo(index, covered)
     if infeasible(active):
         return active
     used: set[int] = set()
+    batch = 1
     while True:
         ring = [
             k
@@ -187,10 +256,16 @@ def _grow(
             ring = [k for k in range(len(index.constraints)) if k not in used]
             if not ring:
                 return active  # not expected: the literals were found infeasible
-        new_groups = {g for k in ring for g in index.constraints[k].scope} - covered
-        used.update(ring)
+        scopes = {k: set(index.constraints[k].scope) for k in ring}
+        ring.sort(
+            key=lambda k: (-len(scopes[k] & start), -len(scopes[k] & covered), len(scopes[k]), k)
+        )
+        taken = ring[:batch]
+        batch *= 2
+        new_groups = {g for k in taken for g in scopes[k]} - covered
+        used.update(taken)
         covered |= new_groups
-        active = active + [("rule", k) for k in ring] + _pseudo(index, new_groups)
+        active = active + [("rule", k) for k in taken] + _pseudo(index, new_groups)
         if infeasible(active):
             return active
 
@@ -222,10 +297,17 @@ def minimal_support(
     candidates: Sequence[Literal],
     target: Literal,
     excluded_under: Callable[[frozenset[Literal], Literal], bool],
+    *,
+    necessary: Callable[[], Sequence[Literal]] | None = None,
 ) -> list[Literal]:
     """A subset of `candidates` (oldest first) under which `target` stays excluded, with no
     pick that could be dropped. Picks nearest to the target (in rule hops), then the most
-    recent, are tried first, so a single nearby pick is the usual answer."""
+    recent, are tried first, so a single nearby pick is the usual answer.
+
+    `necessary` (asked only when no single pick explains the target) returns the picks
+    lying in every such subset (see `necessary.single_drops`): when they exclude the
+    target they are the answer, else the search only decides the other picks.
+    """
     index = compiled.index
     gid = index.global_id(target)
     table = compiled.pair_excluded
@@ -237,11 +319,49 @@ def minimal_support(
     for lit in ordered:
         if table[index.global_id(lit), gid]:
             return [lit]
+    forced = [lit for lit in (necessary() if necessary else ()) if lit in recency]
+    if forced and excluded_under(frozenset(forced), target):
+        return forced
+    ordered = [lit for lit in ordered if lit not in forced]
 
     def still_excluded(lits: Sequence[Literal]) -> bool:
-        return excluded_under(frozenset(lits), target)
+        return excluded_under(frozenset([*forced, *lits]), target)
 
     size = 2
     while size < len(ordered) and not still_excluded(ordered[:size]):
         size *= 2
-    return _shrink(ordered[:size], still_excluded)
+    return forced + _shrink(ordered[:size], still_excluded)
+
+
+def pair_cores(
+    compiled: CompiledProduct, *, limit: int, seconds: float = math.inf
+) -> dict[frozenset[Literal], tuple]:
+    """The rule cores of every pair of options that exclude each other (the pair table)
+    and that no single rule explains: most excluded options have one pick as their reason,
+    so clicks read these instead of searching. At most `limit` searches and `seconds` of
+    compile time (a search still running then is dropped); pairs left over are searched
+    when a click first needs them (cached)."""
+    deadline = time.perf_counter() + seconds
+    index = compiled.index
+    table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
+    found: dict[frozenset[Literal], tuple] = {}
+    searched = 0
+    for s in np.flatnonzero(~dead):
+        first = index.literal_of(int(s))
+        for o in np.flatnonzero(table[s] & ~dead):
+            if o <= s:
+                continue
+            second = index.literal_of(int(o))
+            if first[0] == second[0] and index.maxs[first[0]] == 1:
+                continue
+            lits = (first, second)
+            if _single_rule(compiled, lits) is not None:
+                continue
+            if searched >= limit or time.perf_counter() > deadline:
+                return found
+            searched += 1
+            try:
+                found[frozenset(lits)] = rule_core(compiled, lits, deadline=deadline)
+            except OutOfTime:
+                return found
+    return found

@@ -537,3 +537,122 @@ def generated_document(seed: int = 7, subsystems: int = 9, groups_per: int = 5) 
         "rules": rules,
         "price_rules": price_rules,
     }
+
+
+def industrial_document(seed: int = 11, subsystems: int = 20, groups_per: int = 5) -> dict:
+    """An industrial-size product (~100 groups): single-choice groups of 4-40 options
+    (variant codes, as in automotive models), each subsystem constrained by one large
+    table over 3-4 of its groups (a few thousand of the allowed combinations), tables
+    linking neighbouring subsystems, requires/excludes across them, a power sum per
+    subsystem and bundle price rules. ~10^40 configurations at the default size."""
+    rng = random.Random(seed)
+    groups: list[dict] = []
+    by_sub: list[list[dict]] = []
+    for s in range(subsystems):
+        members = []
+        for k in range(groups_per):
+            n_opts = rng.choice([4, 6, 8, 12, 20, 30, 40])
+            group = {
+                "code": f"s{s}g{k}",
+                "name": f"Subsystem {s} feature {k}",
+                "min": 1,
+                "max": 1,
+                "default": [],
+                "options": [
+                    {
+                        "code": f"c{j}",
+                        "name": f"Variant {s}.{k}.{j}",
+                        "price": f"{rng.choice([0, 0, 0, 25, 60, 140, 310])}.00",
+                        "attributes": {"watts": rng.randint(0, 3)},
+                    }
+                    for j in range(n_opts)
+                ],
+            }
+            members.append(group)
+            groups.append(group)
+        by_sub.append(members)
+
+    def lit(group: dict) -> str:
+        return f"{group['code']}.{rng.choice(group['options'])['code']}"
+
+    rules: list[dict] = []
+
+    def add(rule: dict) -> None:
+        rule["id"] = f"r{len(rules) + 1}"
+        rules.append(rule)
+
+    def table(members: list[dict], n_rows: int, message: str) -> None:
+        """A table of `n_rows` distinct random combinations: most share a few popular
+        variants of the first group, as real option codes do."""
+        rows: set[tuple[str, ...]] = set()
+        sizes = [len(g["options"]) for g in members]
+        limit = 1
+        for size in sizes:
+            limit *= size
+        while len(rows) < min(n_rows, limit // 2):
+            rows.add(
+                tuple(
+                    f"c{min(int(rng.expovariate(3 / size)), size - 1)}"
+                    if j == 0
+                    else f"c{rng.randrange(size)}"
+                    for j, size in enumerate(sizes)
+                )
+            )
+        add(
+            {
+                "type": "table",
+                "groups": [g["code"] for g in members],
+                "allowed": [list(r) for r in sorted(rows)],
+                "message": message,
+            }
+        )
+
+    for s, members in enumerate(by_sub):
+        chosen = rng.sample(members, rng.choice([3, 4]))
+        table(chosen, rng.choice([800, 1500, 3000]), f"Subsystem {s}: unsupported variant mix")
+        for _ in range(3):
+            a, b = rng.sample(members, 2)
+            add({"type": "excludes", "all": [lit(a), lit(b)], "message": "Not offered together"})
+        add(
+            {
+                "type": "sum",
+                "attribute": "watts",
+                "op": "<=",
+                "limit": 11,
+                "message": f"Subsystem {s} draws too much power",
+            }
+        )
+        # Sums read every group holding the attribute: give each subsystem its own.
+        for g in members:
+            for o in g["options"]:
+                o["attributes"][f"watts{s}"] = o["attributes"]["watts"]
+        rules[-1]["attribute"] = f"watts{s}"
+    for s in range(subsystems - 1):  # neighbours: a linking table and a few implications
+        a, b = rng.choice(by_sub[s]), rng.choice(by_sub[s + 1])
+        table([a, b], 400, f"Subsystems {s} and {s + 1}: unsupported combination")
+        for _ in range(2):
+            a, b = rng.choice(by_sub[s]), rng.choice(by_sub[s + 1])
+            then = sorted({lit(b) for _ in range(rng.randint(3, 6))})
+            add({"type": "requires", "if": [lit(a)], "then": then, "message": "Needs a match"})
+    for _ in range(4):
+        s, t = rng.sample(range(subsystems), 2)
+        a, b = rng.choice(by_sub[s]), rng.choice(by_sub[t])
+        add({"type": "excludes", "all": [lit(a), lit(b)], "message": "Not offered together"})
+    for g in groups:
+        for o in g["options"]:
+            del o["attributes"]["watts"]
+    price_rules = []
+    for s, members in enumerate(by_sub):
+        a, b = rng.sample(members, 2)
+        price_rules.append(
+            {"id": f"pack{s}", "when": [lit(a), lit(b)], "amount": "-50.00", "label": f"Pack {s}"}
+        )
+    return {
+        "code": "ind",
+        "name": "Industrial vehicle line",
+        "base_price": "24990.00",
+        "route": [{"work_centre": "ASSY", "minutes": 240}],
+        "groups": groups,
+        "rules": rules,
+        "price_rules": price_rules,
+    }

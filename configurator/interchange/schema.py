@@ -32,6 +32,7 @@ def catalogue_validator() -> Draft202012Validator:
     schema = catalogue_schema()
     inlined = _inline(schema, schema["$defs"])
     del inlined["$defs"]
+    _lighten_table_cells(inlined)
     return Draft202012Validator(inlined, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -59,3 +60,37 @@ def _anchor(pattern: str) -> str:
     if pattern.endswith("$") and not pattern.endswith("\\$"):
         return pattern[:-1] + "\\Z"
     return pattern
+
+
+@cache
+def table_row_schema() -> dict[str, Any]:
+    """The schema of one row of a table rule's `allowed` (as the file states it)."""
+    return _find_rows(catalogue_schema()["$defs"]) or {}
+
+
+def _find_rows(node: Any) -> dict[str, Any] | None:
+    if isinstance(node, list):
+        return next((f for f in map(_find_rows, node) if f is not None), None)
+    if not isinstance(node, dict):
+        return None
+    allowed = node.get("properties", {}).get("allowed") if "properties" in node else None
+    if isinstance(allowed, dict) and isinstance(allowed.get("items"), dict):
+        return allowed["items"]
+    return next((f for f in map(_find_rows, node.values()) if f is not None), None)
+
+
+def _lighten_table_cells(node: Any) -> None:
+    """A table may hold 100,000 rows of up to 16 cells: jsonschema takes ~30 s on the
+    Renault model's tables. Its validator skips the rows, and `validation._table_rows`
+    checks them (array, length, each cell) in one plain loop with the same messages."""
+    if isinstance(node, list):
+        for item in node:
+            _lighten_table_cells(item)
+        return
+    if not isinstance(node, dict):
+        return
+    allowed = node.get("properties", {}).get("allowed") if "properties" in node else None
+    if isinstance(allowed, dict) and isinstance(allowed.get("items"), dict):
+        del allowed["items"]
+    for value in node.values():
+        _lighten_table_cells(value)

@@ -12,14 +12,16 @@ when that passes, the cross-reference checks of `references.py`. It lists every 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any
 
 from jsonschema import ValidationError
 
 from configurator.interchange.errors import CatalogueFormatError, CatalogueIssue, render_path
 from configurator.interchange.references import check_references
-from configurator.interchange.schema import catalogue_validator
+from configurator.interchange.schema import catalogue_validator, table_row_schema
 
 __all__ = [
     "MAX_BYTES",
@@ -44,7 +46,8 @@ def validate_catalogue(document: object) -> list[CatalogueIssue]:
         return errors
     seen: set[CatalogueIssue] = set()
     schema_errors = catalogue_validator().iter_errors(document)
-    for error in (e for raw in schema_errors for e in _explain(raw)):
+    found = chain((e for raw in schema_errors for e in _explain(raw)), _table_rows(document))
+    for error in found:
         if error not in seen:
             seen.add(error)
             errors.append(error)
@@ -202,6 +205,38 @@ def _show(value: object, limit: int = 60) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _table_rows(document: object) -> Iterator[CatalogueIssue]:
+    """The table rows the schema validator skips (see `schema._lighten_table_cells`):
+    each an array of at most `maxItems` cells, each cell an option code or null."""
+    row_schema = table_row_schema()
+    cell = row_schema.get("items", {})
+    longest = row_schema.get("maxItems", 16)
+    code = re.compile(cell.get("pattern", "^.*$").removesuffix("$") + r"\Z")
+    message = cell.get("errorMessage", "must be an option code, or null for no pick")
+    products = document.get("products") if isinstance(document, dict) else None
+    for p, product in enumerate(products if isinstance(products, list) else ()):
+        rules = product.get("rules") if isinstance(product, dict) else None
+        for r, rule in enumerate(rules if isinstance(rules, list) else ()):
+            rows = rule.get("allowed") if isinstance(rule, dict) else None
+            if rule.get("type") != "table" or not isinstance(rows, list):
+                continue
+            where: list[str | int] = ["products", p, "rules", r, "allowed"]
+            for n, row in enumerate(rows):
+                if not isinstance(row, list):
+                    yield CatalogueIssue(
+                        render_path([*where, n]), _message("type", "array", row, "")
+                    )
+                    continue
+                if len(row) > longest:
+                    yield CatalogueIssue(
+                        render_path([*where, n]), _message("maxItems", longest, row, "")
+                    )
+                for c, value in enumerate(row):
+                    if value is None or (isinstance(value, str) and code.match(value)):
+                        continue
+                    yield CatalogueIssue(render_path([*where, n, c]), f"{_show(value)} {message}")
 
 
 def _explain(error: ValidationError) -> Iterator[CatalogueIssue]:

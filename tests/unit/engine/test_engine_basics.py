@@ -10,18 +10,22 @@ from decimal import Decimal
 import pytest
 
 from configurator.engine import (
+    Budget,
+    DiagramTooLarge,
     InvalidSelection,
     UnknownCode,
     bill_of_materials,
     build_minutes,
     cheapest_completion,
+    compile_product,
     configure,
     count,
     default_completion,
     lint,
     price,
+    product_from_document,
 )
-from configurator.engine.samples import notebook_document
+from configurator.engine.samples import generated_document, notebook_document
 from tests.unit.engine.conftest import compiled_from, small_product
 
 
@@ -172,3 +176,14 @@ def test_order_ignores_unknown_literals(notebook):
 def test_selections_must_be_a_mapping(notebook):
     with pytest.raises(InvalidSelection):
         configure(notebook, [("cpu", ["u5"])])
+
+
+def test_product_over_the_compile_budget_is_refused_naming_its_groups():
+    product = product_from_document(generated_document(seed=7), "EUR")
+    try:
+        compile_product(product, budget=Budget(max_nodes=200))
+    except DiagramTooLarge as error:
+        assert error.groups and all(g in error.message for g in error.groups)
+        assert "200" in error.message and error.field == "rules"
+    else:
+        raise AssertionError("the budget was not enforced")

@@ -114,3 +114,38 @@ def test_valid_selections_have_no_conflict(notebook):
     result = configure(notebook, {"cpu": ["u7"]})
     assert result.valid and not result.complete
     assert result.conflicts == () and result.resolution is None
+
+
+def _three_way(rules):
+    return compiled_from(
+        small_product(
+            [
+                ("a", 0, 1, ["x", "w"]),
+                ("b", 0, 1, ["y", "v"]),
+                ("c", 0, 1, ["k", "m"]),
+                ("d", 1, 1, ["z", "u"]),
+            ],
+            rules=rules,
+        )
+    )
+
+
+def test_reason_needing_two_picks_names_both():
+    compiled = _three_way(
+        [{"id": "r", "type": "excludes", "all": ["a.x", "b.y", "d.z"], "message": "no"}]
+    )
+    z = _option(configure(compiled, {"a": ["x"], "b": ["y"], "c": ["k"]}), "d", "z")
+    assert z.state == "excluded"
+    assert [(r.rule, set(r.selections)) for r in z.reasons] == [("r", {"a.x", "b.y"})]
+
+
+def test_reason_with_two_overlapping_causes_is_one_minimal_cause():
+    compiled = _three_way(
+        [
+            {"id": "r1", "type": "excludes", "all": ["a.x", "b.y", "d.z"], "message": "one"},
+            {"id": "r2", "type": "excludes", "all": ["b.y", "c.k", "d.z"], "message": "two"},
+        ]
+    )
+    z = _option(configure(compiled, {"a": ["x"], "b": ["y"], "c": ["k"]}), "d", "z")
+    assert z.state == "excluded" and len(z.reasons) == 1
+    assert set(z.reasons[0].selections) in ({"a.x", "b.y"}, {"b.y", "c.k"})

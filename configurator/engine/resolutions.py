@@ -1,0 +1,436 @@
+"""Minimal-change resolutions for every option at once: two passes over the diagram.
+
+Given the current picks P (literals), an edge of the layer deciding group g *drops* the
+picks of P in g that its pick does not contain. Every root-to-terminal path is one
+complete valid configuration; its change count is the number of picks it drops. Two
+dynamic-programming passes give, for every node, the least (changes, price) of a path
+from the root (forward) and to the terminal (backward). An option's best resolution is
+then its best edge: forward value of the edge's source + the edge + backward value of its
+target, where the layer of a single-choice group does not count its own pick as a change
+(picking the option replaces it, as the promise says; a multi-choice group keeps it).
+
+So one click costs O(edges) for all options together:
+- changes == 0: the option is available (exactly the promise), > 0: excluded; an option
+  on no edge is dead (no configuration has it);
+- the price of the best resolution (fewest changes, then lowest total price), and the
+  complete configuration itself, rebuilt for every option at once from argmin pointers.
+
+(changes, price) are compared as one integer: changes * W + price - floor, with W above
+any price spread, so numpy's minimum does the lexicographic comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from configurator.engine.compile import CompiledProduct
+from configurator.engine.constraints import Literal
+from configurator.engine.diagram import Diagram
+from configurator.engine.pricing import price_of
+from configurator.engine.propagation import _bits
+from configurator.engine.selections import (
+    Selections,
+    as_dict,
+    ordered_literals,
+    parse_selections,
+)
+
+# Keys stay below this so that sums of three never overflow int64.
+KEY_LIMIT = 2**60
+# Up to this many (option, layer) steps, resolutions are walked one by one; beyond, all
+# options are rebuilt at once with array operations (a fixed cost of a few per layer).
+WALK_STEPS = 400
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The least change that picks one option: a complete valid configuration containing
+    it that drops as few current picks as possible, the cheapest among those.
+
+    `changes` counts the current picks given up (`dropped`, "group.option", oldest pick
+    first when an order was given); 0 means the option is available. `selections` is the
+    complete configuration (every group listed) and `price` its total. `proposal` is what
+    applying the resolution leaves selected: the current picks that are kept, the option,
+    and the configuration's pick in each group that lost one; `proposal_price` its price.
+    """
+
+    option: str
+    changes: int
+    dropped: tuple[str, ...]
+    selections: dict[str, list[str]]
+    price: Decimal
+    proposal: dict[str, list[str]]
+    proposal_price: Decimal
+
+
+def _spread(diagram: Diagram) -> int:
+    return sum(int(layer.shifted.max()) if len(layer.shifted) else 0 for layer in diagram.layers)
+
+
+class Passes:
+    """The forward and backward minimum-change passes of one click, and what they answer.
+
+    Build with `Passes(compiled, picked)` where `picked` maps group index -> bitmask (see
+    `selections.parse_selections`). Reading `changes`, `valid`, `available` costs nothing
+    more; `resolution(lit)` rebuilds configurations (all options at once, on first use).
+    """
+
+    def __init__(
+        self,
+        compiled: CompiledProduct,
+        picked: Mapping[int, int],
+        recency: Sequence[Literal] = (),
+    ) -> None:
+        self.compiled = compiled
+        self.picked = dict(picked)
+        index, diagram = compiled.index, compiled.diagram
+        self.literals = [(g, o) for g, mask in sorted(picked.items()) for o in _bits(mask)]
+        rank = {lit: n for n, lit in enumerate(recency)}
+        self.literals.sort(key=lambda lit: rank.get(lit, -1))
+        self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
+        n_changes = len(self.literals) + 1
+        self.weight = _spread(diagram) + 1
+        exact = n_changes * self.weight < KEY_LIMIT // 4 and all(
+            layer.cost.dtype != object for layer in diagram.layers
+        )
+        self.dtype = np.int64 if exact else object
+        self.inf = KEY_LIMIT if exact else 2 ** (n_changes.bit_length() + 4) * self.weight
+        self.floor = sum(layer.floor for layer in diagram.layers)
+        # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
+        self.changes: dict[int, np.ndarray] = {}
+        self.key: dict[int, np.ndarray] = {}
+        self._pointers: tuple | None = None
+        self._rebuilt: np.ndarray | None = None
+        self._walked: dict[tuple[int, int, int], int] = {}
+        if diagram.empty:
+            for g, codes in enumerate(index.option_codes):
+                self.changes[g] = np.full(len(codes), -1, dtype=np.int64)
+                self.key[g] = np.full(len(codes), self.inf, dtype=self.dtype)
+            self.valid = False
+            return
+        self._passes()
+
+    # The passes -------------------------------------------------------------------------
+
+    def _drops(self, i: int) -> np.ndarray | None:
+        """Changes per pick label of layer i (None when the group holds no current pick)."""
+        layer = self.compiled.diagram.layers[i]
+        want = self.picked.get(layer.group, 0)
+        if not want:
+            return None
+        return (~layer.label_options[:, _bits(want)]).sum(axis=1).astype(np.int64)
+
+    def _passes(self) -> None:
+        diagram, index = self.compiled.diagram, self.compiled.index
+        layers, w = diagram.layers, self.weight
+        weights, drops = [], []
+        for i, layer in enumerate(layers):
+            d = self._drops(i)
+            drops.append(d)
+            shifted = layer.shifted if self.dtype != object else layer.shifted.astype(object)
+            if d is not None and self.dtype == object:
+                d = d.astype(object)  # w may exceed int64: exact integers throughout
+                drops[-1] = d
+            weights.append(shifted if d is None else shifted + d[layer.label] * w)
+        fwd = [np.zeros(1, dtype=self.dtype)]
+        via = []  # forward value + edge, per edge
+        for layer, wt in zip(layers, weights, strict=True):
+            val = fwd[-1][layer.src] + wt
+            via.append(val)
+            fwd.append(np.minimum.reduceat(val[layer.in_order], layer.in_starts))
+        bwd = [np.zeros(1, dtype=self.dtype)]
+        for layer, wt in zip(reversed(layers), reversed(weights), strict=True):
+            bwd.append(np.minimum.reduceat(wt + bwd[-1][layer.dst], layer.starts))
+        bwd.reverse()
+        self.valid = bool(fwd[-1][0] < w)
+        self._fwd, self._bwd, self._weights, self._via = fwd, bwd, weights, via
+        self._through: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for i, layer in enumerate(layers):
+            g = layer.group
+            through = via[i] + bwd[i + 1][layer.dst]
+            if drops[i] is not None and index.maxs[g] == 1:
+                through = through - drops[i][layer.label] * w  # its own pick is replaced
+            sorted_through = through[layer.by_label]
+            per_label = np.minimum.reduceat(sorted_through, layer.label_starts)
+            options = layer.label_options[layer.label_ids]  # (present labels, options)
+            table = np.where(options, per_label[:, None], self.inf)
+            best = table.min(axis=0) if len(per_label) else np.full(options.shape[1], self.inf)
+            self.key[g] = best
+            self.changes[g] = np.where(best >= self.inf, -1, best // w).astype(np.int64)
+            self._through[i] = (through, table, per_label)
+
+    # Answers ----------------------------------------------------------------------------
+
+    def available(self, g: int) -> np.ndarray:
+        """Options of group g available under the promise."""
+        return self.changes[g] == 0
+
+    def cost(self, lit: Literal) -> int | None:
+        """Scaled total price of the best resolution picking `lit` (None: dead option)."""
+        key = self.key[lit[0]][lit[1]]
+        if key >= self.inf:
+            return None
+        index = self.compiled.index
+        return index.base_cost + self.floor + int(key % self.weight)
+
+    def price(self, lit: Literal) -> Decimal | None:
+        """Total price of the best resolution picking `lit` (None: dead option)."""
+        cost = self.cost(lit)
+        if cost is None:
+            return None
+        return Decimal(cost).scaleb(-self.compiled.index.money_scale)
+
+    def dropped(self, lit: Literal) -> list[Literal]:
+        """The current picks the best resolution for `lit` gives up (oldest first)."""
+        labels = self._labels()
+        row = labels[self._row(lit)]
+        if row[0] < 0:
+            return []
+        index, layers = self.compiled.index, self.compiled.diagram.layers
+        out = []
+        for g, o in self.literals:
+            if g == lit[0] and index.maxs[g] == 1:
+                continue
+            i = self.layer_of[g]
+            if not layers[i].label_options[row[i], o]:
+                out.append((g, o))
+        return out
+
+    def configuration(self, lit: Literal) -> dict[int, int] | None:
+        """The complete configuration of the best resolution picking `lit` (group -> mask)."""
+        row = self._labels()[self._row(lit)]
+        if row[0] < 0:
+            return None
+        index = self.compiled.index
+        return {
+            layer.group: index.picks[layer.group][int(row[i])]
+            for i, layer in enumerate(self.compiled.diagram.layers)
+        }
+
+    def configurations(self, lits: Sequence[Literal]) -> dict[Literal, dict[int, int] | None]:
+        """`configuration` of each of `lits`. A few are walked node by node from their
+        best edge (cheap on small diagrams); many are rebuilt all at once (`_labels`)."""
+        layers = self.compiled.diagram.layers
+        if self._rebuilt is not None or len(lits) * len(layers) > WALK_STEPS:
+            return {lit: self.configuration(lit) for lit in lits}
+        index = self.compiled.index
+        out: dict[Literal, dict[int, int] | None] = {}
+        for lit in lits:
+            row = self._walk(lit)
+            out[lit] = (
+                None
+                if row is None
+                else {
+                    layer.group: index.picks[layer.group][row[i]] for i, layer in enumerate(layers)
+                }
+            )
+        return out
+
+    def _walk(self, lit: Literal) -> list[int] | None:
+        """The labels of `lit`'s best resolution (the one `_labels` gives: first best edge
+        in its layer, first best edge into / out of every node on the way)."""
+        g, o = lit
+        if self.key[g][o] >= self.inf or self.compiled.diagram.empty:
+            return None
+        layers = self.compiled.diagram.layers
+        i = self.layer_of[g]
+        layer = layers[i]
+        through, table, _ = self._through[i]
+        best = table[:, o].min()
+        # First label (ascending) reaching the best, then its first edge (by_label order).
+        first_label = int(np.argmax(table[:, o] == best))
+        lo = int(layer.label_starts[first_label])
+        hi = (
+            int(layer.label_starts[first_label + 1])
+            if first_label + 1 < len(layer.label_starts)
+            else len(layer.by_label)
+        )
+        edges = layer.by_label[lo:hi]
+        e = int(edges[int(np.argmax(through[edges] == best))])
+        row = [0] * len(layers)
+        row[i] = int(layer.label[e])
+        memo = self._walked
+        node = int(layer.src[e])
+        for j in range(i - 1, -1, -1):
+            k = memo.get((j, node, 0))
+            if k is None:
+                lj = layers[j]
+                lo = int(lj.in_starts[node])
+                hi = int(lj.in_starts[node + 1]) if node + 1 < lj.n_dst else len(lj.in_order)
+                incoming = lj.in_order[lo:hi]
+                k = memo[(j, node, 0)] = int(incoming[int(np.argmin(self._via[j][incoming]))])
+            row[j] = int(layers[j].label[k])
+            node = int(layers[j].src[k])
+        node = int(layer.dst[e])
+        for j in range(i + 1, len(layers)):
+            k = memo.get((j, node, 1))
+            if k is None:
+                lj = layers[j]
+                lo = int(lj.starts[node])
+                hi = int(lj.starts[node + 1]) if node + 1 < lj.n_src else len(lj.src)
+                values = self._weights[j][lo:hi] + self._bwd[j + 1][lj.dst[lo:hi]]
+                k = memo[(j, node, 1)] = lo + int(np.argmin(values))
+            row[j] = int(layers[j].label[k])
+            node = int(layers[j].dst[k])
+        return row
+
+    def resolution(self, lit: Literal) -> Resolution | None:
+        """The best resolution picking `lit`, in catalogue terms (None: dead option)."""
+        picks = self.configuration(lit)
+        if picks is None:
+            return None
+        compiled = self.compiled
+        index = compiled.index
+        dropped = self.dropped(lit)
+        proposal = dict(self.picked)
+        g, o = lit
+        if index.maxs[g] == 1:
+            proposal[g] = 1 << o
+        else:
+            proposal[g] = proposal.get(g, 0) | 1 << o
+        for h, q in dropped:
+            proposal[h] = (proposal.get(h, 0) & ~(1 << q)) | picks[h]
+        return Resolution(
+            option=index.literal_text(lit),
+            changes=len(dropped),
+            dropped=tuple(index.literal_text(d) for d in dropped),
+            selections=as_dict(index, picks),
+            price=_total(compiled, picks),
+            proposal=as_dict(index, proposal),
+            proposal_price=_total(compiled, proposal),
+        )
+
+    # Rebuilding configurations ----------------------------------------------------------
+
+    def _row(self, lit: Literal) -> int:
+        return self.compiled.index.global_id(lit)
+
+    def _argmins(self, values: np.ndarray, starts: np.ndarray, minima: np.ndarray) -> np.ndarray:
+        """Position of the first minimum in each segment of `values` (segments by starts)."""
+        counts = np.diff(np.append(starts, len(values)))
+        seg = np.repeat(np.arange(len(starts)), counts)
+        hits = np.flatnonzero(values == minima[seg])
+        first = np.ones(len(hits), dtype=bool)
+        first[1:] = seg[hits][1:] != seg[hits][:-1]
+        return hits[first]
+
+    def _labels(self) -> np.ndarray:
+        """labels[global option id, layer]: the pick label of every option's best
+        resolution in every layer (-1 rows for dead options), computed once per click."""
+        if self._rebuilt is not None:
+            return self._rebuilt
+        index, layers = self.compiled.index, self.compiled.diagram.layers
+        n_layers, n_opts = len(layers), index.n_options
+        labels = np.full((n_opts, max(n_layers, 1)), -1, dtype=np.int32)
+        if self.compiled.diagram.empty:
+            self._rebuilt = labels
+            return labels
+        # Best incoming edge of every node (forward) and best outgoing edge (backward).
+        pred, succ = [], []
+        for i, layer in enumerate(layers):
+            vals = self._via[i][layer.in_order]
+            pred.append(layer.in_order[self._argmins(vals, layer.in_starts, self._fwd[i + 1])])
+            out = self._weights[i] + self._bwd[i + 1][layer.dst]
+            succ.append(self._argmins(out, layer.starts, self._bwd[i]))
+        # Every live option's best edge in its own layer.
+        start_edge = np.full(n_opts, -1, dtype=np.int64)
+        start_layer = np.full(n_opts, -1, dtype=np.int64)
+        for i, layer in enumerate(layers):
+            g = layer.group
+            through, table, per_label = self._through[i]
+            best = self.key[g]
+            label_edge = layer.by_label[
+                self._argmins(through[layer.by_label], layer.label_starts, per_label)
+            ]
+            if not len(label_edge):
+                continue
+            rows = index.offsets[g] + np.arange(len(best))
+            live_here = best < self.inf
+            first_label = np.argmin(table, axis=0)  # first label reaching each option's best
+            start_edge[rows[live_here]] = label_edge[first_label[live_here]]
+            start_layer[rows[live_here]] = i
+        live = np.flatnonzero(start_edge >= 0)
+        edge, at = start_edge[live], start_layer[live]
+        # Backward sweep: layers above each option's own; forward sweep: below it.
+        node = np.zeros(len(live), dtype=np.int64)
+        for i in range(n_layers - 1, -1, -1):
+            layer = layers[i]
+            here = at == i
+            if here.any():
+                labels[live[here], i] = layer.label[edge[here]]
+                node[here] = layer.src[edge[here]]
+            above = at > i
+            if above.any():
+                e = pred[i][node[above]]
+                labels[live[above], i] = layer.label[e]
+                node[above] = layer.src[e]
+        for i in range(n_layers):
+            layer = layers[i]
+            here = at == i
+            if here.any():
+                node[here] = layer.dst[edge[here]]
+            below = at < i
+            if below.any():
+                e = succ[i][node[below]]
+                labels[live[below], i] = layer.label[e]
+                node[below] = layer.dst[e]
+        self._rebuilt = labels
+        return labels
+
+
+def _total(compiled: CompiledProduct, picks: Mapping[int, int]) -> Decimal:
+    return price_of(compiled.product, picks).total
+
+
+class Resolutions:
+    """Every option's least-change resolution for one set of selections, by codes.
+
+    `for_option("gpu", "rtx4060")` -> `Resolution` (None for an option no configuration
+    has); `changes(...)` and `price(...)` read the passes without rebuilding anything.
+    """
+
+    def __init__(self, passes: Passes) -> None:
+        self.passes = passes
+        index = passes.compiled.index
+        self._group = {code: g for g, code in enumerate(index.group_codes)}
+
+    @property
+    def valid(self) -> bool:
+        return self.passes.valid
+
+    def _lit(self, group: str, option: str) -> Literal:
+        g = self._group[group]
+        return g, self.passes.compiled.index.option_codes[g].index(option)
+
+    def changes(self, group: str, option: str) -> int | None:
+        g, o = self._lit(group, option)
+        value = int(self.passes.changes[g][o])
+        return None if value < 0 else value
+
+    def price(self, group: str, option: str) -> Decimal | None:
+        return self.passes.price(self._lit(group, option))
+
+    def for_option(self, group: str, option: str) -> Resolution | None:
+        return self.passes.resolution(self._lit(group, option))
+
+
+def option_resolutions(
+    compiled: CompiledProduct, selections: Selections, *, order: Sequence[str] = ()
+) -> Resolutions:
+    """For every option of the product, the least-change resolution that picks it.
+
+    Fewest current picks given up first (a single-choice group's own pick is replaced,
+    not counted), then the lowest total price of the complete configuration. Available
+    options have 0 changes. One forward and one backward pass over the diagram answer
+    all options together; configurations are rebuilt on first request, all at once.
+    `order` ("group.option", oldest first) only orders each resolution's `dropped`.
+
+    Raises `UnknownCode` / `InvalidSelection` for bad selections.
+    """
+    picked = parse_selections(compiled.index, compiled.product, selections)
+    recency = ordered_literals(compiled.index, picked, order)
+    return Resolutions(Passes(compiled, picked, recency))

@@ -1,0 +1,102 @@
+"""The all-at-once resolutions equal brute force on random small products: for every
+option, the fewest changed picks, the cheapest configuration among those, and a proposal
+that is a valid configuration's part and picks the option."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from configurator.engine import compile_product, product_from_document
+from configurator.engine.resolutions import Passes, option_resolutions
+from configurator.engine.selections import parse_selections
+from tests.unit.engine.conftest import compiled_from, small_product
+from tests.unit.engine.oracle import Oracle
+from tests.unit.engine.strategies import product_docs, selections_for
+
+
+def _changes(doc: dict, selections: dict, config: dict, group: str, option: str) -> int:
+    single = next(g for g in doc["groups"] if g["code"] == group)["max"] == 1
+    return sum(
+        1
+        for g, picks in selections.items()
+        for o in picks
+        if not (single and g == group) and o not in config[g]
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_resolutions_equal_brute_force(data):
+    doc = data.draw(product_docs())
+    oracle = Oracle(doc)
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    selections = data.draw(selections_for(doc))
+    order = data.draw(st.permutations([f"{g}.{o}" for g, os in selections.items() for o in os]))
+    found = option_resolutions(compiled, selections, order=order)
+    assert found.valid == bool(oracle.containing(selections))
+    for group in doc["groups"]:
+        g = group["code"]
+        for option in group["options"]:
+            o = option["code"]
+            having = [c for c in oracle.configs if o in c[g]]
+            resolution = found.for_option(g, o)
+            if not having:
+                assert resolution is None and found.changes(g, o) is None
+                continue
+            least = min(_changes(doc, selections, c, g, o) for c in having)
+            cheapest = min(
+                oracle.price(c) for c in having if _changes(doc, selections, c, g, o) == least
+            )
+            assert found.changes(g, o) == least, (g, o)
+            assert found.price(g, o) == cheapest, (g, o)
+            if o not in selections.get(g, []):
+                assert (least == 0) == oracle.available(selections, g, o)
+            assert resolution.changes == least and resolution.price == cheapest
+            config = {k: frozenset(v) for k, v in resolution.selections.items()}
+            assert oracle.is_valid_config(resolution.selections) and o in config[g]
+            assert _changes(doc, selections, config, g, o) == least
+            assert oracle.price(config) == cheapest
+            dropped = {f"{k}.{q}" for k, qs in selections.items() for q in qs} - {
+                f"{k}.{q}" for k, qs in resolution.proposal.items() for q in qs
+            }
+            if group["max"] == 1:
+                dropped -= {f"{g}.{q}" for q in selections.get(g, [])}
+            assert dropped == set(resolution.dropped)
+            assert list(resolution.dropped) == [d for d in order if d in dropped]
+            # Applying the proposal picks the option and leaves a valid configuration.
+            assert o in resolution.proposal[g]
+            proposal = {k: v for k, v in resolution.proposal.items() if v}
+            assert oracle.containing(proposal)
+            assert resolution.proposal_price == oracle.price(
+                {k: frozenset(v) for k, v in resolution.proposal.items()}
+            )
+
+
+def test_excluded_option_resolution_drops_the_blocking_pick():
+    doc = small_product(
+        [("a", 1, 1, ["x", "y"]), ("b", 1, 1, ["p", "q"]), ("c", 0, 1, ["k"])],
+        rules=[{"id": "r", "type": "excludes", "all": ["a.x", "b.p"], "message": "no"}],
+    )
+    found = option_resolutions(compiled_from(doc), {"a": ["x"], "c": ["k"]})
+    resolution = found.for_option("b", "p")
+    assert resolution.changes == 1 and resolution.dropped == ("a.x",)
+    assert resolution.proposal == {"a": ["y"], "b": ["p"], "c": ["k"]}
+    assert found.changes("b", "q") == 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_walked_resolutions_equal_the_rebuilt_ones(data):
+    """A few options' resolutions are walked node by node, many rebuilt at once: the two
+    give the same configuration for every option."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    selections = data.draw(selections_for(doc))
+    index = compiled.index
+    picked = parse_selections(index, compiled.product, selections)
+    lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    walked = Passes(compiled, picked)
+    rebuilt = Passes(compiled, picked)
+    for lit in lits:
+        assert walked.configurations([lit]) == {lit: rebuilt.configuration(lit)}
