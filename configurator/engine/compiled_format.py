@@ -12,4 +12,4 @@ tests/unit/engine/test_compiled_format.py fails when the layout changes without 
 (it records each version's layout fingerprint).
 """
 
-COMPILED_FORMAT = 1
+COMPILED_FORMAT = 2

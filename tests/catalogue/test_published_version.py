@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from atelier import caching
-from configurator import selectors
+from configurator import selectors, services
 from configurator.engine.compiled_format import COMPILED_FORMAT
 from configurator.models import CompiledProduct
 from configurator.selectors import NoPublishedCatalogue, published_version
@@ -94,6 +94,9 @@ def test_a_stored_form_of_another_compiled_format_is_compiled_again(demo):
     )
     caching.clear_all()
     assert selectors.warm_up() == len(demo["products"]) - 1  # it is not loaded at boot
-    assert selectors.compiled_product(version, code).product.code == code
+    assert selectors.compiled_product(version, code).product.code == code  # in memory
+    stored.refresh_from_db()
+    assert stored.engine_version == "0"  # a read writes nothing
+    assert services.store_stale_compiled() == 1  # the writer run after `migrate`
     stored.refresh_from_db()
     assert stored.engine_version == str(COMPILED_FORMAT)  # stored again for the others

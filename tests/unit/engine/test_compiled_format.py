@@ -18,6 +18,7 @@ from configurator.engine.compiled_format import COMPILED_FORMAT
 # the old lines: a version number is never reused for another layout).
 LAYOUTS = {
     1: "353fa43b1a02dfab",
+    2: "eafb497166107b18",  # diagrams built by arrays per layer, CompiledProduct in compiled.py
 }
 
 
@@ -82,7 +83,7 @@ def test_the_compiled_format_is_bumped_when_the_pickled_layout_changes(notebook)
 def test_the_layout_names_what_a_change_would_break(notebook):
     _, text = fingerprint(notebook)
     # The fingerprint sees the classes pickle imports, array dtypes and nested fields.
-    assert "configurator.engine.compile.CompiledProduct(" in text
+    assert "configurator.engine.compiled.CompiledProduct(" in text
     assert "configurator.engine.diagram.Layer(" in text
     assert "ndarray[" in text
     assert "configurator.engine.model.Option(" in text
