@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -27,6 +28,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def gunicorn_command(port: int, *, workers: int, options: tuple[str, ...] = ()) -> list[str]:
+    """gunicorn as serve, the Dockerfile and compose run it (atelier.gunicorn_conf), on
+    loopback `port` with `workers` workers."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "atelier.wsgi",
+        "--config",
+        "python:atelier.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        *options,
+    ]
 
 
 def _as_postgres(args: list[str]) -> list[str]:

@@ -15,22 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.embedded import embedded_env, manage
 from tests.servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _manage(env, *args, timeout=120):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=True,
-    )
 
 
 def _order_state(env, public_id):
@@ -39,23 +28,17 @@ def _order_state(env, public_id):
         f"o = Order.objects.get(public_id='{public_id}'); "
         "print(json.dumps([o.status, str(o.promised_ship_date)]))"
     )
-    return json.loads(_manage(env, "shell", "-c", script).stdout.strip().splitlines()[-1])
+    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
 def test_make_run_serves_the_shop_and_its_worker_schedules_orders(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}
-    }
-    env.update(
-        ATELIER_VAR_DIR=str(tmp_path / "var"),
-        DEBUG="false",
+    env = embedded_env(
+        tmp_path / "var",
         ATELIER_SWEEP_SECONDS="5",
         ATELIER_DEMO="1",  # as `make run` sets it
     )
-    _manage(env, "migrate", "--no-input", "-v", "0")
-    login = _manage(env, "bootstrap").stdout
+    manage(env, "migrate", "--no-input", "-v", "0")
+    login = manage(env, "bootstrap")
     assert re.search(r"Staff login: admin / \S+", login)
     port = free_port()
     server = subprocess.Popen(
@@ -92,7 +75,7 @@ def test_make_run_serves_the_shop_and_its_worker_schedules_orders(tmp_path):
             "p, _ = Partner.objects.get_or_create(name='Embedded'); "
             "print(issue_token(partner=p)[1])"
         )
-        token = _manage(env, "shell", "-c", token_script).stdout.strip().splitlines()[-1]
+        token = manage(env, "shell", "-c", token_script).strip().splitlines()[-1]
         body = json.dumps(
             {
                 "lines": [{"product": "nb14", "selections": selections, "quantity": 1}],

@@ -6,8 +6,6 @@ run (CI), 1800 s in `make proof`."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.server
 import json
 import os
@@ -21,6 +19,7 @@ import pytest
 from tests.demo import NB14
 from tests.integration.embedded import Serve, embedded_env, manage, partner_token
 from tests.reliability.conftest import plentiful_catalogue, record
+from tests.reliability.receiver import signed_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -47,17 +46,11 @@ class Receiver(http.server.ThreadingHTTPServer):
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                stamp = self.headers["X-Atelier-Timestamp"]
-                mac = hmac.new(
-                    receiver.secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256
-                )
-                if hmac.compare_digest(
-                    f"sha256={mac.hexdigest()}", self.headers["X-Atelier-Signature"]
-                ):
-                    # "<order id>:<status>": the receiver's dedupe key.
-                    receiver.valid[json.loads(body)["id"]] += 1
-                else:
+                event = signed_event(self.headers, body, receiver.secret)
+                if event is None:
                     receiver.invalid += 1
+                else:
+                    receiver.valid[event] += 1
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -10,13 +10,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port
+from tests.servers import free_port, gunicorn_command
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,20 +32,7 @@ def gunicorn(tmp_path_factory):
     env.update(ATELIER_VAR_DIR=str(var), DEBUG="false", HOME=str(var))
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "atelier.wsgi",
-            "--config",
-            "python:atelier.gunicorn_conf",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--control-socket",
-            str(var / "gunicorn.ctl"),
-        ],
+        gunicorn_command(port, workers=1, options=("--control-socket", str(var / "gunicorn.ctl"))),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

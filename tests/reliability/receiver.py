@@ -15,6 +15,16 @@ from collections import Counter
 from tests.servers import free_port
 
 
+def signed_event(headers, body: bytes, secret: str) -> str | None:
+    """The event id ("<order>:<status>", the receiver's dedupe key) of a POST whose signature
+    checks out against `secret`, as a partner verifies it; None for a bad signature."""
+    stamp = headers["X-Atelier-Timestamp"]
+    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
+    if hmac.compare_digest(f"sha256={mac.hexdigest()}", headers["X-Atelier-Signature"]):
+        return json.loads(body)["id"]
+    return None
+
+
 class Receiver:
     def __init__(self, *, secret: str = "", port: int | None = None):
         self.secret = secret
@@ -38,16 +48,11 @@ class Receiver:
                     receiver.refused += 1
                     self.send_response(503)
                 else:
-                    stamp = self.headers["X-Atelier-Timestamp"]
-                    mac = hmac.new(
-                        receiver.secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256
-                    )
-                    if hmac.compare_digest(
-                        f"sha256={mac.hexdigest()}", self.headers["X-Atelier-Signature"]
-                    ):
-                        receiver.valid[json.loads(body)["id"]] += 1
-                    else:
+                    event = signed_event(self.headers, body, receiver.secret)
+                    if event is None:
                         receiver.invalid += 1
+                    else:
+                        receiver.valid[event] += 1
                     self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -72,18 +71,7 @@ def stack(compose_redis, tmp_path):
     port = servers.free_port()
     web_log = (tmp_path / "gunicorn.log").open("w")
     web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "atelier.wsgi",
-            "--config",
-            "python:atelier.gunicorn_conf",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
+        servers.gunicorn_command(port, workers=2),
         cwd=ROOT,
         env={**pool.env(), "DEBUG": "false", "HOME": str(tmp_path)},
         stdout=web_log,
