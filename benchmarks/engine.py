@@ -40,7 +40,7 @@ from configurator.engine import (  # noqa: E402
     count,
     product_from_document,
 )
-from configurator.engine.samples import (  # noqa: E402
+from tests.engine_samples import (  # noqa: E402
     generated_document,
     industrial_document,
     notebook_document,

@@ -30,13 +30,13 @@ from rest_framework.test import APIClient
 from atelier import caching
 from atelier.celery import app
 from configurator import engine, selectors
-from configurator.engine import samples
 from configurator.services import import_catalogue
 from orders.cart import Cart, checkout, priced_cart
 from orders.models import Order
 from orders.services import Customer, LineRequest, place_order
 from production import plan_store, promise
 from production.models import PlanEntry, Reservation
+from tests import engine_samples as samples
 from tests.demo import demo_document
 from tests.production.plan_checks import plan_problems
 from tests.workers import database_url, start_workers, stop_workers

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from configurator.engine import compile_product, product_from_document
-from configurator.engine.samples import notebook_document
+from tests.engine_samples import notebook_document
 
 
 @pytest.fixture(scope="session")

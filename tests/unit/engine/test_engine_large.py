@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from configurator.engine import compile_product, configure, count, lint, product_from_document
-from configurator.engine.samples import generated_document
+from tests.engine_samples import generated_document
 
 
 @pytest.mark.slow

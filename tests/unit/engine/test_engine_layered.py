@@ -17,7 +17,7 @@ from configurator.engine.diagram import build_diagram_objects
 from configurator.engine.layered import Collision, _Dedup, build_diagram
 from configurator.engine.ordering import candidate_orders, separation_cost
 from configurator.engine.propagation import availability
-from configurator.engine.samples import generated_document
+from tests.engine_samples import generated_document
 from tests.unit.engine.oracle import Oracle
 from tests.unit.engine.strategies import product_docs
 

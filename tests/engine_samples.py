@@ -1,4 +1,5 @@
-"""Sample products in the catalogue format, for tests and benchmarks.
+"""Sample products in the catalogue format, for tests and benchmarks (kept out of the
+engine, which ships to production; benchmarks import it as `tests.engine_samples`).
 
 `notebook_document()` is a realistic 12-group notebook; `generated_document(seed)` is a
 seeded large product (>= 40 groups, >= 150 rules of all four types) built like a real
