@@ -9,15 +9,17 @@ view prices the lines again with the engine against the published catalogue, and
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from atelier import errors
 from atelier.money import Money
-from configurator import engine
 from configurator.selectors import NoPublishedCatalogue, compiled_product, published_version
 from orders.models import Order
-from orders.services import Customer, LineRequest, normalise_selections, place_order
+from orders.pricing import LineRequest, price_line, standard_products
+from orders.services import Customer, normalise_selections, place_order
 from orders.ship_dates import promise_note
 from production import promise
 from production.models import StandardProduct
@@ -39,6 +41,16 @@ class CartLine:
     quantity: int
     standard_sku: str = ""
     title: str = ""
+
+    @property
+    def request(self) -> LineRequest:
+        """The line as the order prices it (orders.pricing)."""
+        return LineRequest(
+            product=self.product,
+            selections=self.selections,
+            quantity=self.quantity,
+            standard_sku=self.standard_sku,
+        )
 
 
 class Cart:
@@ -144,44 +156,32 @@ class PricedCart:
         return bool(self.lines) and all(not line.problem for line in self.lines)
 
 
-def _price_line(version, line: CartLine, standard_prices: dict[str, Decimal]) -> PricedCartLine:
-    compiled = compiled_product(version, line.product)
-    if compiled is None:
-        return PricedCartLine(line, line.product, (), None, None, "This product is no longer sold.")
+def _price_line(
+    *, version, line: CartLine, standards: Mapping[str, StandardProduct]
+) -> PricedCartLine:
+    """The line priced by the order's own path (orders.pricing.price_line), so the cart
+    shows what checkout will charge; what the order would refuse becomes the line's problem."""
     try:
-        result = engine.configure(compiled, line.selections)
-    except engine.EngineError:
-        result = None
-    if result is None or not (result.valid and result.complete):
+        priced = price_line(version=version, request=line.request, standards=standards)
+    except errors.UnknownProduct:
+        return PricedCartLine(line, line.product, (), None, None, "This product is no longer sold.")
+    except errors.DomainError:
+        compiled = compiled_product(version, line.product)
         return PricedCartLine(
             line,
-            compiled.product.name,
+            compiled.product.name if compiled else line.product,
             (),
             None,
             None,
             "The catalogue changed and this configuration no longer fits it.",
         )
-    summary = tuple(
-        f"{group.name}: {', '.join(o.name for o in group.options if o.code in picks)}"
-        for group in compiled.product.groups
-        if (picks := line.selections.get(group.code))
-    )
-    unit = result.price.total
-    if line.standard_sku and line.standard_sku in standard_prices:
-        unit = standard_prices[line.standard_sku]
-    currency = result.price.currency
     return PricedCartLine(
         line,
-        compiled.product.name,
-        summary,
-        Money(unit, currency),
-        Money(unit * line.quantity, currency),
-        to_plan=promise.configured_line(
-            compiled=compiled,
-            selections=line.selections,
-            quantity=line.quantity,
-            standard_sku=line.standard_sku,
-        ),
+        priced.product_name,
+        priced.choices,
+        Money(priced.unit_price, priced.currency),
+        Money(priced.line_total, priced.currency),
+        to_plan=priced.to_plan,
     )
 
 
@@ -199,13 +199,8 @@ def priced_cart(cart: Cart) -> PricedCart:
             None,
             "EUR",
         )
-    skus = [line.standard_sku for line in lines if line.standard_sku]
-    standard_prices = (
-        dict(StandardProduct.objects.filter(sku__in=skus).values_list("sku", "price"))
-        if skus
-        else {}
-    )
-    priced = tuple(_price_line(version, line, standard_prices) for line in lines)
+    standards = standard_products(skus=(line.standard_sku for line in lines))
+    priced = tuple(_price_line(version=version, line=line, standards=standards) for line in lines)
     total = sum((p.total.amount for p in priced if p.total), Decimal("0.00"))
     priced, ship_date = _with_ship_dates(priced)
     return PricedCart(priced, Money(total, version.currency), version.currency, ship_date)
@@ -232,17 +227,9 @@ def _with_ship_dates(
 def checkout(*, cart: Cart, customer: Customer) -> Order:
     """Place the cart as one order (re-validated and re-priced by `place_order`), then
     empty the cart. Raises the orders' DomainErrors; the cart is kept when it fails."""
-    requests = []
-    for line in cart.lines:
-        requests.append(
-            LineRequest(
-                product=line.product,
-                selections=line.selections,
-                quantity=line.quantity,
-                standard_sku=line.standard_sku,
-            )
-        )
-    order = place_order(lines=requests, customer=customer, actor="shop")
+    order = place_order(
+        lines=[line.request for line in cart.lines], customer=customer, actor="shop"
+    )
     cart.clear()
     return order
 

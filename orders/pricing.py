@@ -4,6 +4,7 @@ from it what production will plan (parts, minutes, route)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -53,6 +54,24 @@ class PricedLine:
         return self.configuration.price.total
 
     @property
+    def line_total(self) -> Decimal:
+        """The unit price times the quantity: what the cart shows and the order charges."""
+        return self.unit_price * self.request.quantity
+
+    @property
+    def currency(self) -> str:
+        return self.configuration.price.currency
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The picks as a customer reads them, one "Group: Option, Option" per group."""
+        return tuple(
+            f"{group.name}: {', '.join(o.name for o in group.options if o.code in picks)}"
+            for group in self.configuration.groups
+            if (picks := self.request.selections.get(group.code))
+        )
+
+    @property
     def price_lines(self) -> list[dict]:
         if self.standard_price is not None:
             return [
@@ -69,8 +88,27 @@ class PricedLine:
         ]
 
 
-def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
-    """Validate and price one line against `version` with the engine (never a client's price)."""
+def standard_products(*, skus: Iterable[str]) -> dict[str, StandardProduct]:
+    """The standard products named by `skus`, read in one query, for `price_line`'s
+    `standards` when several lines are priced together (a cart, an order)."""
+    wanted = {sku for sku in skus if sku}
+    if not wanted:
+        return {}
+    return {s.sku: s for s in StandardProduct.objects.filter(sku__in=wanted)}
+
+
+def price_line(
+    *,
+    version,
+    request: LineRequest,
+    index: int = 0,
+    standards: Mapping[str, StandardProduct] | None = None,
+) -> PricedLine:
+    """Validate and price one line against `version` with the engine (never a client's price).
+
+    `standards` holds the standard products already read (`standard_products`); without
+    it the line's own is read here. Raises the DomainErrors of an unknown product, a bad,
+    conflicting or incomplete configuration, or a standard SKU that is not its twin."""
     compiled = compiled_product(version, request.product)
     if compiled is None:
         raise errors.UnknownProduct(
@@ -108,7 +146,11 @@ def price_line(*, version, request: LineRequest, index: int = 0) -> PricedLine:
     product = compiled.product
     standard = None
     if request.standard_sku:
-        standard = StandardProduct.objects.filter(sku=request.standard_sku).first()
+        standard = (
+            standards.get(request.standard_sku)
+            if standards is not None
+            else StandardProduct.objects.filter(sku=request.standard_sku).first()
+        )
         if (
             standard is None
             or standard.product_code != request.product

@@ -12,7 +12,7 @@ from atelier import enqueue, errors
 from configurator.selectors import NoPublishedCatalogue, published_version
 from orders.models import Order, OrderEvent, OrderLine
 from orders.notifications import notify_status_changes
-from orders.pricing import LineRequest, price_line
+from orders.pricing import LineRequest, price_line, standard_products
 from orders.services.stock import take_standard_stock
 from production import promise
 from production.selectors import normalise_selections
@@ -47,8 +47,12 @@ def place_order(
         version = published_version()
     except NoPublishedCatalogue as exc:
         raise errors.CatalogueUnavailable(str(exc)) from exc
-    priced = [price_line(version=version, request=line, index=i) for i, line in enumerate(lines)]
-    total = sum((p.unit_price * p.request.quantity for p in priced), Decimal("0.00"))
+    standards = standard_products(skus=(line.standard_sku for line in lines))
+    priced = [
+        price_line(version=version, request=line, index=i, standards=standards)
+        for i, line in enumerate(lines)
+    ]
+    total = sum((p.line_total for p in priced), Decimal("0.00"))
     customer = customer or Customer()
     estimated = promise.estimate(lines=[p.to_plan for p in priced], priority=priority)
     with transaction.atomic():

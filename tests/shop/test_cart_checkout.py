@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from django.test import Client
 
+from orders.cart import Cart, priced_cart
 from orders.models import Order, OrderEvent
+from production.models import StandardProduct
 from tests.shop.conftest import DEFAULTS, form_data
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +130,38 @@ def test_checkout_places_order_and_shows_confirmation_and_status(client, publish
     status = Client().get(f"/orders/{order.public_id}/").content.decode()
     assert "Friday, 4 December 2026" in status
     assert status.index("Received") < status.rindex("Scheduled")
+
+
+def test_cart_checkout_and_order_show_the_same_prices(client, published):
+    add(client, U7, quantity=2)
+    add(client, DEFAULTS, quantity=3, action="standard")
+    add(client, {**DEFAULTS, "memory": ["32gb"]})
+    cart = priced_cart(Cart(client.session))
+    assert [line.unit.amount for line in cart.lines] == [809, 599, 769]
+    client.post("/checkout/", CUSTOMER)
+    order = Order.objects.get()
+    # One pricing path (orders.pricing.price_line): every unit price, line total and the
+    # total the cart showed are what the order charges.
+    assert [(line.unit.amount, line.total.amount) for line in cart.lines] == [
+        (line.unit_price, line.line_total) for line in order.lines.order_by("position")
+    ]
+    assert cart.total.amount == order.total == 2 * 809 + 3 * 599 + 769
+
+
+def test_a_standard_product_that_no_longer_matches_is_a_cart_problem_as_at_checkout(
+    client, published
+):
+    add(client, DEFAULTS, action="standard")
+    # The stock item is now another configuration: the order would refuse its SKU for this
+    # line, so the cart must not show the stock price either.
+    StandardProduct.objects.filter(sku="NB14-U5-16-FHD").update(
+        selections={**DEFAULTS, "cpu": ["u7"]}
+    )
+    (line,) = priced_cart(Cart(client.session)).lines
+    assert line.problem and line.unit is None
+    assert "no longer fits" in client.get("/cart/").content.decode()
+    client.post("/checkout/", CUSTOMER)
+    assert not Order.objects.exists()
 
 
 def test_status_page_of_unknown_order_is_404(client, published):
