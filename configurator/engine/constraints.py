@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from itertools import combinations
 
 from configurator.engine.errors import CatalogueError
@@ -159,13 +160,13 @@ def index_product(product: Product) -> Index:
     # Sums compare exact decimals; scale every number of one rule to integers.
     constraints = []
     for i, rule in enumerate(product.rules):
-        common = {"index": i, "id": rule.id, "message": rule.message, "kind": rule.type}
+        make = partial(Constraint, index=i, id=rule.id, message=rule.message, kind=rule.type)
         if rule.type == "requires":
             if_, then = tuple(map(lit, rule.if_)), tuple(map(lit, rule.then))
-            constraints.append(Constraint(**common, scope=scope_of(if_, then), if_=if_, then=then))
+            constraints.append(make(scope=scope_of(if_, then), if_=if_, then=then))
         elif rule.type == "excludes":
             all_ = tuple(map(lit, rule.all))
-            constraints.append(Constraint(**common, scope=scope_of(all_), all=all_))
+            constraints.append(make(scope=scope_of(all_), all=all_))
         elif rule.type == "table":
             tgroups = tuple(group_pos[c] for c in rule.groups)
             rows = tuple(
@@ -174,9 +175,7 @@ def index_product(product: Product) -> Index:
                 )
                 for row in rule.allowed
             )
-            constraints.append(
-                Constraint(**common, scope=tuple(sorted(tgroups)), table_groups=tgroups, rows=rows)
-            )
+            constraints.append(make(scope=tuple(sorted(tgroups)), table_groups=tgroups, rows=rows))
         else:
             raw: dict[int, list[Decimal]] = {}
             for g, group in enumerate(product.groups):
@@ -199,8 +198,7 @@ def index_product(product: Product) -> Index:
                 (g, tuple(_scaled(v, scale) for v in vs)) for g, vs in sorted(raw.items())
             )
             constraints.append(
-                Constraint(
-                    **common,
+                make(
                     scope=tuple(sorted(raw)),
                     contrib=contrib,
                     op=rule.op,
@@ -223,9 +221,9 @@ def index_product(product: Product) -> Index:
         for i, r in enumerate(product.price_rules)
     )
     offsets, total = [], 0
-    for g in product.groups:
+    for group in product.groups:
         offsets.append(total)
-        total += len(g.options)
+        total += len(group.options)
     return Index(
         group_codes=tuple(g.code for g in product.groups),
         option_codes=tuple(tuple(o.code for o in g.options) for g in product.groups),
