@@ -105,7 +105,7 @@ def _money(value: Any, where: str) -> Decimal:
     return amount
 
 
-def _option(doc: dict, where: str) -> Option:
+def _option(doc: dict[str, Any], where: str) -> Option:
     attributes = {}
     for name, value in (doc.get("attributes") or {}).items():
         number = attribute_number(value)
@@ -120,7 +120,7 @@ def _option(doc: dict, where: str) -> Option:
     )
 
 
-def _rule(doc: dict, where: str) -> Rule:
+def _rule(doc: dict[str, Any], where: str) -> Rule:
     kind = doc.get("type")
     if kind not in RULE_TYPES:
         raise CatalogueError(f"{where}.type", f"unknown rule type '{kind}'")
@@ -183,10 +183,10 @@ def _check_references(product: Product) -> None:
                 literal(text, f"{where}.{name}[{li}]")
         if rule.type == "table":
             for ti, code in enumerate(rule.groups):
-                group = groups.get(code)
-                if group is None:
+                table_group = groups.get(code)
+                if table_group is None:
                     raise CatalogueError(f"{where}.groups[{ti}]", f"'{code}' is not a group")
-                if group.max != 1:
+                if table_group.max != 1:
                     raise CatalogueError(
                         f"{where}.groups[{ti}]", f"table groups must be single-choice ('{code}')"
                     )
@@ -203,7 +203,7 @@ def _check_references(product: Product) -> None:
             literal(text, f"price_rules[{pi}].when[{li}]")
 
 
-def product_from_document(product: dict, currency: str) -> Product:
+def product_from_document(product: dict[str, Any], currency: str) -> Product:
     """Read one `products[i]` of a catalogue document into engine dataclasses.
 
     Raises `CatalogueError` for references the schema cannot catch (a rule naming an
