@@ -5,7 +5,8 @@ from the compiled form (`configure`): exact option states with reasons, price, c
 and a proposed resolution. See DESIGN.md, "The configurator's promise".
 """
 
-from configurator.engine.compile import CompiledProduct, compile_product
+from configurator.engine.compile import compile_product
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.configure import configure
 from configurator.engine.diagram import Budget
 from configurator.engine.errors import (
