@@ -3,15 +3,19 @@ never be chosen, groups whose pick is forced."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from configurator.engine.compile import CompiledProduct, compile_product
+from configurator.engine.compile import compile_product
+from configurator.engine.compiled import CompiledProduct
+from configurator.engine.constraints import Literal
 from configurator.engine.explain import item_message, rule_core
 from configurator.engine.model import Product
 from configurator.engine.results import LintReport
 
 
-def _because(compiled: CompiledProduct, lits) -> str:
+def _because(compiled: CompiledProduct, lits: Sequence[Literal]) -> str:
     messages = [
         item_message(compiled.product, compiled.index, it) for it in rule_core(compiled, lits)
     ]

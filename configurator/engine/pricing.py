@@ -3,12 +3,12 @@ build minutes. Money is Decimal throughout; nothing here ever sees a float."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
-from configurator.engine.compile import CompiledProduct
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Index, index_product
-from configurator.engine.model import Product
+from configurator.engine.model import Group, Option, Product
 from configurator.engine.results import Price, PriceLine
 from configurator.engine.selections import Selections, parse_selections
 
@@ -19,7 +19,7 @@ def resolve(product: Product | CompiledProduct) -> tuple[Product, Index]:
     return product, index_product(product)
 
 
-def _picked_options(product: Product, picked: Mapping[int, int]):
+def _picked_options(product: Product, picked: Mapping[int, int]) -> Iterator[tuple[Group, Option]]:
     for g, group in enumerate(product.groups):
         mask = picked.get(g, 0)
         for o, option in enumerate(group.options):

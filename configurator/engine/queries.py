@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from configurator.engine.compile import CompiledProduct
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.completion import cheapest_picks, count_paths, resolution_keeping
 from configurator.engine.errors import EngineError
 from configurator.engine.selections import Selections, as_dict, parse_selections
