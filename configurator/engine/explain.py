@@ -17,6 +17,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from configurator.engine.layered import has_configuration
 from configurator.engine.model import Product
 
 Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
+T = TypeVar("T")
 
 
 def item_id(product: Product, index: Index, item: Item) -> str:
@@ -188,7 +190,9 @@ def _search(
     return tuple(sorted(core, key=lambda it: (it[0] != "rule", it[1], it[0])))
 
 
-def _remember(compiled: CompiledProduct, key: tuple, result: tuple[Item, ...]) -> tuple[Item, ...]:
+def _remember(
+    compiled: CompiledProduct, key: tuple[object, ...], result: tuple[Item, ...]
+) -> tuple[Item, ...]:
     if len(compiled.cache) > CACHE_LIMIT or len(compiled.cache.get("builder", ())) > CACHE_LIMIT:
         # A long-lived web process sees endless selections (the API is open): stay bounded.
         compiled.cache.clear()
@@ -270,11 +274,11 @@ def _grow(
             return active
 
 
-def _shrink(items: list[Item], infeasible: Callable[[Sequence[Item]], bool]) -> list[Item]:
+def _shrink(items: list[T], infeasible: Callable[[Sequence[T]], bool]) -> list[T]:
     """A minimal infeasible subset of `items` (which are infeasible together), by Junker's
-    QuickXplain: about k log(n/k) tests for a core of k out of n items."""
+    QuickXplain: about k log(n/k) tests for a core of k out of n items (rules or picks)."""
 
-    def quick(background: list[Item], added: bool, candidates: list[Item]) -> list[Item]:
+    def quick(background: list[T], added: bool, candidates: list[T]) -> list[T]:
         if added and infeasible(background):
             return []
         if len(candidates) == 1:
@@ -335,7 +339,7 @@ def minimal_support(
 
 def pair_cores(
     compiled: CompiledProduct, *, limit: int, seconds: float = math.inf
-) -> dict[frozenset[Literal], tuple]:
+) -> dict[frozenset[Literal], tuple[Item, ...]]:
     """The rule cores of every pair of options that exclude each other (the pair table)
     and that no single rule explains: most excluded options have one pick as their reason,
     so clicks read these instead of searching. At most `limit` searches and `seconds` of
@@ -344,7 +348,7 @@ def pair_cores(
     deadline = time.perf_counter() + seconds
     index = compiled.index
     table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
-    found: dict[frozenset[Literal], tuple] = {}
+    found: dict[frozenset[Literal], tuple[Item, ...]] = {}
     searched = 0
     for s in np.flatnonzero(~dead):
         first = index.literal_of(int(s))
