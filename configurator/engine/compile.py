@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Index, index_product
@@ -59,7 +61,8 @@ def _pair_table(index: Index, diagram: Diagram) -> np.ndarray:
             for o in np.flatnonzero(layer.label_options[lab]):
                 together[start + o] |= row
     seen = np.unpackbits(together.view(np.uint8), axis=1, bitorder="little")[:, :n].astype(bool)
-    live = seen.any(axis=0) | seen.any(axis=1)
+    # Both reductions are per option (numpy's stubs also allow a scalar for `.any`).
+    live = cast("NDArray[np.bool_]", seen.any(axis=0) | seen.any(axis=1))
     table[:n] = ~seen
     table[n] = ~live
     # A single-choice group's own pick is replaced: its options are excluded only if dead.

@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from configurator.engine.compile import CompiledProduct
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Literal
-from configurator.engine.diagram import Diagram
+from configurator.engine.diagram import Diagram, Layer
 from configurator.engine.propagation import _bits, restrictions
 
 INF = 2**62
@@ -46,8 +46,9 @@ def cheapest_picks(compiled: CompiledProduct, required: Mapping[int, int]) -> di
             layer.starts[node + 1] if node + 1 < layer.n_src else len(layer.src),
         )
         value = layer.cost[lo:hi] + best[i + 1][layer.dst[lo:hi]]
-        if allowed[i] is not None:
-            value = np.where(allowed[i][lo:hi], value, INF)
+        ok = allowed[i]
+        if ok is not None:
+            value = np.where(ok[lo:hi], value, INF)
         e = lo + int(np.argmin(value))
         picks[layer.group] = compiled.index.picks[layer.group][int(layer.label[e])]
         node = int(layer.dst[e])
@@ -151,7 +152,8 @@ def resolution_keeping(
         lo = layer.starts[node]
         hi = layer.starts[node + 1] if node + 1 < layer.n_src else len(layer.src)
         part = slice(lo, hi)
-        ok = None if allowed[i] is None else allowed[i][part]
+        layer_ok = allowed[i]
+        ok = None if layer_ok is None else layer_ok[part]
         kept = weights[i][layer.label[part]] + kept_to_end[i + 1][layer.dst[part]]
         cost = layer.cost[part] + cost_to_end[i + 1][layer.dst[part]]
         if ok is not None:
@@ -163,7 +165,13 @@ def resolution_keeping(
     return picks
 
 
-def _edge_values(layer, ok, weight, kept_after, cost_after) -> tuple[np.ndarray, np.ndarray]:
+def _edge_values(
+    layer: Layer,
+    ok: np.ndarray | None,
+    weight: np.ndarray,
+    kept_after: np.ndarray,
+    cost_after: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     kept = weight[layer.label] + kept_after[layer.dst]
     cost = layer.cost + cost_after[layer.dst]
     if ok is not None:

@@ -11,12 +11,16 @@ depended on it). `None` stands for "every node" so unconstrained layers cost not
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from configurator.engine.diagram import Diagram, Layer
 
 Required = Mapping[int, int]  # group index -> bitmask of options the pick must contain
+# Per layer (edges allowed) or per boundary (nodes reached): a bool array, None for "all".
+Reach = list[np.ndarray | None]
 
 
 def _bits(mask: int) -> list[int]:
@@ -33,8 +37,10 @@ def allowed_edges(layer: Layer, mask: int) -> np.ndarray | None:
     """Edges of `layer` whose pick contains every option in `mask` (None: all edges)."""
     if not mask:
         return None
-    label_ok = layer.label_options[:, _bits(mask)].all(axis=1)
-    return label_ok[layer.label]
+    # One row per pick: numpy's stubs cannot tell an axis reduction from a scalar one.
+    label_ok = cast("NDArray[np.bool_]", layer.label_options[:, _bits(mask)].all(axis=1))
+    edges: NDArray[np.bool_] = label_ok[layer.label]
+    return edges
 
 
 def restrictions(diagram: Diagram, required: Required) -> list[np.ndarray | None]:
@@ -62,10 +68,13 @@ def backward(diagram: Diagram, allowed: list[np.ndarray | None]) -> list[np.ndar
     reach: list[np.ndarray | None] = [None]
     cur: np.ndarray | None = None
     for layer, ok in zip(reversed(diagram.layers), reversed(allowed), strict=True):
-        if cur is None and ok is None:
+        if cur is None:
+            edge = ok
+        else:
+            edge = cur[layer.dst] if ok is None else cur[layer.dst] & ok
+        if edge is None:
             nxt = None
         else:
-            edge = ok if cur is None else (cur[layer.dst] if ok is None else cur[layer.dst] & ok)
             nxt = np.logical_or.reduceat(edge, layer.starts) if len(edge) else edge
         reach.append(nxt)
         cur = nxt
@@ -98,7 +107,7 @@ def live_options(
         labels = layer.label[edge]
     present = np.zeros(len(layer.label_options), dtype=bool)
     present[labels] = True
-    return layer.label_options[present].any(axis=0)
+    return cast("NDArray[np.bool_]", layer.label_options[present].any(axis=0))
 
 
 def availability(
