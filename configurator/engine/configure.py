@@ -7,7 +7,7 @@ from functools import partial
 
 import numpy as np
 
-from configurator.engine.compile import CompiledProduct
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import as_selections, option_deltas
@@ -15,6 +15,7 @@ from configurator.engine.explain import item_id, item_message, minimal_support, 
 from configurator.engine.necessary import picks_of, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import (
+    Reach,
     availability,
     backward,
     forward,
@@ -28,6 +29,7 @@ from configurator.engine.results import (
     Conflict,
     GroupState,
     OptionState,
+    OptionStatus,
     Reason,
 )
 from configurator.engine.selections import Selections, as_dict, ordered_literals, parse_selections
@@ -52,7 +54,7 @@ class _Session:
 
     def __init__(self, compiled: CompiledProduct) -> None:
         self.compiled = compiled
-        self.reach: dict[frozenset[Literal], tuple] = {}
+        self.reach: dict[frozenset[Literal], tuple[Reach, Reach, Reach]] = {}
         self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
         self.layer_of = {layer.group: i for i, layer in enumerate(compiled.diagram.layers)}
 
@@ -199,6 +201,7 @@ def configure(
         options = []
         for o, option in enumerate(group.options):
             found = deltas[(g, o)]
+            state: OptionStatus
             if mask >> o & 1:
                 state = "selected"
             elif passes.changes[g][o] == 0:
@@ -245,16 +248,16 @@ def configure(
             )
         )
     conflicts: tuple[Conflict, ...] = ()
-    resolution = None
+    proposed = None
     if not valid:
         conflicts = _conflicts(session, recency)
         picks = resolution_picks(compiled, recency)
-        resolution = None if picks is None else as_dict(index, picks)
+        proposed = None if picks is None else as_dict(index, picks)
     return Configuration(
         complete=complete,
         valid=valid,
         price=price_of(product, picked),
         groups=tuple(groups),
         conflicts=conflicts,
-        resolution=resolution,
+        resolution=proposed,
     )
