@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 
@@ -27,6 +28,18 @@ from configurator.engine.tables import compile_table
 
 DEAD = object()  # sentinel: this edge breaks a rule
 REQUIRES, EXCLUDES, TABLE, SUM, PRICE, CARRY = range(6)
+
+# A node's state: one slot per open item, each None (done), True (pending), a running sum,
+# a table's row suffixes (frozenset) or its node in the table's diagram: mixed by design.
+State = tuple[Any, ...]
+Pick = tuple[int, int, int]  # (label, mask, cost of its options)
+# One item's work at a layer: (kind, item, slot before, slot after, effect of each pick).
+Operation = tuple[int, int, int, int, list[int] | None]
+Plan = tuple[list[Pick], list[Operation], int]  # picks, operations, next state's width
+Edge = tuple[int, int, int, int]  # (source node, label, target node, cost)
+# Shared by the small diagrams of one product's explanations (see _Builder): keyed by
+# ("bounds" | "table" | "labels" | "effects", ...).
+Memo = dict[tuple[object, ...], Any]
 
 
 @dataclass(frozen=True)
@@ -67,14 +80,15 @@ class Diagram:
         return sum(len(layer.src) for layer in self.layers)
 
 
-def _label_effect(item: Constraint | PriceTerm, kind: int, group: int, mask: int):
+def _label_effect(item: Constraint | PriceTerm, kind: int, group: int, mask: int) -> int:
     """What one pick of `group` tells the item, independent of the state before it."""
     if kind == REQUIRES:
-        fails_if = any(not mask >> o & 1 for g, o in item.if_ if g == group)
-        hits_then = any(mask >> o & 1 for g, o in item.then if g == group)
+        rule = cast(Constraint, item)
+        fails_if = any(not mask >> o & 1 for g, o in rule.if_ if g == group)
+        hits_then = any(mask >> o & 1 for g, o in rule.then if g == group)
         return fails_if or hits_then
     if kind in (EXCLUDES, PRICE):
-        lits = item.all if kind == EXCLUDES else item.when
+        lits = cast(Constraint, item).all if kind == EXCLUDES else cast(PriceTerm, item).when
         return all(mask >> o & 1 for g, o in lits if g == group)
     if kind == TABLE:
         if mask == 0:
@@ -82,8 +96,9 @@ def _label_effect(item: Constraint | PriceTerm, kind: int, group: int, mask: int
         if mask & (mask - 1):
             return -2  # several options: no row can match
         return mask.bit_length() - 1
+    contrib = cast(Constraint, item).contrib
     return sum(
-        v for g, values in item.contrib if g == group for o, v in enumerate(values) if mask >> o & 1
+        v for g, values in contrib if g == group for o, v in enumerate(values) if mask >> o & 1
     )
 
 
@@ -138,7 +153,7 @@ def build_diagram_objects(
 
 
 def has_configuration_objects(
-    index: Index, order: tuple[int, ...], memo: dict | None = None
+    index: Index, order: tuple[int, ...], memo: Memo | None = None
 ) -> bool:
     """Whether any complete valid configuration exists: depth-first over the same states,
     remembering dead ones, so a feasible answer usually needs one dive."""
@@ -146,9 +161,9 @@ def has_configuration_objects(
     if builder.constant_violation:
         return False
     n = len(order)
-    dead: list[set[tuple]] = [set() for _ in range(n)]
+    dead: list[set[State]] = [set() for _ in range(n)]
 
-    def dive(i: int, state: tuple) -> bool:
+    def dive(i: int, state: State) -> bool:
         if i == n:
             return True
         if state in dead[i]:
@@ -172,7 +187,7 @@ class _Builder:
         self,
         index: Index,
         order: tuple[int, ...],
-        memo: dict | None = None,
+        memo: Memo | None = None,
         *,
         compact: bool = False,
     ) -> None:
@@ -183,7 +198,7 @@ class _Builder:
         self.compact = compact
         # Pick effects and sum bounds depend only on (rule, group, picks): explanation
         # searches build many small diagrams of one product and share them through `memo`.
-        self.memo = {} if memo is None else memo
+        self.memo: Memo = {} if memo is None else memo
         n = len(order)
         position = {g: p for p, g in enumerate(order)}
         items: list[Constraint | PriceTerm] = []
@@ -202,10 +217,11 @@ class _Builder:
         self.sum_rest: dict[int, list[tuple[int, int]]] = {}
         for k, it in enumerate(items):
             if kinds[k] == SUM:
-                key = ("bounds", id(it), tuple(id(index.picks[g]) for g, _ in it.contrib))
+                rule = cast(Constraint, it)
+                key = ("bounds", id(rule), tuple(id(index.picks[g]) for g, _ in rule.contrib))
                 bounds = self.memo.get(key)
                 if bounds is None:
-                    bounds = self.memo[key] = _sum_bounds(index, it)
+                    bounds = self.memo[key] = _sum_bounds(index, rule)
                 rest, lo, hi = [(0, 0)] * n, 0, 0
                 for p in range(n - 1, -1, -1):
                     rest[p] = (lo, hi)
@@ -214,13 +230,13 @@ class _Builder:
                         lo, hi = lo + b[0], hi + b[1]
                 self.sum_rest[k] = rest
         self._position = position
-        self._initial: list | None = None
-        self.table_cache: dict[tuple, frozenset] = {}
-        self._plans: dict[int, tuple] = {}
+        self._initial: list[Any] | None = None
+        self.table_cache: dict[tuple[int, Any, int], frozenset[tuple[int, ...]]] = {}
+        self._plans: dict[int, Plan] = {}
 
     def table_levels(self, i: int, k: int) -> tuple[np.ndarray, int]:
         """(transition array, column) of table item k at layer i, compact reading."""
-        item = self.items[k]
+        item = cast(Constraint, self.items[k])
         groups = tuple(sorted(item.table_groups, key=self._position.__getitem__))
         key = ("table", id(item), groups)
         table = self.memo.get(key)
@@ -231,21 +247,23 @@ class _Builder:
         return table.child[column], column
 
     @property
-    def initial_values(self) -> list:
+    def initial_values(self) -> list[Any]:
         """Each item's state before its first group: a table's full row set (in layer
         order), a sum's zero, a pending flag otherwise. Built on first use (the array
         builder never needs the row sets)."""
         if self._initial is None:
             position, kinds = self._position, self.kinds
-            values: list = []
+            values: list[Any] = []
             for k, it in enumerate(self.items):
                 if kinds[k] == TABLE and self.compact:
                     values.append(0)
                 elif kinds[k] == TABLE:
+                    table = cast(Constraint, it)
                     perm = sorted(
-                        range(len(it.table_groups)), key=lambda j: position[it.table_groups[j]]
+                        range(len(table.table_groups)),
+                        key=lambda j: position[table.table_groups[j]],
                     )
-                    values.append(frozenset(tuple(row[j] for j in perm) for row in it.rows))
+                    values.append(frozenset(tuple(row[j] for j in perm) for row in table.rows))
                 else:
                     values.append(0 if kinds[k] == SUM else True)
             self._initial = values
@@ -255,7 +273,7 @@ class _Builder:
         """Items whose state a node after layer i carries."""
         return [k for k in range(len(self.items)) if self.first[k] <= i < self.last[k]]
 
-    def plan(self, i: int) -> tuple[list[tuple[int, int, int]], list[tuple], int]:
+    def plan(self, i: int) -> Plan:
         """(picks as (pick, mask, cost), per-item operations, next state width) of layer i."""
         found = self._plans.get(i)
         if found is not None:
@@ -268,14 +286,14 @@ class _Builder:
         next_slots = self.slots(i)
         slot_of_next = {k: s for s, k in enumerate(next_slots)}
         slot_of_prev = {k: s for s, k in enumerate(self.slots(i - 1))} if i else {}
-        key = ("labels", g, id(index.picks[g]))
+        key: tuple[object, ...] = ("labels", g, id(index.picks[g]))
         labels = self.memo.get(key)
         if labels is None:
             labels = self.memo[key] = [
                 (lab, mask, sum(c for o, c in enumerate(index.option_costs[g]) if mask >> o & 1))
                 for lab, mask in enumerate(index.picks[g])
             ]
-        ops = []
+        ops: list[Operation] = []
         for k in sorted(touching | set(next_slots)):
             src, dst = slot_of_prev.get(k, -1), slot_of_next.get(k, -1)
             if k in touching:
@@ -291,15 +309,15 @@ class _Builder:
         return found
 
     def advance(
-        self, i: int, state: tuple, li: int, plan: tuple | None = None
-    ) -> tuple[tuple, int] | None:
+        self, i: int, state: State, li: int, plan: Plan | None = None
+    ) -> tuple[State, int] | None:
         """(next state, edge cost) after taking pick `li` of layer i from `state`."""
         labels, ops, width = plan or self.plan(i)
-        new = [None] * width
+        new: list[Any] = [None] * width
         cost = labels[li][2]
         for kind, k, src, dst, effects in ops:
             value = state[src] if src >= 0 else self.initial_values[k]
-            if kind == CARRY:
+            if effects is None:  # CARRY: the only operation without pick effects
                 new[dst] = value
                 continue
             effect = effects[li]
@@ -312,7 +330,7 @@ class _Builder:
                     if value is not None:
                         if kind != PRICE:
                             return None
-                        cost += self.items[k].amount
+                        cost += cast(PriceTerm, self.items[k]).amount
                     continue
             elif kind == TABLE and self.compact:
                 if effect == -2:
@@ -326,16 +344,16 @@ class _Builder:
                 value = nxt
             elif kind == TABLE:
                 key = (k, value, effect)
-                nxt = self.table_cache.get(key)
-                if nxt is None:
-                    nxt = self.table_cache[key] = frozenset(r[1:] for r in value if r[0] == effect)
-                if not nxt:
+                rows = self.table_cache.get(key)
+                if rows is None:
+                    rows = self.table_cache[key] = frozenset(r[1:] for r in value if r[0] == effect)
+                if not rows:
                     return None
                 if dst < 0:
                     continue
-                value = nxt
+                value = rows
             else:  # SUM
-                it = self.items[k]
+                it = cast(Constraint, self.items[k])
                 if value is not None:
                     total = value + effect
                     lo, hi = self.sum_rest[k][i]
@@ -363,22 +381,22 @@ def _top_down(
     *,
     max_edges: int | None = None,
     budget: Budget | None = None,
-):
+) -> tuple[list[list[Edge]], list[int], bool] | None:
     """Layer by layer from the root: the edges (src, pick, dst, cost) and node counts;
     None once more than `max_edges` edges were needed."""
     builder = _Builder(index, order)
     started = time.perf_counter()
     base_rss = rss()
     total_nodes = total_edges = 0
-    states: list[tuple] = [()]
-    raw_layers: list[list[tuple[int, int, int, int]]] = []
+    states: list[State] = [()]
+    raw_layers: list[list[Edge]] = []
     n_nodes = [1]
     for i in range(len(order)):
         plan = builder.plan(i)
         labels = plan[0]
         advance = builder.advance
-        edges: list[tuple[int, int, int, int]] = []
-        next_states: dict[tuple, int] = {}
+        edges: list[Edge] = []
+        next_states: dict[State, int] = {}
         for u, state in enumerate(states):
             if budget is not None and u % 1024 == 1023:
                 # Within a layer too: one layer alone can outgrow the machine.
@@ -502,7 +520,7 @@ def _finish(
             if cv is not None:
                 out.setdefault(u, []).append((lab, cost, cv))
         n_dst = len(set(canon_next.values()))
-        signatures: dict[tuple, int] = {}
+        signatures: dict[tuple[tuple[int, int, int], ...], int] = {}
         canon: dict[int, int] = {}
         for u in sorted(out):
             sig = tuple(sorted(out[u]))
