@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 
-from configurator.engine.constraints import Index
+from configurator.engine.constraints import Constraint, Index, PriceTerm
 from configurator.engine.diagram import (
     EXCLUDES,
     PRICE,
@@ -30,6 +31,8 @@ from configurator.engine.diagram import (
     TABLE,
     Budget,
     Diagram,
+    Memo,
+    Operation,
     _Builder,
     budget_error,
     build_diagram_objects,
@@ -38,6 +41,9 @@ from configurator.engine.diagram import (
     rss,
 )
 from configurator.engine.tables import TableDiagram
+
+# One layer of the top-down pass: (src, label, dst, cost) arrays, an entry per edge.
+RawLayer = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 DONE = np.iinfo(np.int64).min  # a sum that no completion can break any more
 LIMIT = 2**61  # totals and prices beyond this are left to the object builder (exact ints)
@@ -169,7 +175,7 @@ def build_diagram(
     return build_diagram_objects(index, order, max_edges=max_edges, budget=budget)
 
 
-def has_configuration(index: Index, order: tuple[int, ...], memo: dict | None = None) -> bool:
+def has_configuration(index: Index, order: tuple[int, ...], memo: Memo | None = None) -> bool:
     """Whether any complete valid configuration exists: the top-down pass alone, merging
     equal states, so proving that none exists costs the diagram's width, not a search
     tree (explanations ask this of small rule sets, mostly infeasible ones)."""
@@ -192,9 +198,9 @@ def top_down(
     *,
     max_edges: int | None = None,
     budget: Budget | None = None,
-    memo: dict | None = None,
+    memo: Memo | None = None,
     keep_edges: bool = True,
-):
+) -> tuple[list[RawLayer], list[int], bool] | None:
     """Layer by layer from the root: per layer (src, label, dst, cost) arrays and the
     node counts; None once more than `max_edges` edges were needed. `memo` shares pick
     effects and table diagrams between builds over the same rules (explanations)."""
@@ -202,7 +208,7 @@ def top_down(
     tables: dict[int, TableDiagram] = {}
     for k in range(len(builder.items)):
         if builder.kinds[k] == TABLE:
-            item = builder.items[k]
+            item = cast(Constraint, builder.items[k])
             first = min(order.index(g) for g in item.table_groups)
             builder.table_levels(first, k)
             groups = tuple(sorted(item.table_groups, key=order.index))
@@ -211,7 +217,7 @@ def top_down(
     base_rss = rss()
     total_nodes = total_edges = 0
     states = np.zeros((1, 0), dtype=np.int64)
-    raw: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    raw: list[RawLayer] = []
     n_nodes = [1]
     for i in range(len(order)):
         labels, ops, width = builder.plan(i)
@@ -225,9 +231,7 @@ def top_down(
         n, n_labels = len(states), len(labels)
         label_ids = np.asarray([lab for lab, _, _ in labels], dtype=np.int64)
         label_costs = np.asarray([c for _, _, c in labels], dtype=np.int64)
-        effects_of = [
-            None if op[4] is None else np.asarray(op[4], dtype=np.int64) for op in touched
-        ]
+        effects_of = [np.asarray(op[4], dtype=np.int64) for op in touched]
         parts = []
         if n * n_labels <= VECTOR_ROWS:
             # Few nodes (explanations' small rule sets, narrow layers): every (node, pick)
@@ -308,7 +312,18 @@ def top_down(
     return raw, n_nodes, builder.constant_violation
 
 
-def _apply(builder, tables, i, op, effect, states, node, new, alive, cost) -> None:
+def _apply(
+    builder: _Builder,
+    tables: dict[int, TableDiagram],
+    i: int,
+    op: Operation,
+    effect: np.ndarray,
+    states: np.ndarray,
+    node: np.ndarray | None,
+    new: np.ndarray,
+    alive: np.ndarray,
+    cost: np.ndarray,
+) -> None:
     """Apply one rule's part of a pick (`effect`: per row, or one for all rows) to the
     rows' nodes (`states[node]`; `node` None: the rows are `states`): write the rule's
     next column of `new`, clear `alive` where the pick breaks it, add a completed price
@@ -329,7 +344,7 @@ def _apply(builder, tables, i, op, effect, states, node, new, alive, cost) -> No
         if dst >= 0:
             new[:, dst] = value
         elif kind == PRICE:
-            cost += value * builder.items[k].amount
+            cost += value * cast(PriceTerm, builder.items[k]).amount
         else:
             alive &= value == 0
         return
@@ -344,7 +359,7 @@ def _apply(builder, tables, i, op, effect, states, node, new, alive, cost) -> No
             new[:, dst] = np.where(ok, nxt, 0)
         return
     # SUM
-    it = builder.items[k]
+    it = cast(Constraint, builder.items[k])
     done = value == DONE
     total = np.where(done, 0, value) + effect
     lo, hi = builder.sum_rest[k][i]
@@ -371,7 +386,9 @@ def _apply(builder, tables, i, op, effect, states, node, new, alive, cost) -> No
         alive &= closed | ok
 
 
-def _check(builder, budget: Budget, i: int, nodes: int, started: float, base_rss) -> None:
+def _check(
+    builder: _Builder, budget: Budget, i: int, nodes: int, started: float, base_rss: int | None
+) -> None:
     seconds = time.perf_counter() - started
     now = rss()
     memory = 0 if now is None or base_rss is None else now - base_rss
@@ -383,7 +400,7 @@ def _check(builder, budget: Budget, i: int, nodes: int, started: float, base_rss
 def reduce(
     index: Index,
     order: tuple[int, ...],
-    raw: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    raw: list[RawLayer],
     n_nodes: list[int],
     constant_violation: bool,
 ) -> Diagram:
@@ -394,7 +411,7 @@ def reduce(
     if n_nodes[n] and not constant_violation:
         canon_next[:] = 0
     n_dst = int(canon_next.max()) + 1 if len(canon_next) else 0
-    packed = []
+    packed: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]] = []
     for i in range(n - 1, -1, -1):
         src, lab, dst, cost = raw[i]
         cv = canon_next[dst] if len(dst) else dst
@@ -432,8 +449,10 @@ def reduce(
             is_rep = np.repeat(first[inv] == np.arange(len(nodes)), degree)
             r_src = canon[src[is_rep]]
             r_lab, r_cost, r_dst = lab[is_rep], cost[is_rep], cv[is_rep]
-            o = np.lexsort((r_lab, r_src))
-            packed.append((r_src[o], r_dst[o], r_lab[o], r_cost[o], len(uh), n_dst))
+            by_src = np.lexsort((r_lab, r_src))
+            packed.append(
+                (r_src[by_src], r_dst[by_src], r_lab[by_src], r_cost[by_src], len(uh), n_dst)
+            )
             n_dst = len(uh)
         else:
             packed.append((src, cv, lab, cost, 0, n_dst))
