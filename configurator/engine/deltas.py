@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from configurator.engine.compile import CompiledProduct
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.propagation import _bits
 from configurator.engine.resolutions import Passes

@@ -52,7 +52,7 @@ def single_drops(passes: Passes) -> dict[int, np.ndarray]:
     layers = diagram.layers
     zero_fwd = [f < w for f in passes._fwd]  # reached dropping nothing
     zero_bwd = [b < w for b in passes._bwd]
-    per_layer = []
+    per_layer: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
     for i, layer in enumerate(layers):
         if passes.picked.get(layer.group, 0):
             drops, words = _label_bits(passes, i, n_words)
@@ -63,8 +63,9 @@ def single_drops(passes: Passes) -> dict[int, np.ndarray]:
     fwd = [empty]
     for i, layer in enumerate(layers):
         carried = fwd[i][layer.src]
-        if per_layer[i] is not None:
-            e0, e1, words = per_layer[i]
+        part = per_layer[i]
+        if part is not None:
+            e0, e1, words = part
             start = zero_fwd[i][layer.src] & e1
             carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
         fwd.append(np.bitwise_or.reduceat(carried[layer.in_order], layer.in_starts, axis=0))
@@ -72,8 +73,9 @@ def single_drops(passes: Passes) -> dict[int, np.ndarray]:
     for i in range(len(layers) - 1, -1, -1):
         layer = layers[i]
         carried = bwd[-1][layer.dst]
-        if per_layer[i] is not None:
-            e0, e1, words = per_layer[i]
+        part = per_layer[i]
+        if part is not None:
+            e0, e1, words = part
             start = zero_bwd[i + 1][layer.dst] & e1
             carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
         bwd.append(np.bitwise_or.reduceat(carried, layer.starts, axis=0))
@@ -82,10 +84,11 @@ def single_drops(passes: Passes) -> dict[int, np.ndarray]:
         g = layer.group
         src_zero, dst_zero = zero_fwd[i][layer.src], zero_bwd[i + 1][layer.dst]
         before, after = fwd[i][layer.src], bwd[i + 1][layer.dst]
-        if per_layer[i] is None or index.maxs[g] == 1:  # a single-choice pick is replaced
+        part = per_layer[i]
+        if part is None or index.maxs[g] == 1:  # a single-choice pick is replaced
             via = np.where(dst_zero[:, None], before, 0) | np.where(src_zero[:, None], after, 0)
         else:
-            e0, e1, words = per_layer[i]
+            e0, e1, words = part
             via = (
                 np.where((e0 & dst_zero)[:, None], before, 0)
                 | np.where((e1 & src_zero & dst_zero)[:, None], words, 0)

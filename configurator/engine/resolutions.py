@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+from numpy.typing import NDArray
 
-from configurator.engine.compile import CompiledProduct
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Literal
 from configurator.engine.diagram import Diagram
 from configurator.engine.pricing import price_of
@@ -103,7 +104,7 @@ class Passes:
         # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
         self.changes: dict[int, np.ndarray] = {}
         self.key: dict[int, np.ndarray] = {}
-        self._pointers: tuple | None = None
+        self._pointers: tuple[np.ndarray, ...] | None = None
         self._rebuilt: np.ndarray | None = None
         self._walked: dict[tuple[int, int, int], int] = {}
         if diagram.empty:
@@ -122,7 +123,10 @@ class Passes:
         want = self.picked.get(layer.group, 0)
         if not want:
             return None
-        return (~layer.label_options[:, _bits(want)]).sum(axis=1).astype(np.int64)
+        drops: NDArray[np.int64] = (
+            (~layer.label_options[:, _bits(want)]).sum(axis=1).astype(np.int64)
+        )
+        return drops
 
     def _passes(self) -> None:
         diagram, index = self.compiled.diagram, self.compiled.index
@@ -152,8 +156,9 @@ class Passes:
         for i, layer in enumerate(layers):
             g = layer.group
             through = via[i] + bwd[i + 1][layer.dst]
-            if drops[i] is not None and index.maxs[g] == 1:
-                through = through - drops[i][layer.label] * w  # its own pick is replaced
+            own = drops[i]
+            if own is not None and index.maxs[g] == 1:
+                through = through - own[layer.label] * w  # its own pick is replaced
             sorted_through = through[layer.by_label]
             per_label = np.minimum.reduceat(sorted_through, layer.label_starts)
             options = layer.label_options[layer.label_ids]  # (present labels, options)
@@ -167,7 +172,8 @@ class Passes:
 
     def available(self, g: int) -> np.ndarray:
         """Options of group g available under the promise."""
-        return self.changes[g] == 0
+        available: NDArray[np.bool_] = self.changes[g] == 0
+        return available
 
     def cost(self, lit: Literal) -> int | None:
         """Scaled total price of the best resolution picking `lit` (None: dead option)."""
