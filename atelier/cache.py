@@ -29,6 +29,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
+from atelier.outage_log import OutageLog
+
 log = logging.getLogger("atelier.cache")
 
 # ConnectionError, TimeoutError, BusyLoadingError and ResponseError ("OOM command not
@@ -39,21 +41,28 @@ LOCAL_MAX_ENTRIES = 10_000
 
 @dataclass
 class CacheOutage:
-    """What one process knows about one shared cache: whether to skip it, and when the
-    outage was last logged. One per cache location, shared by the process's threads."""
+    """What one process knows about one shared cache: whether to skip it, and the calls
+    served locally since the outage was last logged. One per cache location, shared by the
+    process's threads."""
 
     location: str
     retry_seconds: float
     log_seconds: float
     down_until: float = 0.0
-    last_logged: float = float("-inf")
-    served_locally: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    log: OutageLog = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.log = OutageLog(every_seconds=self.log_seconds)
+
+    @property
+    def served_locally(self) -> int:
+        """Calls answered by the local cache since the outage was last logged."""
+        return self.log.unlogged
 
     def skip(self, *, now: float) -> bool:
         if now < self.down_until:
-            with self.lock:
-                self.served_locally += 1
+            self.log.count()
             return True
         return False
 
@@ -61,11 +70,9 @@ class CacheOutage:
         with self.lock:
             began = self.down_until == 0.0
             self.down_until = now + self.retry_seconds
-            self.served_locally += 1
-            if not began and now - self.last_logged < self.log_seconds:
-                return
-            served, self.served_locally = self.served_locally, 0
-            self.last_logged = now
+        served = self.log.failed(now=now, began=began)
+        if served is None:
+            return
         log.warning(
             "shared cache %s unreachable (%s: %s); this process uses its own cache "
             "(%d calls so far) and tries again every %.0f s",
@@ -83,8 +90,7 @@ class CacheOutage:
             if self.down_until == 0.0:
                 return
             self.down_until = 0.0
-            served, self.served_locally = self.served_locally, 0
-            self.last_logged = float("-inf")
+            served = self.log.ended()
         log.warning("shared cache %s is back (%d calls were served locally)", self.location, served)
 
 

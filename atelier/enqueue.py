@@ -12,13 +12,14 @@ an outage during a burst of orders is a few lines, not one per order.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from celery import Task
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerUnreachable
 from redis.exceptions import RedisError
+
+from atelier.outage_log import OutageLog
 
 log = logging.getLogger("atelier.enqueue")
 
@@ -33,18 +34,12 @@ class _FailedSends:
     """How many sends failed since the last warning, per process."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.last_logged = float("-inf")
-        self.unlogged = 0
+        self.log = OutageLog(every_seconds=LOG_EVERY_SECONDS)
 
     def record(self, *, task: str, args: tuple, error: Exception) -> None:
-        now = time.monotonic()
-        with self.lock:
-            self.unlogged += 1
-            if now - self.last_logged < LOG_EVERY_SECONDS:
-                return
-            count, self.unlogged = self.unlogged, 0
-            self.last_logged = now
+        count = self.log.failed(now=time.monotonic())
+        if count is None:
+            return
         log.warning(
             "broker unreachable (%s: %s): could not send %s%r; %d send(s) failed since the "
             "last warning, the sweeps will re-send them",
@@ -56,9 +51,7 @@ class _FailedSends:
         )
 
     def reset(self) -> None:
-        with self.lock:
-            self.last_logged = float("-inf")
-            self.unlogged = 0
+        self.log.ended()
 
 
 failed_sends = _FailedSends()
