@@ -24,16 +24,25 @@ PROBLEM_BASE = "https://atelier.example/problems/"
 CONTENT_TYPE = "application/problem+json"
 
 
-def problem(
+def problem_body(
     *, status_code: int, problem_type: str, title: str, detail: str = "", **extra
-) -> Response:
-    body = {
+) -> dict:
+    """The problem-details document (RFC 9457) both answers below carry."""
+    return {
         "type": PROBLEM_BASE + problem_type,
         "title": title,
         "status": status_code,
         "detail": detail or title,
         **extra,
     }
+
+
+def problem(
+    *, status_code: int, problem_type: str, title: str, detail: str = "", **extra
+) -> Response:
+    body = problem_body(
+        status_code=status_code, problem_type=problem_type, title=title, detail=detail, **extra
+    )
     return Response(body, status=status_code, content_type=CONTENT_TYPE)
 
 
@@ -149,13 +158,9 @@ def problem_json(
     *, status_code: int, problem_type: str, title: str, detail: str = "", **extra
 ) -> JsonResponse:
     """A problem answer outside DRF (middleware, Django's error handlers)."""
-    body = {
-        "type": PROBLEM_BASE + problem_type,
-        "title": title,
-        "status": status_code,
-        "detail": detail or title,
-        **extra,
-    }
+    body = problem_body(
+        status_code=status_code, problem_type=problem_type, title=title, detail=detail, **extra
+    )
     return JsonResponse(body, status=status_code, content_type=CONTENT_TYPE)
 
 
