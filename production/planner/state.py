@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from .calendars import DEFAULT_HORIZON_DAYS, Calendar
 from .model import (
@@ -25,6 +25,8 @@ from .model import (
     Source,
     WorkCentre,
 )
+
+K = TypeVar("K")
 
 
 def _empty() -> Mapping[Any, Any]:
@@ -204,25 +206,25 @@ def _with(
     )
 
 
+def _tally(counts: dict[K, int], key: K, amount: int) -> None:
+    """Add `amount` to `counts[key]`; a key that reaches zero is dropped (the totals hold
+    only what is booked or reserved)."""
+    value = counts.get(key, 0) + amount
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
 def _add_bookings(
     booked: dict[tuple[str, date], int], bookings: Iterable[Booking], sign: int
 ) -> None:
     for b in bookings:
-        key = (b.work_centre, b.day)
-        value = booked.get(key, 0) + sign * b.minutes
-        if value:
-            booked[key] = value
-        else:
-            booked.pop(key, None)
+        _tally(booked, (b.work_centre, b.day), sign * b.minutes)
 
 
 def _add_reservations(
     reserved: dict[tuple[str, Source], int], reservations: Iterable[Reservation], sign: int
 ) -> None:
     for r in reservations:
-        key = (r.sku, r.source)
-        value = reserved.get(key, 0) + sign * r.quantity
-        if value:
-            reserved[key] = value
-        else:
-            reserved.pop(key, None)
+        _tally(reserved, (r.sku, r.source), sign * r.quantity)
