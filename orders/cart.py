@@ -224,11 +224,12 @@ def _with_ship_dates(
     return lines, found[-1] if whole else None
 
 
-def checkout(*, cart: Cart, customer: Customer) -> Order:
+def checkout(*, cart: Cart, customer: Customer, user=None) -> Order:
     """Place the cart as one order (re-validated and re-priced by `place_order`), then
-    empty the cart. Raises the orders' DomainErrors; the cart is kept when it fails."""
+    empty the cart. Raises the orders' DomainErrors; the cart is kept when it fails.
+    `user`: the logged-in account the order belongs to (None: a guest order)."""
     order = place_order(
-        lines=[line.request for line in cart.lines], customer=customer, actor="shop"
+        lines=[line.request for line in cart.lines], customer=customer, user=user, actor="shop"
     )
     cart.clear()
     return order
