@@ -83,3 +83,29 @@ def test_concurrent_accepts_with_one_key_make_one_order_and_replay_it(quote_and_
     assert all(status in (201, 409) for status, _ in answers), answers
     assert all(body["id"] == order_id for status, body in answers if status == 201)
     assert sum(status == 201 for status, _ in answers) >= 1
+
+
+def test_concurrent_quotes_get_distinct_consecutive_numbers(published_demo):
+    if connection.vendor != "postgresql":
+        skip_unless_servers("needs PostgreSQL's row locks between connections")
+    partner = Partner.objects.create(name="Many")
+    clients = [client_for(partner) for _ in range(THREADS)]
+    body = {"lines": [{"product": "nb14", "selections": NB14, "quantity": 1}]}
+    barrier = threading.Barrier(THREADS)
+    numbers: list = [None] * THREADS
+
+    def run(i):
+        try:
+            barrier.wait(timeout=10)
+            numbers[i] = clients[i].post("/api/v1/quotes/", body, format="json").json()["number"]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    counters = sorted(int(n.rsplit("-", 1)[1]) for n in numbers)
+    assert counters == list(range(counters[0], counters[0] + THREADS))
+    assert Quote.objects.count() == THREADS
