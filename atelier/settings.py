@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "atelier",
+    "accounts",
     "configurator",
     "orders",
     "production",
@@ -171,7 +172,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Customers' accounts (accounts/): the e-mail address is the login name. Staff pages
+# (staff_member_required) keep sending to the admin's own login.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "shop:products"
+# Failed log-ins allowed per account name and per client address in a window, before
+# further attempts are refused unchecked (429; accounts/throttling.py, counted in CACHES).
+ATELIER_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ATELIER_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+ATELIER_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ATELIER_LOGIN_FAILURES_PER_ADDRESS", "20"))
+ATELIER_LOGIN_WINDOW_SECONDS = int(os.environ.get("ATELIER_LOGIN_WINDOW_SECONDS", "900"))
+# How long an e-mail confirmation link and a password reset link work.
+ATELIER_VERIFY_MAX_AGE = int(os.environ.get("ATELIER_VERIFY_MAX_AGE", str(3 * 86400)))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
@@ -194,8 +207,16 @@ STORAGES = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------
+# Console locally (mails are printed); docker-compose.yml sets SMTP from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@atelier.example")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 # --- Security (production values when DEBUG is off and HTTPS is declared) -------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -91,13 +91,24 @@ def configure(request, code: str):
         if not page.valid:
             problem = "Choose how to settle the conflict before saving."
             return _render_page(request, page, form=form, problems=[problem], status=422)
+        owner = request.user if request.user.is_authenticated else None
         saved = shop.save_configuration(
             version=page.version,
             code=code,
             selections=page.selections,
             title=form.cleaned_data["title"],
+            owner=owner,
         )
-        messages.success(request, "Saved. Anyone with the link below can open this configuration.")
+        if owner is not None:
+            messages.success(
+                request,
+                f"Saved as “{saved.title}” in your account. Anyone with the link below "
+                "can open it too.",
+            )
+        else:
+            messages.success(
+                request, "Saved. Anyone with the link below can open this configuration."
+            )
         return redirect("shop:saved", token=saved.token)
     return _render_page(request, page, form=form)
 
