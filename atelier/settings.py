@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ATELIER_VAR_DIR", BASE_DIR / "var"))
@@ -280,6 +281,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A quote's status (with the computed `expired`) beside an order's: both named (the
+    # order's keeps the name it had), not hashed.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "orders.models.Order.Status",
+        "QuoteStatusEnum": ["issued", "accepted", "withdrawn", "expired"],
+    },
 }
 
 
@@ -326,6 +333,11 @@ ATELIER_SCHEDULE_BATCH = int(os.environ.get("ATELIER_SCHEDULE_BATCH", "20"))
 ATELIER_CATALOGUE_MAX_AGE = float(os.environ.get("ATELIER_CATALOGUE_MAX_AGE", "1"))
 # Days between the last operation and the ship date (packing, carrier pick-up).
 ATELIER_SHIPPING_DAYS = int(os.environ.get("ATELIER_SHIPPING_DAYS", "1"))
+
+# Days a quote stays valid from its issue (staff may extend one in admin).
+QUOTE_VALID_DAYS = int(os.environ.get("ATELIER_QUOTE_VALID_DAYS", "30"))
+if QUOTE_VALID_DAYS < 1:
+    raise ImproperlyConfigured("ATELIER_QUOTE_VALID_DAYS must be a whole number of days, >= 1")
 
 # Where customers reach the shop: links in e-mails (order status page) are built on it.
 ATELIER_SITE_URL = os.environ.get("ATELIER_SITE_URL", "http://localhost:8000")
