@@ -10,12 +10,27 @@ worker holding them unacknowledged when Redis went away exited in kombu's restor
 so a task redelivered by the broker, a duplicate from the sweep and a late one can never
 POST the same delivery twice at once, and a delivered delivery is never sent again.
 
-Receivers verify `X-Atelier-Signature: sha256=<hex>`, the HMAC-SHA256 with the
-endpoint's secret of `"{X-Atelier-Timestamp}.{raw body}"` (docs/partner-quickstart.md).
+Signatures follow the Standard Webhooks specification (standardwebhooks.com), so partners
+verify with the `standardwebhooks` package or any of its ports (docs/partner-quickstart.md):
+
+    webhook-id: <event id, the payload's "id": the same on every retry of the event>
+    webhook-timestamp: <Unix seconds of this attempt>
+    webhook-signature: v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">
+
+keyed with the bytes of the endpoint's `whsec_<base64>` secret after the prefix.
+
+Deprecated, sent alongside for one release (0.2.0; gone in 0.3.0):
+`X-Atelier-Delivery` (the delivery's row id), `X-Atelier-Timestamp` (the same seconds),
+`X-Atelier-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">` with the same key.
+Secrets issued before 0.2.0 were 64 hex characters used as the key's bytes; migration
+0004 wrapped each as `whsec_` + base64(those characters), so the key, and both
+signatures, stay what those partners already verify.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import http.client
@@ -56,9 +71,67 @@ class AttemptResult:
     retry_in: int | None = None
 
 
-def signature(*, secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+SECRET_PREFIX = "whsec_"
+# The release that stops sending the X-Atelier-* headers (documented to partners).
+LEGACY_HEADERS_REMOVED_IN = "0.3.0"
+
+
+class InvalidSecret(ValueError):
+    """A stored endpoint secret that is not `whsec_<base64>`."""
+
+
+def unix_seconds() -> int:
+    """This attempt's `webhook-timestamp` (receivers refuse one more than 5 minutes off)."""
+    return int(time.time())
+
+
+def secret_key(*, secret: str) -> bytes:
+    """The HMAC key of a `whsec_<base64>` secret, decoded as the specification (and the
+    `standardwebhooks` package) does: the bytes the base64 after the prefix stands for."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise InvalidSecret("webhook secrets start with whsec_")
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error as exc:
+        raise InvalidSecret("webhook secret is not base64 after whsec_") from exc
+    if not key:
+        raise InvalidSecret("webhook secret is empty")
+    return key
+
+
+def standard_signature(*, key: bytes, message_id: str, timestamp: str, body: bytes) -> str:
+    """The `webhook-signature` value: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+
+    >>> standard_signature(key=b"k", message_id="m", timestamp="1", body=b"{}")
+    'v1,5HDAuTkTpxOhkrk9bBHzAsIh9dH985cPnRX2CFqL5iI='
+    """
+    signed = message_id.encode() + b"." + timestamp.encode() + b"." + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def legacy_signature(*, key: bytes, timestamp: str, body: bytes) -> str:
+    """The deprecated `X-Atelier-Signature` value: `sha256=<hex HMAC of "timestamp.body">`."""
+    digest = hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
+
+
+def signed_headers(
+    *, secret: str, message_id: str, delivery_id: int, timestamp: str, body: bytes
+) -> dict[str, str]:
+    """Both header sets of one attempt, over the same body, with the same key."""
+    key = secret_key(secret=secret)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": standard_signature(
+            key=key, message_id=message_id, timestamp=timestamp, body=body
+        ),
+        # Deprecated: gone in LEGACY_HEADERS_REMOVED_IN.
+        "X-Atelier-Delivery": str(delivery_id),
+        "X-Atelier-Timestamp": timestamp,
+        "X-Atelier-Signature": legacy_signature(key=key, timestamp=timestamp, body=body),
+    }
 
 
 def event_payload(event: OrderEvent) -> dict:
@@ -151,13 +224,17 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult | None:
         WebhookDelivery.objects.filter(pk=delivery_id).update(state=WebhookDelivery.State.FAILED)
         return AttemptResult(state=WebhookDelivery.State.FAILED, status_code=None)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        "X-Atelier-Delivery": str(delivery.pk),
-        "X-Atelier-Timestamp": timestamp,
-        "X-Atelier-Signature": signature(secret=endpoint.secret, timestamp=timestamp, body=body),
+        **signed_headers(
+            secret=endpoint.secret,
+            # The event's id: stable across retries, so receivers dedupe on it.
+            message_id=delivery.payload["id"],
+            delivery_id=delivery.pk,
+            timestamp=str(unix_seconds()),
+            body=body,
+        ),
     }
     started = time.monotonic()
     status_code, error = _post(endpoint.url, body, headers)
