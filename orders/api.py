@@ -26,7 +26,12 @@ from atelier.throttling import API_THROTTLES
 from orders import idempotency, selectors, services
 from orders.authentication import PartnerPrincipal
 from orders.models import Order, Partner
-from orders.serializers import CancelRequestSerializer, OrderCreateSerializer, OrderSerializer
+from orders.serializers import (
+    CancelRequestSerializer,
+    ConflictProblemSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+)
 
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
 
@@ -174,7 +179,19 @@ class OrderListCreateView(OrderApiView, generics.ListAPIView):
         request=OrderCreateSerializer,
         responses={
             201: OrderSerializer,
-            **problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 429, 503),
+            **problem_responses(
+                400,
+                401,
+                403,
+                406,
+                409,
+                413,
+                415,
+                422,
+                429,
+                503,
+                shapes={409: ConflictProblemSerializer},
+            ),
         },
         examples=[
             OpenApiExample(

@@ -148,6 +148,25 @@ def test_a_generated_client_configures_orders_reads_and_cancels(generated, token
     assert reused.status_code == 422 and isinstance(reused.parsed, Problem)
     assert reused.parsed.type_.endswith("/idempotency-key-reused")
 
+    # Picks that break a rule: a 409 whose conflicts and resolution the client types.
+    clash = model(generated, "LineRequestRequestSelections").from_dict(
+        {**NB14, "display": ["oled"], "battery": ["54wh"]}
+    )
+    conflicting = model(generated, "OrderCreateRequest")(
+        lines=[model(generated, "LineRequestRequest")(product="nb14", selections=clash)]
+    )
+    refused = create.sync_detailed(client=client, body=conflicting, idempotency_key="clash")
+    assert refused.status_code == 409
+    assert isinstance(refused.parsed, model(generated, "ConflictProblem"))
+    assert refused.parsed.type_.endswith("/configuration-conflict")
+    assert refused.parsed.line == 0
+    [conflict] = refused.parsed.conflicts
+    assert [rule.rule for rule in conflict.rules] == ["oled-battery"]
+    assert "display.oled" in conflict.selections
+    resolution = refused.parsed.resolution.to_dict()
+    assert set(resolution) >= set(NB14)
+    assert (resolution["display"], resolution["battery"]) != (["oled"], ["54wh"])
+
     read = api(generated, "orders.orders_retrieve").sync(id=order.id, client=client)
     assert (read.id, read.reference, read.total) == (order.id, "GEN-1", order.total)
     listed = api(generated, "orders.orders_list").sync(client=client, reference="GEN-1")
