@@ -218,6 +218,10 @@ class WebhookEndpoint(models.Model):
     # `whsec_<base64 of the key>` (orders.webhooks); one issued before 0.2.0 wraps its old
     # 64 hex characters, the key those partners have (migration 0004): 94 characters.
     secret = models.CharField(max_length=100, default=new_webhook_secret, editable=False)
+    # After a rotation the old secret signs too (a second v1 signature) until this time,
+    # so the partner can switch without missing a delivery (orders.services.webhook_secrets).
+    previous_secret = models.CharField(max_length=100, blank=True, default="", editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -17,7 +17,9 @@ verify with the `standardwebhooks` package or any of its ports (docs/partner-qui
     webhook-timestamp: <Unix seconds of this attempt>
     webhook-signature: v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">
 
-keyed with the bytes of the endpoint's `whsec_<base64>` secret after the prefix.
+keyed with the bytes of the endpoint's `whsec_<base64>` secret after the prefix. For a
+while after a rotation (orders.services.webhook_secrets) the previous secret signs too:
+two space-separated `v1,` signatures, any one of which verifies.
 
 Deprecated, sent alongside for one release (0.2.0; gone in 0.3.0):
 `X-Atelier-Delivery` (the delivery's row id), `X-Atelier-Timestamp` (the same seconds),
@@ -40,7 +42,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -116,21 +118,33 @@ def legacy_signature(*, key: bytes, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
+def signing_secrets(*, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    """The endpoint's secret, then its previous one while a rotation's window is open."""
+    secrets = [endpoint.secret]
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret and until is not None and now < until:
+        secrets.append(endpoint.previous_secret)
+    return secrets
+
+
 def signed_headers(
-    *, secret: str, message_id: str, delivery_id: int, timestamp: str, body: bytes
+    *, secrets: list[str], message_id: str, delivery_id: int, timestamp: str, body: bytes
 ) -> dict[str, str]:
-    """Both header sets of one attempt, over the same body, with the same key."""
-    key = secret_key(secret=secret)
+    """Both header sets of one attempt, over the same body. `webhook-signature` holds one
+    `v1,` signature per secret, space-separated, as the specification allows; the
+    deprecated X-Atelier-Signature is made with the first (current) secret only."""
+    keys = [secret_key(secret=secret) for secret in secrets]
     return {
         "webhook-id": message_id,
         "webhook-timestamp": timestamp,
-        "webhook-signature": standard_signature(
-            key=key, message_id=message_id, timestamp=timestamp, body=body
+        "webhook-signature": " ".join(
+            standard_signature(key=key, message_id=message_id, timestamp=timestamp, body=body)
+            for key in keys
         ),
         # Deprecated: gone in LEGACY_HEADERS_REMOVED_IN.
         "X-Atelier-Delivery": str(delivery_id),
         "X-Atelier-Timestamp": timestamp,
-        "X-Atelier-Signature": legacy_signature(key=key, timestamp=timestamp, body=body),
+        "X-Atelier-Signature": legacy_signature(key=keys[0], timestamp=timestamp, body=body),
     }
 
 
@@ -228,7 +242,7 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult | None:
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         **signed_headers(
-            secret=endpoint.secret,
+            secrets=signing_secrets(endpoint=endpoint, now=timezone.now()),
             # The event's id: stable across retries, so receivers dedupe on it.
             message_id=delivery.payload["id"],
             delivery_id=delivery.pk,

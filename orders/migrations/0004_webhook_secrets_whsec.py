@@ -1,4 +1,5 @@
-"""Webhook secrets become Standard Webhooks' `whsec_<base64 of the key>`.
+"""Webhook secrets become Standard Webhooks' `whsec_<base64 of the key>`, and an endpoint
+keeps its previous secret for a while after a rotation.
 
 A secret issued before was 64 hex characters, used as the HMAC key's bytes as they
 stand. Rather than issue new keys (every partner would have to change theirs on the day
@@ -55,4 +56,14 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(wrap, unwrap),
+        migrations.AddField(
+            model_name="webhookendpoint",
+            name="previous_secret",
+            field=models.CharField(blank=True, default="", editable=False, max_length=100),
+        ),
+        migrations.AddField(
+            model_name="webhookendpoint",
+            name="previous_secret_until",
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
     ]

@@ -9,14 +9,17 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from orders import webhooks
+from orders import services, webhooks
 from orders.models import WebhookDelivery, WebhookEndpoint, new_webhook_secret
 from tests.api.conftest import place_with_callbacks
 from tests.reliability.receiver import legacy_signed_event, signed_event
@@ -29,8 +32,8 @@ STANDARD_HEADERS = {"webhook-id", "webhook-timestamp", "webhook-signature"}
 LEGACY_HEADERS = {"x-atelier-delivery", "x-atelier-timestamp", "x-atelier-signature"}
 
 
-def deliver_one(client, capture, enqueued, receiver) -> dict:
-    place_with_callbacks(client, capture)
+def deliver_one(client, capture, enqueued, receiver, key: str = "key-1") -> dict:
+    place_with_callbacks(client, capture, key=key)
     result = webhooks.attempt_delivery(delivery_id=enqueued[0])
     assert result is not None and result.status_code == 200
     got = receiver.received[-1]
@@ -170,3 +173,78 @@ def test_the_signature_is_the_specifications_and_the_packages():
 def test_a_secret_not_in_whsec_form_is_refused_when_signing(secret):
     with pytest.raises(webhooks.InvalidSecret):
         webhooks.secret_key(secret=secret)
+
+
+def test_after_a_rotation_both_secrets_verify_until_the_window_closes(
+    api_a, endpoint, receiver, enqueued, django_capture_on_commit_callbacks
+):
+    old = endpoint.secret
+    [rotated] = services.rotate_webhook_secrets(endpoint_ids=[endpoint.pk])
+    new = rotated.secret
+    assert new != old and new.startswith("whsec_") and rotated.previous_secret == old
+    receiver.secret = new
+
+    got = deliver_one(api_a, django_capture_on_commit_callbacks, enqueued, receiver)
+    headers, body = got["headers"], got["body"]
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    # A partner still on the old secret and one already on the new both verify.
+    assert Webhook(old).verify(body, headers) == Webhook(new).verify(body, headers)
+    # The deprecated header has room for one signature: the new secret's.
+    key = webhooks.secret_key(secret=new)
+    assert legacy_signed_event(headers, body, key) is not None
+
+    # Once the window has closed, only the new secret signs.
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        previous_secret_until=timezone.now() - timedelta(seconds=1)
+    )
+    enqueued.clear()
+    got = deliver_one(api_a, django_capture_on_commit_callbacks, enqueued, receiver, key="key-2")
+    assert len(got["headers"]["webhook-signature"].split(" ")) == 1
+    Webhook(new).verify(got["body"], got["headers"])
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(got["body"], got["headers"])
+
+
+def test_staff_rotate_a_secret_in_admin(admin_client, endpoint):
+    old = endpoint.secret
+    response = admin_client.post(
+        "/admin/orders/webhookendpoint/",
+        {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and endpoint.previous_secret == old
+    assert endpoint.previous_secret_until > timezone.now() + timedelta(hours=23)
+    page = admin_client.get(f"/admin/orders/webhookendpoint/{endpoint.pk}/change/")
+    assert endpoint.secret in page.content.decode()
+
+
+def quickstart_snippets() -> list[str]:
+    text = (Path(__file__).parents[2] / "docs" / "partner-quickstart.md").read_text()
+    section = text[text.index("## 7. Webhooks") :]
+    return re.findall(r"```python\n(.*?)```", section, re.DOTALL)
+
+
+def test_the_quickstarts_verification_code_accepts_a_delivery_and_refuses_a_tampered_one(
+    api_a, endpoint, receiver, enqueued, django_capture_on_commit_callbacks
+):
+    with_package, by_hand = quickstart_snippets()
+    got = deliver_one(api_a, django_capture_on_commit_callbacks, enqueued, receiver)
+    headers, body = got["headers"], got["body"]
+    tampered = body.replace(b'"received"', b'"shipped"')
+    placeholder = '"whsec_…your endpoint secret…"'
+    assert placeholder in with_package and placeholder in by_hand
+    assert len(by_hand.strip().splitlines()) <= 12  # "ten lines", give or take the blanks
+
+    namespace: dict = {}
+    exec(with_package.replace(placeholder, repr(endpoint.secret)), namespace)
+    assert namespace["receive"](headers, body) == json.loads(body)
+    assert namespace["receive"](headers, tampered) is None
+
+    namespace = {}
+    exec(by_hand.replace(placeholder, repr(endpoint.secret)), namespace)
+    assert namespace["verify"](headers, body) is True
+    assert namespace["verify"](headers, tampered) is False
+    stale = {**headers, "webhook-timestamp": str(int(time.time()) - 600)}
+    assert namespace["verify"](stale, body) is False
