@@ -65,6 +65,28 @@ def idempotency_parameter(*, required: bool) -> OpenApiParameter:
     )
 
 
+def replayed_header(*, statuses: list[int]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Idempotent-Replayed",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        enum=["true"],
+        response=statuses,
+        description="Present when this is the stored answer to an earlier request with the "
+        "same Idempotency-Key and body (nothing was done again)",
+    )
+
+
+LOCATION_HEADER = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI_REF,
+    OpenApiParameter.HEADER,
+    required=True,
+    response=[201],
+    description="The new order's URL (relative), to read it again",
+)
+
+
 class RealisticDateTimeField(IsoDateTimeField):
     """ISO 8601 with an offset real clocks use (±14:00) and a UTC time that exists:
     anything else is a validation error, not a database error."""
@@ -175,7 +197,11 @@ class OrderListCreateView(OrderApiView, generics.ListAPIView):
             "`promised_ship_date` once production has planned it. Selections that break "
             "a rule answer 409 with the `conflicts` and a proposed `resolution`."
         ),
-        parameters=[idempotency_parameter(required=True)],
+        parameters=[
+            idempotency_parameter(required=True),
+            LOCATION_HEADER,
+            replayed_header(statuses=[201]),
+        ],
         request=OrderCreateSerializer,
         responses={
             201: OrderSerializer,
@@ -252,7 +278,7 @@ class OrderCancelView(OrderApiView):
             "Cancelling a cancelled order answers it again. An order in production (or "
             "later) cannot be cancelled: 409."
         ),
-        parameters=[idempotency_parameter(required=False)],
+        parameters=[idempotency_parameter(required=False), replayed_header(statuses=[200])],
         request=None,
         responses={
             200: OrderSerializer,

@@ -85,10 +85,23 @@ def model(generated: ModuleType, name: str):
     return getattr(importlib.import_module(f"{PACKAGE}.models"), name)
 
 
-def test_a_generated_client_configures_orders_reads_and_cancels(generated, token, live_server):
-    client = generated.AuthenticatedClient(
+@pytest.fixture
+def client(generated, token, live_server):
+    # Closed after the test: a kept-alive connection holds a live-server thread, and its
+    # database session, past the test database's teardown.
+    with generated.AuthenticatedClient(
         base_url=live_server.url, token=token, prefix="Token", raise_on_unexpected_status=True
-    )
+    ) as authenticated:
+        yield authenticated
+
+
+@pytest.fixture
+def anonymous(generated, live_server):
+    with generated.Client(base_url=live_server.url, raise_on_unexpected_status=True) as client:
+        yield client
+
+
+def test_a_generated_client_configures_orders_reads_and_cancels(generated, client, anonymous):
     Problem = model(generated, "Problem")
 
     products = api(generated, "products.products_list").sync(client=client)
@@ -141,6 +154,7 @@ def test_a_generated_client_configures_orders_reads_and_cancels(generated, token
     again = create.sync_detailed(client=client, body=body, idempotency_key=key)
     assert again.status_code == 201 and again.parsed.id == order.id
     assert again.headers["Idempotent-Replayed"] == "true"
+    assert placed.headers["Location"] == f"/api/v1/orders/{order.id}/"
     assert Order.objects.count() == 1
     # The same key with another body: refused, as a problem.
     body.reference = "GEN-2"
@@ -176,6 +190,16 @@ def test_a_generated_client_configures_orders_reads_and_cancels(generated, token
     cancelled = cancel.sync(id=order.id, client=client, idempotency_key=f"cancel-{order.id}")
     assert cancelled.status.value == "cancelled"
     assert [event.status.value for event in cancelled.events] == ["received", "cancelled"]
+
+    # The shop's side needs no token: products and configure answer anonymous clients.
+    listed_anonymously = api(generated, "products.products_list").sync(client=anonymous)
+    assert [p.code for p in listed_anonymously] == [p.code for p in products]
+    priced = configure.sync(
+        code="nb14",
+        client=anonymous,
+        body=model(generated, "ConfigureRequestRequest")(selections=selections, quantity=3),
+    )
+    assert priced.price.line_total == configuration.price.line_total
 
     # Another caller's view: the order does not exist for them.
     missing = api(generated, "orders.orders_retrieve").sync_detailed(id=uuid.uuid4(), client=client)
