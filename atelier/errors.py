@@ -96,6 +96,27 @@ class IdempotencyKeyRequired(DomainError):
     title = "This request needs an Idempotency-Key header"
 
 
+# --- quotes --------------------------------------------------------------------------------
+
+
+class QuoteExpired(DomainError):
+    problem_type = "quote-expired"
+    status = HTTPStatus.CONFLICT
+    title = "The quote has expired"
+
+
+class QuoteWithdrawn(DomainError):
+    problem_type = "quote-withdrawn"
+    status = HTTPStatus.CONFLICT
+    title = "The quote has been withdrawn"
+
+
+class QuoteAlreadyAccepted(DomainError):
+    problem_type = "quote-already-accepted"
+    status = HTTPStatus.CONFLICT
+    title = "The quote has already been accepted"
+
+
 # --- production ----------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ATELIER_VAR_DIR", BASE_DIR / "var"))
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "atelier",
+    "accounts",
     "configurator",
     "orders",
     "production",
@@ -170,7 +172,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Customers' accounts (accounts/): the e-mail address is the login name. Staff pages
+# (staff_member_required) keep sending to the admin's own login.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "shop:products"
+# Failed log-ins allowed per account name and per client address in a window, before
+# further attempts are refused unchecked (429; accounts/throttling.py, counted in CACHES).
+ATELIER_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ATELIER_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+ATELIER_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ATELIER_LOGIN_FAILURES_PER_ADDRESS", "20"))
+ATELIER_LOGIN_WINDOW_SECONDS = int(os.environ.get("ATELIER_LOGIN_WINDOW_SECONDS", "900"))
+# How long an e-mail confirmation link and a password reset link work.
+ATELIER_VERIFY_MAX_AGE = int(os.environ.get("ATELIER_VERIFY_MAX_AGE", str(3 * 86400)))
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Berlin")
@@ -193,8 +207,16 @@ STORAGES = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------
+# Console locally (mails are printed); docker-compose.yml sets SMTP from the environment.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@atelier.example")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 
 # --- Security (production values when DEBUG is off and HTTPS is declared) -------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -255,6 +277,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A quote's status (with the computed `expired`) beside an order's: both named (the
+    # order's keeps the name it had), not hashed.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "orders.models.Order.Status",
+        "QuoteStatusEnum": ["issued", "accepted", "withdrawn", "expired"],
+    },
 }
 
 
@@ -301,6 +329,11 @@ ATELIER_SCHEDULE_BATCH = int(os.environ.get("ATELIER_SCHEDULE_BATCH", "20"))
 ATELIER_CATALOGUE_MAX_AGE = float(os.environ.get("ATELIER_CATALOGUE_MAX_AGE", "1"))
 # Days between the last operation and the ship date (packing, carrier pick-up).
 ATELIER_SHIPPING_DAYS = int(os.environ.get("ATELIER_SHIPPING_DAYS", "1"))
+
+# Days a quote stays valid from its issue (staff may extend one in admin).
+QUOTE_VALID_DAYS = int(os.environ.get("ATELIER_QUOTE_VALID_DAYS", "30"))
+if QUOTE_VALID_DAYS < 1:
+    raise ImproperlyConfigured("ATELIER_QUOTE_VALID_DAYS must be a whole number of days, >= 1")
 
 # Where customers reach the shop: links in e-mails (order status page) are built on it.
 ATELIER_SITE_URL = os.environ.get("ATELIER_SITE_URL", "http://localhost:8000")

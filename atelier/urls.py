@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("atelier.api_urls")),
     path("plan/", include("production.urls")),
+    path("account/", include("accounts.urls")),
     path("", include("orders.urls")),
     path("", include("configurator.urls")),
 ]

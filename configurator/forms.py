@@ -15,6 +15,7 @@ ACTIONS = [
     ("cart", "Add to cart"),
     ("standard", "Add the in-stock model"),
     ("save", "Save"),
+    ("quote", "Request a quote"),
 ]
 MAX_LITERALS = 400  # far above any product's option count; bounds the work per request
 

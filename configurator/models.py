@@ -196,14 +196,32 @@ class SavedConfiguration(models.Model):
         CatalogueVersion, on_delete=models.PROTECT, related_name="saved_configurations"
     )
     selections = models.JSONField(help_text='{"group": ["option", …]}')
+    # The name: shown on the share page and, for an owned one, in the account's list.
     title = models.CharField(max_length=100, blank=True)
     total = models.DecimalField(
         max_digits=14, decimal_places=2, null=True, blank=True, help_text="Price when saved"
+    )
+    # The account it was saved from (None: an anonymous share link). Its share link keeps
+    # working if the account goes.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="saved_configurations",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="saved_by_owner")]
+        constraints = [
+            # An account's list shows names: an owned configuration always has one.
+            models.CheckConstraint(
+                condition=models.Q(owner__isnull=True) | ~models.Q(title=""),
+                name="saved_owned_has_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or f"{self.product_code} ({self.token})"

@@ -5,16 +5,20 @@ and renders; the no-JavaScript form POST and the htmx update answer the same con
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from atelier.errors import DomainError
 from configurator import shop
 from configurator.forms import ConfigureForm
 from configurator.models import CatalogueVersion
 from configurator.selectors import NoPublishedCatalogue
+from orders import services as order_services
 from orders.cart import Cart, CartError
+from orders.quote_views import actor_of, issued
 
 
 def product_list(request):
@@ -81,17 +85,30 @@ def configure(request, code: str):
     action = form.cleaned_data["action"]
     if action in ("cart", "standard"):
         return _add_to_cart(request, form, page)
+    if action == "quote":
+        return _request_quote(request, form, page)
     if action == "save":
         if not page.valid:
             problem = "Choose how to settle the conflict before saving."
             return _render_page(request, page, form=form, problems=[problem], status=422)
+        owner = request.user if request.user.is_authenticated else None
         saved = shop.save_configuration(
             version=page.version,
             code=code,
             selections=page.selections,
             title=form.cleaned_data["title"],
+            owner=owner,
         )
-        messages.success(request, "Saved. Anyone with the link below can open this configuration.")
+        if owner is not None:
+            messages.success(
+                request,
+                f"Saved as “{saved.title}” in your account. Anyone with the link below "
+                "can open it too.",
+            )
+        else:
+            messages.success(
+                request, "Saved. Anyone with the link below can open this configuration."
+            )
         return redirect("shop:saved", token=saved.token)
     return _render_page(request, page, form=form)
 
@@ -113,6 +130,39 @@ def _add_to_cart(request, form, page):
         return _render_page(request, page, form=form, problems=[str(exc)], status=422)
     messages.success(request, f"{page.name} was added to your cart.")
     return redirect("orders:cart")
+
+
+def _request_quote(request, form, page):
+    """An account holder's quote for this configuration and quantity. A visitor who is
+    not logged in keeps the configuration behind a share link and logs in first; the
+    link brings them back to it."""
+    if not page.can_order:
+        problem = "Finish the configuration (and settle any conflict) before asking for a quote."
+        return _render_page(request, page, form=form, problems=[problem], status=422)
+    if not request.user.is_authenticated:
+        saved = shop.save_configuration(
+            version=page.version,
+            code=page.code,
+            selections=page.selections,
+            title=form.cleaned_data["title"],
+        )
+        messages.info(request, "Log in to ask for a quote; your configuration is kept.")
+        return redirect_to_login(reverse("shop:saved", args=[saved.token]))
+    try:
+        quote = order_services.issue_quote(
+            lines=[
+                order_services.LineRequest(
+                    product=page.code,
+                    selections={g: list(picks) for g, picks in page.selections.items() if picks},
+                    quantity=form.cleaned_data["quantity"],
+                )
+            ],
+            user=request.user,
+            actor=actor_of(request.user),
+        )
+    except DomainError as exc:
+        return _render_page(request, page, form=form, problems=[exc.detail], status=422)
+    return issued(request, quote)
 
 
 @require_POST

@@ -1,4 +1,4 @@
-"""Staff's view of orders, partners, API tokens and webhooks.
+"""Staff's view of orders, quotes, partners, API tokens and webhooks.
 
 A token's raw value is shown once, in the message after it is created; only its
 SHA-256 is stored, so a lost token is revoked and replaced, never recovered.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.utils import timezone
@@ -21,6 +22,8 @@ from orders.models import (
     OrderEvent,
     OrderLine,
     Partner,
+    Quote,
+    QuoteLine,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -221,6 +224,99 @@ class OrderAdmin(admin.ModelAdmin):
         self._advance(request, queryset, fulfilment.mark_shipped, "shipped")
 
     def has_add_permission(self, request):
+        return False
+
+
+class QuoteLineInline(ReadOnlyInline):
+    model = QuoteLine
+    fields = [
+        "position",
+        "product_code",
+        "product_name",
+        "catalogue_version",
+        "selections",
+        "quantity",
+        "unit_price",
+        "line_total",
+        "standard_sku",
+    ]
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    """Quotes are issued by the shop and the API and never edited: staff extend their
+    validity or withdraw them (actions through orders.services, conditional updates)."""
+
+    list_display = [
+        "number",
+        "owner",
+        "reference",
+        "current_status",
+        "total",
+        "currency",
+        "issued_at",
+        "valid_until",
+        "order",
+    ]
+    list_filter = ["status", "partner", "issued_at"]
+    search_fields = ["number", "public_id", "reference", "user__email", "partner__name"]
+    date_hierarchy = "issued_at"
+    list_select_related = ["partner", "user", "order"]
+    inlines = [QuoteLineInline]
+    readonly_fields = [
+        "number",
+        "public_id",
+        "partner",
+        "user",
+        "reference",
+        "current_status",
+        "currency",
+        "total",
+        "estimated_ship_date",
+        "issued_at",
+        "valid_until",
+        "accepted_at",
+        "withdrawn_at",
+        "order",
+    ]
+    fields = [*readonly_fields]
+    actions = ["extend_validity", "withdraw"]
+
+    @admin.display(description="owner")
+    def owner(self, quote: Quote) -> str:
+        return str(quote.partner) if quote.partner_id else str(quote.user)
+
+    @admin.display(description="status")
+    def current_status(self, quote: Quote) -> str:
+        return Quote.Status(quote.effective_status(now=timezone.now())).label
+
+    @admin.action(
+        description=f"Extend validity to {settings.QUOTE_VALID_DAYS} days from now",
+        permissions=["change"],
+    )
+    def extend_validity(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        extended = services.extend_quotes(quote_ids=ids, days=settings.QUOTE_VALID_DAYS)
+        self._report(request, extended, len(ids), "extended", "accepted, withdrawn or valid longer")
+
+    @admin.action(description="Withdraw the selected quotes", permissions=["change"])
+    def withdraw(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        withdrawn = services.withdraw_quotes(quote_ids=ids)
+        self._report(request, withdrawn, len(ids), "withdrawn", "accepted or already withdrawn")
+
+    def _report(self, request, done: int, asked: int, verb: str, why: str) -> None:
+        if done:
+            self.message_user(request, f"{done} quote(s) {verb}.", messages.SUCCESS)
+        if done < asked:
+            self.message_user(
+                request, f"{asked - done} quote(s) left as they were ({why}).", messages.WARNING
+            )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from atelier.pagination import CheckedLimitOffsetPagination
 from atelier.problems import problem_responses
@@ -138,7 +139,8 @@ class OrderFilter(django_filters.FilterSet):
 
 
 class OrderApiView(generics.GenericAPIView):
-    serializer_class = OrderSerializer
+    # Widened for orders.quote_api, whose views share the caller and idempotency handling.
+    serializer_class: type[BaseSerializer] = OrderSerializer
     permission_classes = [IsAuthenticated]
     throttle_classes = API_THROTTLES
     lookup_field = "public_id"

@@ -229,9 +229,10 @@ def _with_ship_dates(
     return lines, found[-1] if whole else None
 
 
-def checkout(*, cart: Cart, customer: Customer) -> Order:
+def checkout(*, cart: Cart, customer: Customer, user=None) -> Order:
     """Place the cart as one order (re-validated and re-priced by `place_order`), then
-    empty the cart. Raises the orders' DomainErrors; the cart is kept when it fails."""
+    empty the cart. Raises the orders' DomainErrors; the cart is kept when it fails.
+    `user`: the logged-in account the order belongs to (None: a guest order)."""
     requests = []
     for line in cart.lines:
         requests.append(
@@ -242,7 +243,7 @@ def checkout(*, cart: Cart, customer: Customer) -> Order:
                 standard_sku=line.standard_sku,
             )
         )
-    order = place_order(lines=requests, customer=customer, actor="shop")
+    order = place_order(lines=requests, customer=customer, user=user, actor="shop")
     cart.clear()
     return order
 

@@ -181,6 +181,137 @@ class OrderEvent(models.Model):
         return f"{self.status} by {self.actor}"
 
 
+class Quote(models.Model):
+    """A numbered, immutable offer: lines priced on one published catalogue version, a
+    ship-date estimate, and a validity. Accepting it places an order at its prices.
+
+    Only its state moves after issue (status, the order it became, validity extended by
+    staff), always through orders.services.quotes with conditional updates. `expired` is
+    not stored: an issued quote past `valid_until` is expired (`effective_status`), so
+    extending the validity revives it without a second write.
+    """
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        ACCEPTED = "accepted", "Accepted"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"  # computed, never stored
+
+    STORED_STATUSES = ("issued", "accepted", "withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quotes",
+    )
+    reference = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    # What capable-to-promise answered at issue; accepting asks it again.
+    estimated_ship_date = models.DateField(null=True, blank=True)
+    issued_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    order = models.OneToOneField(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="quote"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["issued", "accepted", "withdrawn"]),
+                name="quote_status_stored",
+            ),
+            # Exactly one owner: a partner (API token) or an account holder.
+            models.CheckConstraint(
+                condition=Q(partner__isnull=False, user__isnull=True)
+                | Q(partner__isnull=True, user__isnull=False),
+                name="quote_has_one_owner",
+            ),
+            # Accepted exactly when it became an order (the one-to-one makes it one order).
+            models.CheckConstraint(
+                condition=Q(status="accepted", order__isnull=False, accepted_at__isnull=False)
+                | (~Q(status="accepted") & Q(order__isnull=True)),
+                name="quote_accepted_has_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=models.F("issued_at")), name="quote_valid_after_issue"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="quote_total_gte_0"),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "issued_at"]),
+            models.Index(fields=["user", "issued_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def effective_status(self, *, now) -> str:
+        """The status as the customer meets it at `now` (aware): issued turns expired."""
+        if self.status == self.Status.ISSUED and self.valid_until <= now:
+            return self.Status.EXPIRED
+        return self.status
+
+
+class QuoteLine(models.Model):
+    """A quoted line, frozen as an order line is (OrderLine): accepting the quote copies
+    it into the order whatever the catalogue says by then."""
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    catalogue_version = models.ForeignKey(
+        "configurator.CatalogueVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    product_code = models.CharField(max_length=40)
+    product_name = models.CharField(max_length=200)
+    selections = models.JSONField()
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=14, decimal_places=2)
+    line_total = models.DecimalField(max_digits=14, decimal_places=2)
+    price_lines = models.JSONField(help_text="Itemized unit price as the engine gave it")
+    bom = models.JSONField(help_text="Components per unit: {sku: qty}")
+    build_minutes = models.JSONField(help_text="Minutes per unit: {work centre: minutes}")
+    route = models.JSONField(default=list, help_text="Work centres in order")
+    standard_sku = models.CharField(max_length=64, blank=True, help_text="Shipped from stock")
+
+    class Meta:
+        ordering = ["quote", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="quote_line_quantity_gte_1"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="quote_line_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(line_total=models.F("unit_price") * models.F("quantity")),
+                name="quote_line_total_is_unit_times_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_code}"
+
+
+class QuoteSequence(models.Model):
+    """The last quote number given in a year: incremented under its row lock in the
+    transaction that issues the quote, so numbers are unique and (rolled back with it)
+    without gaps."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
 class IdempotencyKey(models.Model):
     partner = models.ForeignKey(Partner, null=True, blank=True, on_delete=models.CASCADE)
     user = models.ForeignKey(
@@ -216,7 +347,7 @@ class WebhookEndpoint(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
     # `whsec_<base64 of the key>` (orders.webhooks); one issued before 0.2.0 wraps its old
-    # 64 hex characters, the key those partners have (migration 0004): 94 characters.
+    # 64 hex characters, the key those partners have (migration 0005): 94 characters.
     secret = models.CharField(max_length=100, default=new_webhook_secret, editable=False)
     # After a rotation the old secret signs too (a second v1 signature) until this time,
     # so the partner can switch without missing a delivery (orders.services.webhook_secrets).

@@ -9,10 +9,11 @@ import smtplib
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from atelier import enqueue
 from orders import webhooks
-from orders.models import Order, OrderEvent
+from orders.models import Order, OrderEvent, Quote
 from orders.ship_dates import day, promise_note
 from orders.tasks import deliver_webhook
 
@@ -30,6 +31,44 @@ SUBJECTS: dict[str, str] = {
 def order_status_url(order: Order) -> str:
     """The customer's order status page (the shop's `/orders/<public_id>/`)."""
     return f"{settings.ATELIER_SITE_URL.rstrip('/')}/orders/{order.public_id}/"
+
+
+def quote_url(quote: Quote) -> str:
+    """The account holder's quote page (the shop's `/quotes/<public_id>/`)."""
+    return f"{settings.ATELIER_SITE_URL.rstrip('/')}/quotes/{quote.public_id}/"
+
+
+def email_quote_issued(*, quote_id: int) -> None:
+    """E-mail the account holder a link to a quote just issued (no attachment: the page
+    is the document, and it prints). Partners' quotes have no one to e-mail."""
+    quote = Quote.objects.select_related("user").filter(pk=quote_id).first()
+    if quote is None or quote.user is None or not quote.user.email:
+        return
+    name = quote.user.get_full_name()
+    lines = [f"Hello {name}," if name else "Hello,", ""]
+    lines.append(f"here is your quote {quote.number} for {quote.currency} {quote.total:.2f}.")
+    valid_until = timezone.localtime(quote.valid_until)
+    lines.append(
+        f"It is valid until {day(valid_until.date())}, {valid_until:%H:%M} ({valid_until:%Z})."
+    )
+    if quote.estimated_ship_date:
+        lines.append(
+            f"Ordered today it would ship on {day(quote.estimated_ship_date)}; we confirm "
+            "the date when you accept it."
+        )
+    if quote.reference:
+        lines.append(f"Your reference: {quote.reference}")
+    lines += ["", f"View, print or accept it: {quote_url(quote)}", "", "Atelier"]
+    try:
+        send_mail(
+            f"Your quote {quote.number}",
+            "\n".join(lines),
+            settings.DEFAULT_FROM_EMAIL,
+            [quote.user.email],
+        )
+    except (smtplib.SMTPException, OSError):
+        # The quote stands; its page lists it for the account holder.
+        log.warning("could not e-mail quote %s", quote.number, exc_info=True)
 
 
 def notify_status_change(*, event_id: int) -> None:

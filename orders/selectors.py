@@ -1,11 +1,11 @@
-"""Readers of orders. Every queryset a partner or customer reaches starts here, filtered
-by who is asking (DESIGN.md, "Reliability rules")."""
+"""Readers of orders and quotes. Every queryset a partner or customer reaches starts
+here, filtered by who is asking (DESIGN.md, "Reliability rules")."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from orders.models import Order, OrderLine, Partner
+from orders.models import Order, OrderLine, Partner, Quote, QuoteLine
 
 
 def orders_visible_to(*, partner: Partner | None = None, user=None) -> QuerySet[Order]:
@@ -29,4 +29,23 @@ def orders_visible_to(*, partner: Partner | None = None, user=None) -> QuerySet[
             ),
         ),
         "events",
+    )
+
+
+def quotes_visible_to(*, partner: Partner | None = None, user=None) -> QuerySet[Quote]:
+    """A partner's quotes, or an account holder's; nothing for anyone else. Lines (with
+    their catalogue version's number) and the order a quote became come in two queries."""
+    if partner is not None:
+        quotes = Quote.objects.filter(partner=partner)
+    elif user is not None and user.is_authenticated:
+        quotes = Quote.objects.filter(user=user)
+    else:
+        return Quote.objects.none()
+    return quotes.select_related("order").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=QuoteLine.objects.select_related("catalogue_version").defer(
+                "catalogue_version__document"
+            ),
+        )
     )

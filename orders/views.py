@@ -54,13 +54,15 @@ def checkout(request):
         if priced.lines:
             messages.error(request, "Please fix or remove the lines marked below first.")
         return redirect("orders:cart")
-    form = CheckoutForm(request.POST or None)
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    form = CheckoutForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             order = place_cart(
                 cart=basket,
                 customer=Customer(name=data["name"], email=data["email"], address=data["address"]),
+                user=request.user if request.user.is_authenticated else None,
             )
         except DomainError as exc:
             form.add_error(None, exc.detail)

@@ -25,7 +25,7 @@ Deprecated, sent alongside for one release (0.2.0; gone in 0.3.0):
 `X-Atelier-Delivery` (the delivery's row id), `X-Atelier-Timestamp` (the same seconds),
 `X-Atelier-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">` with the same key.
 Secrets issued before 0.2.0 were 64 hex characters used as the key's bytes; migration
-0004 wrapped each as `whsec_` + base64(those characters), so the key, and both
+0005 wrapped each as `whsec_` + base64(those characters), so the key, and both
 signatures, stay what those partners already verify.
 """
 

@@ -34,6 +34,8 @@ from configurator.shop.presentation import (
 )
 from configurator.shop.saved import (
     SavedNotFound,
+    reopen,
+    reopen_configuration,
     reopen_saved,
     save_configuration,
     saved_configuration,
@@ -60,6 +62,8 @@ __all__ = [
     "product_cards",
     "product_for_form",
     "product_kind",
+    "reopen",
+    "reopen_configuration",
     "reopen_saved",
     "save_configuration",
     "saved_configuration",

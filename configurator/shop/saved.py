@@ -1,9 +1,11 @@
-"""Saved configurations behind share links: keep one, and reopen it against today's
-catalogue."""
+"""Saved configurations: behind share links, and named in a customer's account. Reopening
+one (or an ordered line, for a reorder) shows it against today's catalogue with every
+change explained before anything reaches the cart."""
 
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from configurator import engine
 from configurator.models import CatalogueVersion, SavedConfiguration
@@ -12,22 +14,34 @@ from configurator.shop.presentation import ConfigurePage, Money, Selections, lit
 
 
 class SavedNotFound(Exception):
-    """No saved configuration behind that token."""
+    """No saved configuration behind that token (or not one of this account's)."""
 
 
 def save_configuration(
-    *, version: CatalogueVersion, code: str, selections: Selections, title: str = ""
+    *,
+    version: CatalogueVersion,
+    code: str,
+    selections: Selections,
+    title: str = "",
+    owner=None,
 ) -> SavedConfiguration:
-    """Keep a configuration behind a fresh share token."""
-    price = engine.price(page_compiled(version, code), selections).total
-    return SavedConfiguration.objects.create(
+    """Keep a configuration behind a fresh share token; with an `owner`, also listed in
+    that account under its name (the product's name and the date when none is given)."""
+    compiled = page_compiled(version, code)
+    price = engine.price(compiled, selections).total
+    saved = SavedConfiguration(
         token=secrets.token_urlsafe(12),
         product_code=code,
         catalogue_version=version,
         selections={g: list(picks) for g, picks in selections.items() if picks},
         title=title,
         total=price,
+        owner=owner,
     )
+    if owner is not None and not title:
+        saved.title = compiled.product.name
+    saved.save()
+    return saved
 
 
 def saved_configuration(token: str) -> SavedConfiguration:
@@ -42,45 +56,66 @@ def saved_configuration(token: str) -> SavedConfiguration:
 
 
 def reopen_saved(*, token: str) -> tuple[SavedConfiguration, ConfigurePage]:
-    """A saved configuration against today's catalogue: exactly as saved when the version
-    is unchanged; otherwise picks the catalogue no longer offers are dropped and named,
-    and any conflict the new rules raise is shown with its proposed change."""
+    """The configuration behind a share link against today's catalogue (`reopen`)."""
     saved = saved_configuration(token)
+    return saved, reopen_configuration(saved=saved)
+
+
+def reopen_configuration(*, saved: SavedConfiguration) -> ConfigurePage:
+    return reopen(
+        product_code=saved.product_code,
+        selections=saved.selections or {},
+        made_against=saved.catalogue_version,
+        was_total=saved.total,
+        made="Saved",
+    )
+
+
+def reopen(
+    *,
+    product_code: str,
+    selections: Selections,
+    made_against: CatalogueVersion,
+    was_total: Decimal | None,
+    made: str,
+    quantity: int = 1,
+) -> ConfigurePage:
+    """A configuration made (`made`: "Saved", "Ordered") against `made_against`, on
+    today's catalogue: exactly as it was when the version is unchanged; otherwise picks
+    the catalogue no longer offers are dropped and named, a changed price is named with
+    both amounts, and any conflict the new rules raise is shown with its proposed change.
+    Raises ProductNotFound when the product is no longer sold."""
     version = current_version()
-    compiled = page_compiled(version, saved.product_code)
+    compiled = page_compiled(version, product_code)
     notices: list[str] = []
-    selections: Selections = {}
-    if saved.catalogue_version_id != version.pk:
+    kept: Selections = {}
+    if made_against.pk != version.pk:
         notices.append(
-            f"Saved against catalogue version {saved.catalogue_version.number}; "
+            f"{made} against catalogue version {made_against.number}; "
             f"prices and rules are now those of version {version.number}."
         )
     groups = {g.code: g for g in compiled.product.groups}
-    for group_code, picks in (saved.selections or {}).items():
+    for group_code, picks in selections.items():
         group = groups.get(group_code)
         codes = {o.code for o in group.options} if group else set()
         for option in picks:
-            if (
-                group is not None
-                and option in codes
-                and len(selections.get(group_code, [])) < group.max
-            ):
-                selections.setdefault(group_code, []).append(option)
+            if group is not None and option in codes and len(kept.get(group_code, [])) < group.max:
+                kept.setdefault(group_code, []).append(option)
             else:
                 notices.append(f"“{group_code}.{option}” is no longer offered and was left out.")
-    if saved.total is not None and saved.catalogue_version_id != version.pk:
-        now = engine.price(compiled, selections).total
-        if now != saved.total:
-            was = Money(saved.total, version.currency)
+    if was_total is not None and made_against.pk != version.pk:
+        now = engine.price(compiled, kept).total
+        if now != was_total:
+            was = Money(was_total, version.currency)
             notices.append(
-                f"The price was {was} when saved; it is now {Money(now, version.currency)}."
+                f"The price was {was} when {made.lower()}; it is now {Money(now, version.currency)}."
             )
-    page = configure_page(
+    return configure_page(
         version=version,
-        code=saved.product_code,
-        selections=selections,
-        order=literals(selections),
+        code=product_code,
+        selections=kept,
+        order=literals(kept),
         notices=tuple(notices),
         keep_newest=False,
+        quantity=quantity,
     )
-    return saved, page

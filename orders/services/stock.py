@@ -3,23 +3,23 @@ cancelled."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import F
 
 from atelier import errors
 from orders.models import OrderLine
-from orders.pricing import PricedLine
 from production.models import StandardProduct
 
 
-def take_standard_stock(priced: list[PricedLine]) -> None:
+def take_standard_stock(lines: Iterable[tuple[str, int]]) -> None:
     """Take standard products from stock with conditional updates, in SKU order (so two
-    orders never wait on each other's rows); the CheckConstraint stock >= 0 backs it."""
+    orders never wait on each other's rows); the CheckConstraint stock >= 0 backs it.
+    `lines` are (standard SKU or "", quantity) pairs."""
     wanted: dict[str, int] = {}
-    for p in priced:
-        if p.request.standard_sku:
-            wanted[p.request.standard_sku] = (
-                wanted.get(p.request.standard_sku, 0) + p.request.quantity
-            )
+    for sku, quantity in lines:
+        if sku:
+            wanted[sku] = wanted.get(sku, 0) + quantity
     for sku in sorted(wanted):
         taken = StandardProduct.objects.filter(sku=sku, stock__gte=wanted[sku]).update(
             stock=F("stock") - wanted[sku]

@@ -1,7 +1,7 @@
 """Property-based contract test: schemathesis generates requests from the live OpenAPI
 schema (served by the WSGI app itself) and checks every answer against it.
 
-Over 1,000 requests across all operations, authenticated with a partner token: valid
+Over 1,000 requests across all operations (orders and quotes included), authenticated with a partner token: valid
 and invalid data, real and random product codes and order ids. No answer may be a 5xx,
 and every answer must be documented (status, content type, headers, body schema).
 """
@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from atelier.wsgi import application
 from orders.models import Partner
-from tests.api.conftest import client_for, place
+from tests.api.conftest import client_for, order_body, place
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -52,12 +52,18 @@ def partner_token(published_demo, settings):
     partner = Partner.objects.create(name="Fuzzer")
     client = client_for(partner)
     order_id = place(client, key="seed").json()["id"]
+    # Two quotes: one the run may accept (then 409 on every later accept), one it may not
+    # reach as accepted before the negative cases.
+    quote_ids = [
+        client.post("/api/v1/quotes/", order_body(reference=f"Q{i}"), format="json").json()["id"]
+        for i in range(2)
+    ]
     raw = client._credentials["HTTP_AUTHORIZATION"].split()[1]
-    return raw, order_id
+    return raw, order_id, quote_ids
 
 
 def test_generated_requests_conform_to_the_schema(partner_token):
-    raw, order_id = partner_token
+    raw, order_id, quote_ids = partner_token
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
     auth = {"Authorization": f"Token {raw}"}
     sent = 0
@@ -87,22 +93,34 @@ def test_generated_requests_conform_to_the_schema(partner_token):
         "POST /api/v1/orders/",
         "GET /api/v1/orders/{id}/",
         "POST /api/v1/orders/{id}/cancel",
+        "GET /api/v1/quotes/",
+        "POST /api/v1/quotes/",
+        "GET /api/v1/quotes/{id}/",
+        "POST /api/v1/quotes/{id}/accept",
     }
     for operation in operations:
         if operation.label.startswith("GET /api/v1/schema"):
             continue
-        # Half the positive cases use real path values (a real product, our order).
-        real = {
-            name: value
-            for name, value in (("code", "nb14"), ("id", order_id))
-            if f"{{{name}}}" in operation.path
-        }
+        # Half the positive cases use real path values (a real product, our order or
+        # one of our quotes).
+        ids = quote_ids if operation.path.startswith("/api/v1/quotes/") else [order_id]
+        reals = [
+            {
+                name: value
+                for name, value in (("code", "nb14"), ("id", the_id))
+                if f"{{{name}}}" in operation.path
+            }
+            for the_id in ids
+        ]
         positive = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
-        if real:
+        if reals[0]:
             positive = st.one_of(
                 positive,
-                operation.as_strategy(
-                    generation_mode=GenerationMode.POSITIVE, path_parameters=real
+                *(
+                    operation.as_strategy(
+                        generation_mode=GenerationMode.POSITIVE, path_parameters=real
+                    )
+                    for real in reals
                 ),
             )
         run(positive, POSITIVE_EXAMPLES, CONFORMANCE)

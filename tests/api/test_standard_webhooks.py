@@ -26,7 +26,7 @@ from tests.reliability.receiver import legacy_signed_event, signed_event
 
 pytestmark = pytest.mark.django_db
 
-secret_migration = importlib.import_module("orders.migrations.0004_webhook_secrets_whsec")
+secret_migration = importlib.import_module("orders.migrations.0005_webhook_secrets_whsec")
 
 STANDARD_HEADERS = {"webhook-id", "webhook-timestamp", "webhook-signature"}
 LEGACY_HEADERS = {"x-atelier-delivery", "x-atelier-timestamp", "x-atelier-signature"}

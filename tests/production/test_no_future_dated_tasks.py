@@ -15,7 +15,7 @@ from django.conf import settings
 from atelier.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("atelier", "configurator", "orders", "production")
+PACKAGES = ("atelier", "accounts", "configurator", "orders", "production")
 # Keywords that put a message in the broker for later, or retry through it.
 FUTURE_KEYWORDS = {"countdown", "eta", "retry_backoff", "autoretry_for", "default_retry_delay"}
 

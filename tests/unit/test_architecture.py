@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import grimp
 
-PACKAGES = ("atelier", "configurator", "orders", "production")
+PACKAGES = ("atelier", "accounts", "configurator", "orders", "production")
 
 
 def _project_graph() -> dict[str, set[str]]:

@@ -42,7 +42,7 @@ def unwrap(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0003_order_estimated_ship_date"),
+        ("orders", "0004_quotes"),
     ]
 
     operations = [
