@@ -78,14 +78,15 @@ def replayed_header(*, statuses: list[int]) -> OpenApiParameter:
     )
 
 
-LOCATION_HEADER = OpenApiParameter(
-    "Location",
-    OpenApiTypes.URI_REF,
-    OpenApiParameter.HEADER,
-    required=True,
-    response=[201],
-    description="The new order's URL (relative), to read it again",
-)
+def location_header(*, of: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI_REF,
+        OpenApiParameter.HEADER,
+        required=True,
+        response=[201],
+        description=f"The new {of}'s URL (relative), to read it again",
+    )
 
 
 class RealisticDateTimeField(IsoDateTimeField):
@@ -201,7 +202,7 @@ class OrderListCreateView(OrderApiView, generics.ListAPIView):
         ),
         parameters=[
             idempotency_parameter(required=True),
-            LOCATION_HEADER,
+            location_header(of="order"),
             replayed_header(statuses=[201]),
         ],
         request=OrderCreateSerializer,

@@ -204,3 +204,67 @@ def test_a_generated_client_configures_orders_reads_and_cancels(generated, clien
     # Another caller's view: the order does not exist for them.
     missing = api(generated, "orders.orders_retrieve").sync_detailed(id=uuid.uuid4(), client=client)
     assert missing.status_code == 404 and isinstance(missing.parsed, Problem)
+
+
+def test_a_generated_client_asks_for_a_quote_reads_and_accepts_it(generated, client):
+    Problem = model(generated, "Problem")
+    line = model(generated, "LineRequestRequest")(
+        product="nb14",
+        selections=model(generated, "LineRequestRequestSelections").from_dict(NB14),
+        quantity=2,
+    )
+    create = api(generated, "quotes.quotes_create")
+    asked = create.sync_detailed(
+        client=client,
+        body=model(generated, "QuoteCreateRequest")(lines=[line], reference="RFQ-1"),
+        idempotency_key=str(uuid.uuid4()),
+    )
+    assert asked.status_code == 201, asked.content
+    quote = asked.parsed
+    assert quote.number.startswith("Q-") and quote.status.value == "issued"
+    assert quote.lines[0].quantity == 2
+    assert Decimal(quote.total) == 2 * Decimal(quote.lines[0].unit_price)
+    assert quote.order is None and quote.valid_until is not None
+    assert asked.headers["Location"] == f"/api/v1/quotes/{quote.id}/"
+
+    # Picks that break a rule: the same typed 409 as placing an order.
+    clash = model(generated, "LineRequestRequestSelections").from_dict(
+        {**NB14, "display": ["oled"], "battery": ["54wh"]}
+    )
+    refused = create.sync_detailed(
+        client=client,
+        body=model(generated, "QuoteCreateRequest")(
+            lines=[model(generated, "LineRequestRequest")(product="nb14", selections=clash)]
+        ),
+    )
+    assert refused.status_code == 409
+    assert isinstance(refused.parsed, model(generated, "ConflictProblem"))
+    assert [r.rule for r in refused.parsed.conflicts[0].rules] == ["oled-battery"]
+
+    read = api(generated, "quotes.quotes_retrieve").sync(id=quote.id, client=client)
+    assert (read.number, read.total) == (quote.number, quote.total)
+    listed = api(generated, "quotes.quotes_list").sync(client=client)
+    assert [q.id for q in listed.results] == [quote.id]
+
+    accept = api(generated, "quotes.quotes_accept")
+    key = str(uuid.uuid4())
+    accepted = accept.sync_detailed(id=quote.id, client=client, idempotency_key=key)
+    assert accepted.status_code == 201, accepted.content
+    order = accepted.parsed
+    assert isinstance(order, model(generated, "Order"))
+    assert (order.total, order.lines[0].quantity) == (quote.total, 2)
+    assert accepted.headers["Location"] == f"/api/v1/orders/{order.id}/"
+    # Retried with its key: the same order; with another key: a 409 naming that order.
+    again = accept.sync_detailed(id=quote.id, client=client, idempotency_key=key)
+    assert (again.status_code, again.parsed.id) == (201, order.id)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    twice = accept.sync_detailed(id=quote.id, client=client, idempotency_key="another")
+    assert twice.status_code == 409 and not isinstance(twice.parsed, Problem)
+    assert twice.parsed.type_.endswith("/quote-already-accepted")
+    assert (twice.parsed.quote, twice.parsed.order) == (quote.number, order.id)
+    assert Order.objects.count() == 1
+
+    read = api(generated, "quotes.quotes_retrieve").sync(id=quote.id, client=client)
+    assert (read.status.value, read.order) == ("accepted", order.id)
+    cancelled = api(generated, "orders.orders_cancel").sync(id=order.id, client=client)
+    assert cancelled.status.value == "cancelled"
