@@ -249,14 +249,22 @@ class ProblemSerializer(serializers.Serializer):
         required=False,
         help_text='Per field: {"lines[0].selections": ["…"]}',
     )
+    # Documented so that clients generated from the schema read it as a typed member.
+    retry_after = serializers.IntegerField(
+        required=False, help_text="With a 429: seconds to wait before trying again"
+    )
 
 
-def problem_responses(*codes: int) -> dict:
+def problem_responses(
+    *codes: int, shapes: dict[int, type[ProblemSerializer]] | None = None
+) -> dict:
     """`extend_schema(responses=…)` entries for these problem answers, and the 414 any
-    operation may answer (atelier/url_length.py)."""
+    operation may answer (atelier/url_length.py). `shapes` names, per status, a
+    ProblemSerializer subclass documenting the members that operation's problems add."""
+    shapes = shapes or {}
     return {
         (code, CONTENT_TYPE): OpenApiResponse(
-            response=ProblemSerializer, description=_DESCRIPTIONS[code]
+            response=shapes.get(code, ProblemSerializer), description=_DESCRIPTIONS[code]
         )
         for code in sorted({*codes, 414})
     }

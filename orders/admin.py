@@ -326,14 +326,28 @@ class WebhookAttemptInline(ReadOnlyInline):
     fields = ["at", "status_code", "error", "duration_ms"]
 
 
+@admin.action(description="Rotate the signing secret (the old one signs too for 24 h)")
+def rotate_secret(modeladmin, request, queryset):
+    rotated = services.rotate_webhook_secrets(
+        endpoint_ids=list(queryset.values_list("pk", flat=True))
+    )
+    modeladmin.message_user(
+        request,
+        f"{len(rotated)} secret(s) rotated: hand each partner its new secret (on the "
+        "endpoint's page); until then its old one still verifies.",
+        messages.SUCCESS,
+    )
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["url", "partner", "active", "created_at"]
     list_filter = ["active", "partner"]
-    # The partner needs the secret to verify signatures; staff hand it over.
-    readonly_fields = ["secret", "created_at"]
-    fields = ["partner", "url", "active", "secret", "created_at"]
+    # The partner needs the secret (whsec_…) to verify signatures; staff hand it over.
+    readonly_fields = ["secret", "previous_secret_until", "created_at"]
+    fields = ["partner", "url", "active", "secret", "previous_secret_until", "created_at"]
     formfield_overrides = HTTPS_URLS
+    actions = [rotate_secret]
 
 
 @admin.register(WebhookDelivery)

@@ -27,7 +27,12 @@ from atelier.throttling import API_THROTTLES
 from orders import idempotency, selectors, services
 from orders.authentication import PartnerPrincipal
 from orders.models import Order, Partner
-from orders.serializers import CancelRequestSerializer, OrderCreateSerializer, OrderSerializer
+from orders.serializers import (
+    CancelRequestSerializer,
+    ConflictProblemSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+)
 
 MAX_UTC_OFFSET = dt.timedelta(hours=14)
 
@@ -58,6 +63,29 @@ def idempotency_parameter(*, required: bool) -> OpenApiParameter:
             "another body it is refused (422)."
             + (" Required for partner tokens." if required else "")
         ),
+    )
+
+
+def replayed_header(*, statuses: list[int]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Idempotent-Replayed",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        enum=["true"],
+        response=statuses,
+        description="Present when this is the stored answer to an earlier request with the "
+        "same Idempotency-Key and body (nothing was done again)",
+    )
+
+
+def location_header(*, of: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "Location",
+        OpenApiTypes.URI_REF,
+        OpenApiParameter.HEADER,
+        required=True,
+        response=[201],
+        description=f"The new {of}'s URL (relative), to read it again",
     )
 
 
@@ -172,11 +200,27 @@ class OrderListCreateView(OrderApiView, generics.ListAPIView):
             "`promised_ship_date` once production has planned it. Selections that break "
             "a rule answer 409 with the `conflicts` and a proposed `resolution`."
         ),
-        parameters=[idempotency_parameter(required=True)],
+        parameters=[
+            idempotency_parameter(required=True),
+            location_header(of="order"),
+            replayed_header(statuses=[201]),
+        ],
         request=OrderCreateSerializer,
         responses={
             201: OrderSerializer,
-            **problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 429, 503),
+            **problem_responses(
+                400,
+                401,
+                403,
+                406,
+                409,
+                413,
+                415,
+                422,
+                429,
+                503,
+                shapes={409: ConflictProblemSerializer},
+            ),
         },
         examples=[
             OpenApiExample(
@@ -237,7 +281,7 @@ class OrderCancelView(OrderApiView):
             "Cancelling a cancelled order answers it again. An order in production (or "
             "later) cannot be cancelled: 409."
         ),
-        parameters=[idempotency_parameter(required=False)],
+        parameters=[idempotency_parameter(required=False), replayed_header(statuses=[200])],
         request=None,
         responses={
             200: OrderSerializer,

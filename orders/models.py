@@ -6,6 +6,7 @@ Status changes happen only through orders.services, as conditional updates on `s
 (UPDATE … WHERE status IN allowed-predecessors); the events table is the history.
 """
 
+import base64
 import hashlib
 import secrets
 import uuid
@@ -28,7 +29,8 @@ class Partner(models.Model):
 
 
 def new_webhook_secret() -> str:
-    return secrets.token_hex(32)
+    # Standard Webhooks' form: whsec_ and the base64 of the key's 32 random bytes.
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def hash_token(raw: str) -> str:
@@ -344,7 +346,13 @@ class IdempotencyKey(models.Model):
 class WebhookEndpoint(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(max_length=500)
-    secret = models.CharField(max_length=64, default=new_webhook_secret, editable=False)
+    # `whsec_<base64 of the key>` (orders.webhooks); one issued before 0.2.0 wraps its old
+    # 64 hex characters, the key those partners have (migration 0005): 94 characters.
+    secret = models.CharField(max_length=100, default=new_webhook_secret, editable=False)
+    # After a rotation the old secret signs too (a second v1 signature) until this time,
+    # so the partner can switch without missing a delivery (orders.services.webhook_secrets).
+    previous_secret = models.CharField(max_length=100, blank=True, default="", editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,10 +13,21 @@ from rest_framework import generics, status
 from atelier.pagination import CheckedLimitOffsetPagination
 from atelier.problems import problem_responses
 from orders import idempotency, selectors, services
-from orders.api import OrderApiView, caller_of, idempotency_parameter
+from orders.api import (
+    OrderApiView,
+    caller_of,
+    idempotency_parameter,
+    location_header,
+    replayed_header,
+)
 from orders.models import Order, Quote
-from orders.quote_serializers import QuoteAcceptSerializer, QuoteCreateSerializer, QuoteSerializer
-from orders.serializers import OrderSerializer
+from orders.quote_serializers import (
+    QuoteAcceptSerializer,
+    QuoteCreateSerializer,
+    QuoteProblemSerializer,
+    QuoteSerializer,
+)
+from orders.serializers import ConflictProblemSerializer, OrderSerializer
 
 
 class QuoteApiView(OrderApiView):
@@ -58,11 +69,27 @@ class QuoteListCreateView(QuoteApiView, generics.ListAPIView):
             "409 with the `conflicts` and a proposed `resolution`; an incomplete or "
             "unknown configuration 422."
         ),
-        parameters=[idempotency_parameter(required=False)],
+        parameters=[
+            idempotency_parameter(required=False),
+            location_header(of="quote"),
+            replayed_header(statuses=[201]),
+        ],
         request=QuoteCreateSerializer,
         responses={
             201: QuoteSerializer,
-            **problem_responses(400, 401, 403, 406, 409, 413, 415, 422, 429, 503),
+            **problem_responses(
+                400,
+                401,
+                403,
+                406,
+                409,
+                413,
+                415,
+                422,
+                429,
+                503,
+                shapes={409: ConflictProblemSerializer},
+            ),
         },
         examples=[
             OpenApiExample(
@@ -124,11 +151,27 @@ class QuoteAcceptView(QuoteApiView):
             "(type `quote-already-accepted` with the `order`, `quote-expired`, "
             "`quote-withdrawn`)."
         ),
-        parameters=[idempotency_parameter(required=True)],
+        parameters=[
+            idempotency_parameter(required=True),
+            location_header(of="order"),
+            replayed_header(statuses=[201]),
+        ],
         request=QuoteAcceptSerializer,
         responses={
             201: OrderSerializer,
-            **problem_responses(400, 401, 403, 404, 406, 409, 413, 415, 422, 429),
+            **problem_responses(
+                400,
+                401,
+                403,
+                404,
+                406,
+                409,
+                413,
+                415,
+                422,
+                429,
+                shapes={409: QuoteProblemSerializer},
+            ),
         },
         tags=["quotes"],
     )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from atelier.problems import ProblemSerializer
 from atelier.serializers import StrictFieldsSerializer
 from configurator.serializers import PriceLineSerializer, money_field
 from orders.models import Quote, QuoteLine
@@ -105,3 +106,18 @@ class QuoteSerializer(serializers.ModelSerializer):
     )
     def get_status(self, quote: Quote) -> str:
         return quote.effective_status(now=timezone.now())
+
+
+class QuoteProblemSerializer(ProblemSerializer):
+    """A 409 of accepting a quote: which quote, and (`quote-already-accepted`) the order
+    it became or (`quote-expired`) when it stopped being valid."""
+
+    quote = serializers.CharField(required=False, help_text="The quote's number")
+    order = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="With quote-already-accepted: the order the quote became",
+    )
+    valid_until = serializers.DateTimeField(
+        required=False, help_text="With quote-expired: when the quote stopped being valid"
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from atelier.problems import ProblemSerializer
 from atelier.serializers import StrictFieldsSerializer, StrictIntegerField
 from configurator.serializers import (
     CODE_LENGTH,
     MAX_GROUPS,
     MAX_PICKS,
+    ConflictSerializer,
     PriceLineSerializer,
     money_field,
 )
@@ -142,3 +144,18 @@ class OrderSerializer(serializers.ModelSerializer):
             "events",
         ]
         read_only_fields = fields
+
+
+class ConflictProblemSerializer(ProblemSerializer):
+    """A 409 of placing an order: with `configuration-conflict`, the line whose picks
+    break a rule, the conflicts and a proposed resolution (as configure answers them);
+    the other 409s (`out-of-stock`, `idempotency-key-in-progress`) carry none of them."""
+
+    line = serializers.IntegerField(required=False, help_text="Index of the line in `lines`")
+    conflicts = ConflictSerializer(many=True, required=False)
+    resolution = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        allow_null=True,
+        help_text="The selections to use instead, keeping as many picks as possible",
+    )

@@ -10,12 +10,29 @@ worker holding them unacknowledged when Redis went away exited in kombu's restor
 so a task redelivered by the broker, a duplicate from the sweep and a late one can never
 POST the same delivery twice at once, and a delivered delivery is never sent again.
 
-Receivers verify `X-Atelier-Signature: sha256=<hex>`, the HMAC-SHA256 with the
-endpoint's secret of `"{X-Atelier-Timestamp}.{raw body}"` (docs/partner-quickstart.md).
+Signatures follow the Standard Webhooks specification (standardwebhooks.com), so partners
+verify with the `standardwebhooks` package or any of its ports (docs/partner-quickstart.md):
+
+    webhook-id: <event id, the payload's "id": the same on every retry of the event>
+    webhook-timestamp: <Unix seconds of this attempt>
+    webhook-signature: v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">
+
+keyed with the bytes of the endpoint's `whsec_<base64>` secret after the prefix. For a
+while after a rotation (orders.services.webhook_secrets) the previous secret signs too:
+two space-separated `v1,` signatures, any one of which verifies.
+
+Deprecated, sent alongside for one release (0.2.0; gone in 0.3.0):
+`X-Atelier-Delivery` (the delivery's row id), `X-Atelier-Timestamp` (the same seconds),
+`X-Atelier-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">` with the same key.
+Secrets issued before 0.2.0 were 64 hex characters used as the key's bytes; migration
+0005 wrapped each as `whsec_` + base64(those characters), so the key, and both
+signatures, stay what those partners already verify.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import http.client
@@ -25,7 +42,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -56,9 +73,79 @@ class AttemptResult:
     retry_in: int | None = None
 
 
-def signature(*, secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+SECRET_PREFIX = "whsec_"
+# The release that stops sending the X-Atelier-* headers (documented to partners).
+LEGACY_HEADERS_REMOVED_IN = "0.3.0"
+
+
+class InvalidSecret(ValueError):
+    """A stored endpoint secret that is not `whsec_<base64>`."""
+
+
+def unix_seconds() -> int:
+    """This attempt's `webhook-timestamp` (receivers refuse one more than 5 minutes off)."""
+    return int(time.time())
+
+
+def secret_key(*, secret: str) -> bytes:
+    """The HMAC key of a `whsec_<base64>` secret, decoded as the specification (and the
+    `standardwebhooks` package) does: the bytes the base64 after the prefix stands for."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise InvalidSecret("webhook secrets start with whsec_")
+    try:
+        key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+    except binascii.Error as exc:
+        raise InvalidSecret("webhook secret is not base64 after whsec_") from exc
+    if not key:
+        raise InvalidSecret("webhook secret is empty")
+    return key
+
+
+def standard_signature(*, key: bytes, message_id: str, timestamp: str, body: bytes) -> str:
+    """The `webhook-signature` value: `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`.
+
+    >>> standard_signature(key=b"k", message_id="m", timestamp="1", body=b"{}")
+    'v1,5HDAuTkTpxOhkrk9bBHzAsIh9dH985cPnRX2CFqL5iI='
+    """
+    signed = message_id.encode() + b"." + timestamp.encode() + b"." + body
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def legacy_signature(*, key: bytes, timestamp: str, body: bytes) -> str:
+    """The deprecated `X-Atelier-Signature` value: `sha256=<hex HMAC of "timestamp.body">`."""
+    digest = hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256)
     return "sha256=" + digest.hexdigest()
+
+
+def signing_secrets(*, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    """The endpoint's secret, then its previous one while a rotation's window is open."""
+    secrets = [endpoint.secret]
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret and until is not None and now < until:
+        secrets.append(endpoint.previous_secret)
+    return secrets
+
+
+def signed_headers(
+    *, secrets: list[str], message_id: str, delivery_id: int, timestamp: str, body: bytes
+) -> dict[str, str]:
+    """Both header sets of one attempt, over the same body. `webhook-signature` holds one
+    `v1,` signature per secret, space-separated, as the specification allows; the
+    deprecated X-Atelier-Signature is made with the first (current) secret only."""
+    keys = [secret_key(secret=secret) for secret in secrets]
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": timestamp,
+        "webhook-signature": " ".join(
+            standard_signature(key=key, message_id=message_id, timestamp=timestamp, body=body)
+            for key in keys
+        ),
+        # Deprecated: gone in LEGACY_HEADERS_REMOVED_IN.
+        "X-Atelier-Delivery": str(delivery_id),
+        "X-Atelier-Timestamp": timestamp,
+        "X-Atelier-Signature": legacy_signature(key=keys[0], timestamp=timestamp, body=body),
+    }
 
 
 def event_payload(event: OrderEvent) -> dict:
@@ -151,13 +238,17 @@ def attempt_delivery(*, delivery_id: int) -> AttemptResult | None:
         WebhookDelivery.objects.filter(pk=delivery_id).update(state=WebhookDelivery.State.FAILED)
         return AttemptResult(state=WebhookDelivery.State.FAILED, status_code=None)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
-    timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        "X-Atelier-Delivery": str(delivery.pk),
-        "X-Atelier-Timestamp": timestamp,
-        "X-Atelier-Signature": signature(secret=endpoint.secret, timestamp=timestamp, body=body),
+        **signed_headers(
+            secrets=signing_secrets(endpoint=endpoint, now=timezone.now()),
+            # The event's id: stable across retries, so receivers dedupe on it.
+            message_id=delivery.payload["id"],
+            delivery_id=delivery.pk,
+            timestamp=str(unix_seconds()),
+            body=body,
+        ),
     }
     started = time.monotonic()
     status_code, error = _post(endpoint.url, body, headers)

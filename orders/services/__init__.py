@@ -3,7 +3,8 @@
 - `cancelling`: cancel a not-yet-started order and free what it held;
 - `stock`: standard products taken from and returned to stock;
 - `quotes`: issue a quote, accept it into an order at its prices, withdraw or extend it;
-- `tokens`: partners' API tokens.
+- `tokens`: partners' API tokens;
+- `webhook_secrets`: rotating a webhook endpoint's signing secret.
 Re-exported for callers: pricing a line (orders.pricing) and status changes
 (orders.transitions), which sit one floor below (production's workers use them too).
 """
@@ -20,6 +21,7 @@ from orders.services.quotes import (
     withdraw_quotes,
 )
 from orders.services.tokens import issue_token, revoke_tokens
+from orders.services.webhook_secrets import rotate_webhook_secrets
 from orders.transitions import transition, transition_many
 from production.selectors import normalise_selections, standard_match
 
@@ -40,6 +42,7 @@ __all__ = [
     "place_order",
     "price_line",
     "revoke_tokens",
+    "rotate_webhook_secrets",
     "ship_date_if_accepted",
     "standard_match",
     "transition",

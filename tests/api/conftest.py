@@ -1,5 +1,6 @@
 """Fixtures of the partner API tests: the demo catalogue (published once per session),
-two partners with tokens, API clients, and a complete configuration to order."""
+two partners with tokens, API clients, a complete configuration to order, and a partner's
+webhook endpoint on loopback."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from configurator.services import import_catalogue
-from orders import services
-from orders.models import Partner
+from orders import services, tasks
+from orders.models import Order, Partner, WebhookEndpoint
+from production import tasks as production_tasks
+from tests.api.webhook_receiver import Receiver
 from tests.demo import NB14, demo_document, demo_published_until_done
 
 
@@ -86,3 +89,32 @@ def place(client: APIClient, body: dict | None = None, key: str = "key-1"):
         format="json",
         HTTP_IDEMPOTENCY_KEY=key,
     )
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def endpoint(partner_a, receiver) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.create(partner=partner_a, url=receiver.url)
+    receiver.secret = endpoint.secret
+    return endpoint
+
+
+@pytest.fixture
+def enqueued(monkeypatch) -> list[int]:
+    """Deliveries handed to Celery (recorded, not sent); production's scheduling is off."""
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.deliver_webhook, "delay", sent.append)
+    monkeypatch.setattr(production_tasks.schedule_order, "delay", lambda order_id: None)
+    return sent
+
+
+def place_with_callbacks(client, django_capture_on_commit_callbacks, key="key-1", **overrides):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = place(client, order_body(**overrides), key=key)
+    assert response.status_code == 201, response.content
+    return Order.objects.get(public_id=response.json()["id"])

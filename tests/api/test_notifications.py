@@ -3,12 +3,7 @@ receiver on loopback that checks the signature the way a partner would."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.server
-import json
 import socket
-import threading
 from datetime import timedelta
 
 import pytest
@@ -19,85 +14,9 @@ from atelier import errors
 from orders import services, tasks, webhooks
 from orders.models import Order, OrderEvent, WebhookDelivery, WebhookEndpoint
 from orders.notifications import notify_status_change
-from production import tasks as production_tasks
-from tests.api.conftest import order_body, place
+from tests.api.conftest import place_with_callbacks
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """A partner's webhook endpoint: verifies each POST and answers the next status."""
-
-    def __init__(self):
-        self.secret = ""
-        self.statuses: list[int] = []
-        self.received: list[dict] = []
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                timestamp = self.headers["X-Atelier-Timestamp"]
-                expected = hmac.new(
-                    receiver.secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
-                ).hexdigest()
-                receiver.received.append(
-                    {
-                        "valid": hmac.compare_digest(
-                            f"sha256={expected}", self.headers["X-Atelier-Signature"]
-                        ),
-                        "payload": json.loads(body),
-                        "content_type": self.headers["Content-Type"],
-                    }
-                )
-                status = receiver.statuses.pop(0) if receiver.statuses else 200
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/atelier"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def endpoint(partner_a, receiver) -> WebhookEndpoint:
-    endpoint = WebhookEndpoint.objects.create(partner=partner_a, url=receiver.url)
-    receiver.secret = endpoint.secret
-    return endpoint
-
-
-@pytest.fixture
-def enqueued(monkeypatch) -> list[int]:
-    """Deliveries handed to Celery (recorded, not sent); production's scheduling is off."""
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.deliver_webhook, "delay", sent.append)
-    monkeypatch.setattr(production_tasks.schedule_order, "delay", lambda order_id: None)
-    return sent
-
-
-def place_with_callbacks(client, django_capture_on_commit_callbacks, key="key-1", **overrides):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = place(client, order_body(**overrides), key=key)
-    assert response.status_code == 201, response.content
-    return Order.objects.get(public_id=response.json()["id"])
 
 
 def test_received_order_emails_the_customer_a_link_to_its_status_page(
@@ -310,14 +229,6 @@ def test_sweep_reenqueues_due_pending_deliveries(
     WebhookDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     assert tasks.sweep_webhook_deliveries() == 1
     assert enqueued == [delivery.pk]
-
-
-def test_signature_matches_the_documented_recipe():
-    body = b'{"a":1}'
-    expected = hmac.new(b"s3cret", b"1700000000." + body, hashlib.sha256).hexdigest()
-    assert webhooks.signature(secret="s3cret", timestamp="1700000000", body=body) == (
-        f"sha256={expected}"
-    )
 
 
 def test_notify_of_a_missing_event_is_harmless():

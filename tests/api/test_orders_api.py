@@ -458,4 +458,9 @@ def test_the_schema_documents_idempotency_and_problems(anon):
     header = next(p for p in create["parameters"] if p["name"] == "Idempotency-Key")
     assert header["in"] == "header" and header["required"] is True
     assert "application/problem+json" in create["responses"]["422"]["content"]
+    assert set(create["responses"]["201"]["headers"]) == {"Location", "Idempotent-Replayed"}
+    # A 409 of placing carries the conflicts and the resolution, typed.
+    conflict = create["responses"]["409"]["content"]["application/problem+json"]["schema"]
+    members = schema["components"]["schemas"][conflict["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert {"type", "title", "status", "detail", "line", "conflicts", "resolution"} <= set(members)
     assert anon.get("/api/v1/docs/").status_code == 200

@@ -1,6 +1,7 @@
 """A partner's webhook endpoint for the fault tests: nothing listening, then answering
 503 (slowly, so workers hold unacknowledged messages), then 200; every POST's signature
-is checked as the partner would (docs/partner-quickstart.md)."""
+is checked as the partner would (docs/partner-quickstart.md): with the `standardwebhooks`
+package."""
 
 from __future__ import annotations
 
@@ -12,15 +13,31 @@ import threading
 import time
 from collections import Counter
 
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
 from tests.servers import free_port
 
 
 def signed_event(headers, body: bytes, secret: str) -> str | None:
-    """The event id ("<order>:<status>", the receiver's dedupe key) of a POST whose signature
-    checks out against `secret`, as a partner verifies it; None for a bad signature."""
-    stamp = headers["X-Atelier-Timestamp"]
-    mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256)
-    if hmac.compare_digest(f"sha256={mac.hexdigest()}", headers["X-Atelier-Signature"]):
+    """The event id ("<order>:<status>", the receiver's dedupe key) of a POST whose
+    Standard Webhooks signature checks out against the `whsec_` `secret`, verified by the
+    `standardwebhooks` package as a partner would; None for a bad or stale signature."""
+    headers = {name.lower(): value for name, value in headers.items()}
+    try:
+        event = Webhook(secret).verify(body, headers)
+    except WebhookVerificationError:
+        return None
+    # The header's message id is the event id: one dedupe key, in the header or the body.
+    return event["id"] if event["id"] == headers["webhook-id"] else None
+
+
+def legacy_signed_event(headers, body: bytes, key: bytes) -> str | None:
+    """The same for the deprecated X-Atelier-* headers (sent until 0.3.0), checked with
+    the recipe partners were given before 0.2.0, keyed with the old secret's bytes."""
+    headers = {name.lower(): value for name, value in headers.items()}
+    stamp = headers["x-atelier-timestamp"]
+    mac = hmac.new(key, f"{stamp}.".encode() + body, hashlib.sha256)
+    if hmac.compare_digest(f"sha256={mac.hexdigest()}", headers["x-atelier-signature"]):
         return json.loads(body)["id"]
     return None
 
