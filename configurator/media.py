@@ -21,6 +21,7 @@ file stays in storage, so pages cached with its URL keep working.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ from configurator.interchange.images import (
 from configurator.models import MediaAsset
 
 STORAGE_FOLDER = "catalogue"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 class MediaRejected(Exception):
@@ -172,6 +174,27 @@ def store_images(staged: Iterable[StagedImage], *, created: list[str]) -> list[M
         )
         assets.append(asset)
     return assets
+
+
+def upload_path(*, folder: str, filename: str) -> str:
+    """A catalogue path for an uploaded file: `folder/filename` with every character the
+    catalogue format does not allow in a path replaced by '-' (the extension lowercased)."""
+    stem, dot, extension = filename.rpartition(".")
+    stem = _UNSAFE.sub("-", stem if dot else filename).strip(".-") or "picture"
+    return f"{folder}/{stem}.{extension.lower()}" if dot else f"{folder}/{stem}"
+
+
+def store_upload(*, path: str, data: bytes) -> MediaAsset:
+    """Check and store one uploaded picture under catalogue path `path` (ImageRefused
+    if it is not one). Called inside the admin's transaction; if that rolls back, the
+    content-hashed files stay unreferenced and harmless."""
+    created: list[str] = []
+    try:
+        (asset,) = store_images([stage(path=path, data=data)], created=created)
+    except BaseException:
+        delete_created(created)
+        raise
+    return asset
 
 
 def delete_created(created: Iterable[str]) -> None:

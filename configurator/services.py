@@ -150,6 +150,11 @@ def import_catalogue(
         raise CatalogueRejected(
             [CatalogueIssue("components", f"stock changed by orders during the import: {exc}")]
         ) from exc
+    except OSError as exc:  # the storage refused a write: rolled back, files removed
+        media.delete_created(created)
+        raise CatalogueRejected(
+            [CatalogueIssue("products", f"storing the pictures failed: {exc}")]
+        ) from exc
     except BaseException:
         media.delete_created(created)
         raise
