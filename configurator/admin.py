@@ -3,6 +3,7 @@
 Import, export and publish are thin admin views over configurator.services.
 """
 
+import io
 import json
 import zipfile
 
@@ -15,7 +16,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from configurator import media
-from configurator.interchange.bundles import CATALOGUE_NAME, MEDIA_FOLDER, ArchiveSource
+from configurator.interchange.bundles import (
+    CATALOGUE_NAME,
+    MEDIA_FOLDER,
+    ArchiveSource,
+    write_archive,
+)
 from configurator.interchange.images import ImageRefused
 from configurator.interchange.validation import CatalogueFormatError, load_catalogue_text
 from configurator.models import (
@@ -101,7 +107,7 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
     @admin.display(description="export")
     def export_link(self, obj):
         url = reverse("admin:configurator_catalogueversion_export", args=[obj.pk])
-        return format_html('<a href="{}">JSON</a>', url)
+        return format_html('<a href="{}">JSON</a> · <a href="{}?format=zip">ZIP</a>', url, url)
 
     @admin.action(description="Publish the draft as a new version", permissions=["publish"])
     def publish(self, request, queryset):
@@ -187,10 +193,17 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
         if version is None:
             raise PermissionDenied
         document = export_catalogue(version=version)
-        response = HttpResponse(
-            json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json"
-        )
+        text = json.dumps(document, indent=2, ensure_ascii=False)
         name = "draft" if version.is_draft else f"v{version.number}"
+        if request.GET.get("format") == "zip":  # the JSON and its pictures, re-importable
+            archive = io.BytesIO()
+            write_archive(
+                target=archive, catalogue_text=text + "\n", files=media.read_images(document)[0]
+            )
+            response = HttpResponse(archive.getvalue(), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="catalogue-{name}.zip"'
+            return response
+        response = HttpResponse(text, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="catalogue-{name}.json"'
         return response
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 CATALOGUE_NAME = "catalogue.json"
 MEDIA_FOLDER = "media"
@@ -146,7 +146,9 @@ def write_folder(*, root: Path, files: Mapping[str, bytes]) -> None:
         target.write_bytes(data)
 
 
-def write_archive(*, target: Path, catalogue_text: str, files: Mapping[str, bytes]) -> None:
+def write_archive(
+    *, target: Path | BinaryIO, catalogue_text: str, files: Mapping[str, bytes]
+) -> None:
     """An export archive: catalogue.json and every picture under media/."""
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(CATALOGUE_NAME, catalogue_text.encode("utf-8"))

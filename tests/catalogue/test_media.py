@@ -5,6 +5,7 @@ admin; /media/ serves them with cache headers; the page's picture follows the co
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -352,3 +353,22 @@ def test_picture_follows_the_colour_on_the_page_and_in_the_update(client, publis
     assert f'src="/media/{graphite}"' in fragment
     listing = client.get("/").content.decode()
     assert listing.count('class="picture-img"') == 3
+
+
+def test_admin_exports_a_zip_and_imports_it_back_with_its_pictures(
+    media_root, staff, published_with_pictures, settings, tmp_path
+):
+    draft = CatalogueVersion.objects.get(status="draft")
+    url = reverse("admin:configurator_catalogueversion_export", args=[draft.pk])
+    response = staff.get(url + "?format=zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert len([n for n in archive.namelist() if n.startswith("media/")]) == 9
+    MediaAsset.objects.all().delete()
+    fresh = use_media_root(settings, tmp_path / "fresh")
+    imported = staff.post(
+        reverse("admin:configurator_catalogueversion_import"),
+        {"file": SimpleUploadedFile("catalogue.zip", response.content), "publish": "on"},
+    )
+    assert imported.status_code == 302
+    assert MediaAsset.objects.count() == 9 and len(stored_files(fresh)) == 9 + 2
