@@ -10,7 +10,7 @@ COPY production production
 COPY templates templates
 COPY static static
 COPY manage.py ./
-RUN pip install --no-cache-dir . && mkdir -p /var/lib/atelier \
+RUN pip install --no-cache-dir . && mkdir -p /var/lib/atelier/media \
     && SECRET_KEY=build python manage.py collectstatic --no-input -v 0
 RUN useradd --system --home /var/lib/atelier atelier && chown -R atelier /var/lib/atelier
 USER atelier

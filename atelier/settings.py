@@ -4,6 +4,7 @@ The embedded default (no env set) runs on SQLite with kombu's filesystem broker,
 `make run` needs no server. Production-like runs set DATABASE_URL and CELERY_BROKER_URL.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -201,8 +202,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app folders when collectstatic has not run (tests, first start).
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploaded and imported media (the catalogue's pictures): Django's storage API. By default
+# a folder (var/media; a named volume in docker-compose.yml). Any backend takes its place
+# by settings, e.g. S3 with django-storages installed:
+#   ATELIER_MEDIA_STORAGE=storages.backends.s3.S3Storage
+#   ATELIER_MEDIA_STORAGE_OPTIONS='{"bucket_name": "atelier-media", "querystring_auth": false}'
+# Stored names are content-hashed (configurator/media.py), so any cache may keep them.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_STORAGE = os.environ.get(
+    "ATELIER_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"
+)
+MEDIA_STORAGE_OPTIONS = json.loads(os.environ.get("ATELIER_MEDIA_STORAGE_OPTIONS", "{}"))
+# Serve MEDIA_URL from the app (atelier/media_serving.py: with cache headers), DEBUG or
+# not, so `make run` and compose's gunicorn need no other server. Turn off where a CDN,
+# a bucket or a front server answers /media/ itself.
+ATELIER_SERVE_MEDIA = env_bool("ATELIER_SERVE_MEDIA", MEDIA_STORAGE.endswith("FileSystemStorage"))
+# Largest picture a catalogue import or an admin upload accepts, in bytes.
+ATELIER_MEDIA_MAX_BYTES = int(os.environ.get("ATELIER_MEDIA_MAX_BYTES", str(5 * 1024 * 1024)))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": MEDIA_STORAGE, "OPTIONS": MEDIA_STORAGE_OPTIONS},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and env_bool("ATELIER_MANIFEST_STATIC", False)

@@ -3,7 +3,9 @@
 Import, export and publish are thin admin views over configurator.services.
 """
 
+import io
 import json
+import zipfile
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from configurator import media
+from configurator.interchange.bundles import (
+    CATALOGUE_NAME,
+    MEDIA_FOLDER,
+    ArchiveSource,
+    write_archive,
+)
+from configurator.interchange.images import ImageRefused
 from configurator.interchange.validation import CatalogueFormatError, load_catalogue_text
 from configurator.models import (
     CatalogueVersion,
@@ -61,7 +71,10 @@ class DraftOnlyMixin:
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="An atelier-catalogue/1 JSON file (at most 10 MB)")
+    file = forms.FileField(
+        help_text="An atelier-catalogue/1 JSON file (at most 10 MB), or an export .zip "
+        "(catalogue.json and its pictures under media/)"
+    )
     publish = forms.BooleanField(required=False, help_text="Publish it as a new version at once")
 
 
@@ -94,7 +107,7 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
     @admin.display(description="export")
     def export_link(self, obj):
         url = reverse("admin:configurator_catalogueversion_export", args=[obj.pk])
-        return format_html('<a href="{}">JSON</a>', url)
+        return format_html('<a href="{}">JSON</a> · <a href="{}?format=zip">ZIP</a>', url, url)
 
     @admin.action(description="Publish the draft as a new version", permissions=["publish"])
     def publish(self, request, queryset):
@@ -133,16 +146,26 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > 10_000_000:
-                    raise CatalogueFormatError([])
-                text = upload.read().decode("utf-8")
+                source = None
+                if zipfile.is_zipfile(upload):
+                    archive = zipfile.ZipFile(upload)
+                    text = archive.read(CATALOGUE_NAME).decode("utf-8")
+                    source = ArchiveSource(archive, prefix=f"{MEDIA_FOLDER}/", label=upload.name)
+                else:
+                    if upload.size > 10_000_000:
+                        raise CatalogueFormatError([])
+                    upload.seek(0)
+                    text = upload.read().decode("utf-8")
                 result = import_catalogue(
                     document=load_catalogue_text(text),
                     publish=form.cleaned_data["publish"],
                     user=request.user,
+                    media_source=source,
                 )
             except UnicodeDecodeError:
                 errors = ["the file is not UTF-8 text"]
+            except (KeyError, zipfile.BadZipFile):
+                errors = [f"the archive has no readable {CATALOGUE_NAME}"]
             except (CatalogueFormatError, CatalogueRejected) as exc:
                 errors = [str(e) for e in exc.errors] or ["the file is larger than 10 MB"]
             else:
@@ -170,10 +193,17 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
         if version is None:
             raise PermissionDenied
         document = export_catalogue(version=version)
-        response = HttpResponse(
-            json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json"
-        )
+        text = json.dumps(document, indent=2, ensure_ascii=False)
         name = "draft" if version.is_draft else f"v{version.number}"
+        if request.GET.get("format") == "zip":  # the JSON and its pictures, re-importable
+            archive = io.BytesIO()
+            write_archive(
+                target=archive, catalogue_text=text + "\n", files=media.read_images(document)[0]
+            )
+            response = HttpResponse(archive.getvalue(), content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="catalogue-{name}.zip"'
+            return response
+        response = HttpResponse(text, content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="catalogue-{name}.json"'
         return response
 
@@ -186,7 +216,16 @@ class RouteStepInline(DraftOnlyMixin, admin.TabularInline):
 class OptionGroupInline(DraftOnlyMixin, admin.TabularInline):
     model = OptionGroup
     extra = 0
-    fields = ("position", "code", "name", "min", "max", "default", "options_link")
+    fields = (
+        "position",
+        "code",
+        "name",
+        "min",
+        "max",
+        "default",
+        "changes_picture",
+        "options_link",
+    )
     readonly_fields = ("options_link",)
     show_change_link = True
 
@@ -213,8 +252,90 @@ class PriceRuleInline(DraftOnlyMixin, admin.TabularInline):
     extra = 0
 
 
+class PictureUploadForm(forms.ModelForm):
+    """A model form with an optional picture upload: checked as an import checks one
+    (configurator.media: real content, size limit, safe SVG), stored, and named in the
+    row's `image`. `picture_folder` says where in the catalogue's media it goes."""
+
+    upload_image = forms.FileField(
+        required=False,
+        label="Upload a picture",
+        help_text="PNG, JPEG, WebP, GIF or SVG; replaces the image path above",
+    )
+
+    def picture_folder(self) -> str:
+        raise NotImplementedError
+
+    def clean_upload_image(self):
+        upload = self.cleaned_data.get("upload_image")
+        if not upload:
+            return None
+        limit = media.max_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"{upload.name} is {upload.size:,} bytes, over the limit of {limit:,}"
+            )
+        path = media.upload_path(folder=self.picture_folder(), filename=upload.name)
+        data = upload.read()
+        try:
+            media.stage(path=path, data=data)
+        except ImageRefused as exc:
+            raise forms.ValidationError(f"{upload.name}: {exc.message}") from exc
+        return path, data
+
+    def save(self, commit=True):
+        checked = self.cleaned_data.get("upload_image")
+        if checked:
+            path, data = checked
+            media.store_upload(path=path, data=data)
+            self.instance.image = path
+        return super().save(commit=commit)
+
+
+class ProductForm(PictureUploadForm):
+    class Meta:
+        model = Product
+        fields = (
+            "version",
+            "code",
+            "name",
+            "description",
+            "image",
+            "image_alt",
+            "base_price",
+            "position",
+        )
+
+    def picture_folder(self) -> str:
+        return f"products/{self.cleaned_data.get('code') or self.instance.code or 'product'}"
+
+
+class OptionForm(PictureUploadForm):
+    class Meta:
+        model = Option
+        fields = (
+            "group",
+            "code",
+            "name",
+            "description",
+            "image",
+            "image_alt",
+            "price",
+            "bom",
+            "attributes",
+            "extra_minutes",
+            "position",
+        )
+
+    def picture_folder(self) -> str:
+        group = self.cleaned_data.get("group") or getattr(self.instance, "group", None)
+        where = f"{group.product.code}/{group.code}" if group else "options"
+        return f"options/{where}"
+
+
 @admin.register(Product)
 class ProductAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    form = ProductForm
     list_display = ("code", "name", "version", "base_price", "group_count")
     list_filter = ("version",)
     search_fields = ("code", "name", "description")
@@ -233,8 +354,35 @@ class ProductAdmin(DraftOnlyMixin, admin.ModelAdmin):
 
 class OptionInline(DraftOnlyMixin, admin.TabularInline):
     model = Option
+    form = OptionForm
     extra = 0
-    fields = ("position", "code", "name", "price", "bom", "attributes", "extra_minutes")
+    fields = (
+        "position",
+        "code",
+        "name",
+        "price",
+        "bom",
+        "attributes",
+        "extra_minutes",
+        "image",
+        "image_alt",
+        "upload_image",
+    )
+    show_change_link = True
+
+
+@admin.register(Option)
+class OptionAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    form = OptionForm
+    list_display = ("code", "name", "group", "price", "image")
+    list_filter = ("group__product__version", "group__product__code")
+    search_fields = ("code", "name")
+    list_select_related = ("group__product__version",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "group":
+            kwargs["queryset"] = OptionGroup.objects.filter(product__version__status="draft")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(OptionGroup)

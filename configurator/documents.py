@@ -65,6 +65,10 @@ def _option_doc(option: Option) -> dict:
     doc: dict[str, object] = {"code": option.code, "name": option.name}
     if option.description:
         doc["description"] = option.description
+    if option.image:
+        doc["image"] = option.image
+    if option.image_alt:
+        doc["image_alt"] = option.image_alt
     doc["price"] = amount_text(option.price)
     doc["bom"] = dict(option.bom)
     doc["attributes"] = dict(option.attributes)
@@ -88,6 +92,8 @@ def product_doc(product: Product) -> dict:
         doc["description"] = product.description
     if product.image:
         doc["image"] = product.image
+    if product.image_alt:
+        doc["image_alt"] = product.image_alt
     doc["base_price"] = amount_text(product.base_price)
     doc["route"] = [
         {"work_centre": s.work_centre, "minutes": s.minutes} for s in product.route.all()
@@ -99,6 +105,7 @@ def product_doc(product: Product) -> dict:
             "min": group.min,
             "max": group.max,
             "default": list(group.default),
+            "changes_picture": group.changes_picture,
             "options": [_option_doc(option) for option in group.options.all()],
         }
         for group in product.groups.all()
@@ -157,6 +164,7 @@ def write_products(version: CatalogueVersion, products: list[dict]) -> None:
             name=p["name"],
             description=p.get("description", ""),
             image=p.get("image", ""),
+            image_alt=p.get("image_alt", ""),
             base_price=Decimal(p["base_price"]),
             position=p_index,
         )
@@ -174,6 +182,7 @@ def write_products(version: CatalogueVersion, products: list[dict]) -> None:
                 min=g["min"],
                 max=g["max"],
                 default=list(g.get("default", [])),
+                changes_picture=bool(g.get("changes_picture", False)),
                 position=g_index,
             )
             options.extend(
@@ -182,6 +191,8 @@ def write_products(version: CatalogueVersion, products: list[dict]) -> None:
                     code=o["code"],
                     name=o["name"],
                     description=o.get("description", ""),
+                    image=o.get("image", ""),
+                    image_alt=o.get("image_alt", ""),
                     price=Decimal(o["price"]),
                     bom=o.get("bom", {}),
                     attributes=o.get("attributes", {}),

@@ -54,7 +54,12 @@ class Product(models.Model):
     code = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=2000)
-    image = models.CharField(max_length=200, blank=True)
+    image = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Path in the catalogue's media (products/nb14.svg); upload below to set it",
+    )
+    image_alt = models.CharField(max_length=300, blank=True, help_text="Text for the picture")
     base_price = models.DecimalField(max_digits=12, decimal_places=2)
     position = models.PositiveIntegerField(default=0)
 
@@ -89,6 +94,9 @@ class OptionGroup(models.Model):
     min = models.PositiveIntegerField(default=1)
     max = models.PositiveIntegerField(default=1)
     default = models.JSONField(default=list, blank=True)
+    changes_picture = models.BooleanField(
+        default=False, help_text="The picked option's image replaces the product picture"
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -108,6 +116,10 @@ class Option(models.Model):
     code = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=2000)
+    image = models.CharField(
+        max_length=200, blank=True, help_text="Path in the catalogue's media; upload to set it"
+    )
+    image_alt = models.CharField(max_length=300, blank=True, help_text="Text for the picture")
     price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     bom = models.JSONField(default=dict, blank=True, help_text='{"SKU": quantity}')
     attributes = models.JSONField(default=dict, blank=True, help_text='{"watts": 45}')
@@ -123,6 +135,32 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group.code}.{self.code}"
+
+
+class MediaAsset(models.Model):
+    """A picture the catalogue names by `path` (its path in the catalogue's media folder),
+    stored through Django's default storage under a content-hashed `stored_name`, with
+    smaller WebP copies for `srcset` (`renditions`: {"width": stored name}).
+
+    The original's bytes are kept unchanged, so an export writes back exactly what was
+    imported or uploaded. Stored names never change meaning (a new picture under the same
+    path gets a new name), which is what lets /media/ answer with a year's max-age."""
+
+    path = models.CharField(max_length=200, unique=True)
+    stored_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    renditions = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.path
 
 
 class Rule(models.Model):

@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from configurator import documents, engine, selectors
+from configurator import documents, engine, media, selectors
+from configurator.interchange.bundles import MediaSource
 from configurator.interchange.validation import CatalogueIssue, validate_catalogue
 from configurator.models import CatalogueVersion, CompiledProduct
 from configurator.selectors import ENGINE_VERSION
@@ -111,15 +112,27 @@ def _check_reserved_stock(document: dict) -> list[CatalogueIssue]:
     ]
 
 
-def import_catalogue(*, document: object, publish: bool = False, user=None) -> ImportResult:
-    """Replace the draft with `document` (validated whole first); publish it if asked."""
+def import_catalogue(
+    *,
+    document: object,
+    publish: bool = False,
+    user=None,
+    media_source: MediaSource | None = None,
+) -> ImportResult:
+    """Replace the draft with `document` (validated whole first, its pictures read from
+    `media_source` and checked before any write); publish it if asked."""
     errors = validate_catalogue(document)
     if errors:
         raise CatalogueRejected(errors)
     assert isinstance(document, dict)
     errors = check_products(document) + _check_reserved_stock(document)
+    try:
+        staged = media.stage_images(document=document, source=media_source)
+    except media.MediaRejected as exc:
+        errors += exc.errors
     if errors:
         raise CatalogueRejected(errors)
+    created: list[str] = []
     try:
         with transaction.atomic():
             draft = CatalogueVersion.objects.select_for_update().get(pk=draft_version().pk)
@@ -128,12 +141,23 @@ def import_catalogue(*, document: object, publish: bool = False, user=None) -> I
             documents.write_master_data(document)
             documents.write_products(draft, document["products"])
             version = publish_draft(user=user) if publish else draft
+            # Last, so that a failure above leaves storage untouched.
+            media.store_images(staged, created=created)
     except IntegrityError as exc:
+        media.delete_created(created)
         # An order reserved stock between the check above and the write: the
         # reserved <= stock constraint refused it, and everything rolled back.
         raise CatalogueRejected(
             [CatalogueIssue("components", f"stock changed by orders during the import: {exc}")]
         ) from exc
+    except OSError as exc:  # the storage refused a write: rolled back, files removed
+        media.delete_created(created)
+        raise CatalogueRejected(
+            [CatalogueIssue("products", f"storing the pictures failed: {exc}")]
+        ) from exc
+    except BaseException:
+        media.delete_created(created)
+        raise
     return ImportResult(
         version=version,
         products=len(document["products"]),

@@ -23,7 +23,8 @@ Optional fields
   * Always written, filled with the empty value when absent: `supply` [], `route` [],
     `default` [], `bom` {}, `attributes` {}, `rules` [], `price_rules` [],
     `standard_products` [].
-  * Written only when they say something: `description` and `image` (omitted when ""),
+  * Written only when they say something: `description`, `image` and `image_alt`
+    (omitted when ""), a group's `changes_picture` (omitted when false),
     `extra_minutes` (omitted when {}), `holidays` (omitted when []), `plan` (omitted when
     "build_to_order", the default).
 
@@ -110,6 +111,8 @@ def _product(p: dict[str, Any]) -> dict[str, Any]:
         doc["description"] = p["description"]
     if p.get("image"):
         doc["image"] = p["image"]
+    if p.get("image_alt"):
+        doc["image_alt"] = p["image_alt"]
     doc["base_price"] = amount_text(p["base_price"])
     doc["route"] = [
         {"work_centre": s["work_centre"], "minutes": int(s["minutes"])} for s in p.get("route", [])
@@ -129,20 +132,27 @@ def _product(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _group(g: dict[str, Any]) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "code": g["code"],
         "name": g["name"],
         "min": int(g["min"]),
         "max": int(g["max"]),
         "default": list(g.get("default", [])),
-        "options": [_option(o) for o in g["options"]],
     }
+    if g.get("changes_picture"):
+        doc["changes_picture"] = True
+    doc["options"] = [_option(o) for o in g["options"]]
+    return doc
 
 
 def _option(o: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {"code": o["code"], "name": o["name"]}
     if o.get("description"):
         doc["description"] = o["description"]
+    if o.get("image"):
+        doc["image"] = o["image"]
+    if o.get("image_alt"):
+        doc["image_alt"] = o["image_alt"]
     doc["price"] = amount_text(o["price"])
     doc["bom"] = _sorted_mapping(o.get("bom", {}), int)
     doc["attributes"] = _sorted_mapping(o.get("attributes", {}))

@@ -30,6 +30,7 @@ from configurator.shop.changes import (
     proposed_change,
     selections_of,
 )
+from configurator.shop.pictures import picture_for
 from configurator.shop.presentation import (
     ConfigurePage,
     ConflictView,
@@ -98,6 +99,9 @@ def product_cards() -> tuple[CatalogueVersion, list[ProductCard]]:
             description=doc.get("description", ""),
             kind=product_kind(doc),
             starting_price=Money(starting_price(version, doc["code"]), version.currency),
+            picture=picture_for(
+                version=version, doc=doc, selections=default_selections(version, doc["code"])
+            ),
         )
         for doc in (version.document or {}).get("products", [])
     ]
@@ -198,6 +202,7 @@ def configure_page(
         name=product.name,
         description=doc.get("description", ""),
         kind=product_kind(doc),
+        picture=picture_for(version=version, doc=doc, selections=selections),
         currency=currency,
         selections=selections,
         order=tuple(recency),

@@ -18,12 +18,26 @@ def literals(selections: Selections) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A stored picture as an <img>: `srcset` lists the widths a raster was stored at
+    (empty for an SVG, which scales itself; `width`/`height` then come from its viewBox)."""
+
+    src: str
+    alt: str
+    width: int | None = None
+    height: int | None = None
+    srcset: str = ""
+    sizes: str = "(min-width: 48rem) 28rem, 100vw"
+
+
+@dataclass(frozen=True)
 class ProductCard:
     code: str
     name: str
     description: str
     kind: str
     starting_price: Money
+    picture: Picture | None = None  # None: the built-in drawing of `kind`
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,7 @@ class ConfigurePage:
     change: Money | None = None
     notices: tuple[str, ...] = ()
     quantity: int = 1  # units the ship date and the line total are for
+    picture: Picture | None = None  # None: the built-in drawing of `kind`
 
     @property
     def line_total(self) -> Money:

@@ -14,6 +14,7 @@ from configurator.services import (
     publish_draft,
 )
 from production.models import Component, StandardProduct, WorkCentre
+from tests.media import DEMO_MEDIA, demo_bundle, use_media_root
 
 pytestmark = pytest.mark.django_db
 
@@ -204,9 +205,9 @@ def test_table_row_of_wrong_length_is_refused(demo):
     )
 
 
-def test_command_imports_and_exports(tmp_path, demo):
-    source = tmp_path / "catalogue.json"
-    source.write_text(json.dumps(demo))
+def test_command_imports_and_exports(tmp_path, demo, settings):
+    use_media_root(settings, tmp_path / "storage")
+    source = demo_bundle(tmp_path / "in", demo)  # the JSON and its pictures beside it
     out = io.StringIO()
     call_command("import_catalogue", str(source), "--publish", stdout=out)
     assert f"published as Version {_last_number()}" in out.getvalue()
@@ -219,12 +220,13 @@ def test_command_imports_and_exports(tmp_path, demo):
     assert exported["format"] == "atelier-catalogue/1"
 
 
-def test_command_imports_from_stdin_given_dash(demo, monkeypatch):
+def test_command_imports_from_stdin_given_dash(demo, monkeypatch, settings, tmp_path):
     # `manage.py import_catalogue - < catalogue.json`: BaseCommand has no `stdin`, so
     # reading `self.stdin` failed with an AttributeError before any import.
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(demo)))
+    use_media_root(settings, tmp_path / "storage")
     out = io.StringIO()
-    call_command("import_catalogue", "-", "--publish", stdout=out)
+    call_command("import_catalogue", "-", "--media", str(DEMO_MEDIA), "--publish", stdout=out)
     assert f"published as Version {_last_number()}" in out.getvalue()
 
 

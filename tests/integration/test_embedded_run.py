@@ -65,6 +65,16 @@ def test_make_run_serves_the_shop_and_its_worker_schedules_orders(tmp_path):
         assert json.loads(page)["code"] == "nb14"
         for path in ("/", "/admin/login/", "/api/v1/docs/"):
             assert opener.open(base + path, timeout=10).status == 200
+        # The demo's pictures (loaded by bootstrap) are served by `make run` itself, with
+        # a year's cache: no broken image on the shop's first page.
+        shop = opener.open(base + "/", timeout=10).read().decode()
+        pictures = re.findall(r'src="(/media/[^"]+)"', shop)
+        assert len(pictures) == 3
+        for src in pictures:
+            picture = opener.open(base + src, timeout=10)
+            assert picture.status == 200
+            assert picture.headers["Content-Type"] == "image/svg+xml"
+            assert picture.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         # Order the standard-configuration notebook through the API as a session user
         # would through the shop: the worker must schedule it.
         selections = json.loads((ROOT / "configurator/demo/catalogue.json").read_text())[

@@ -18,6 +18,7 @@ import pytest
 
 from tests.demo import NB14
 from tests.integration.embedded import Serve, embedded_env, manage, partner_token
+from tests.media import DEMO_MEDIA
 from tests.reliability.conftest import plentiful_catalogue, record
 from tests.reliability.receiver import signed_event
 
@@ -73,7 +74,7 @@ def test_make_run_processes_run_under_traffic_without_a_crash(tmp_path):
     # scheduled (the demo's own stock would run out and cancel the later ones).
     catalogue = tmp_path / "catalogue.json"
     catalogue.write_text(json.dumps(plentiful_catalogue()))
-    manage(env, "import_catalogue", str(catalogue), "--publish")
+    manage(env, "import_catalogue", str(catalogue), "--media", str(DEMO_MEDIA), "--publish")
     token, receiver.secret = partner_token(env, name="Soak", webhook_url=receiver.url)
     auth = {"Authorization": f"Token {token}"}
     serve = Serve.start(env, tmp_path / "serve.log")

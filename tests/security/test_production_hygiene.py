@@ -4,7 +4,10 @@ ATELIER_DEMO changes nothing (the compose file is read, not run: no Docker here)
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,3 +102,37 @@ def test_compose_sends_account_mail_by_smtp_configured_from_the_environment(comp
     for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
         assert env[name].startswith("${" + name), name  # from the deployer's environment
     assert env["ATELIER_SITE_URL"].startswith("${ATELIER_SITE_URL")
+
+
+def test_media_lives_on_a_volume_every_app_container_shares(compose):
+    for name in ("web", "worker", "migrate", "beat"):
+        service = compose["services"][name]
+        assert "media:/var/lib/atelier/media" in service["volumes"], name
+        assert service["environment"]["MEDIA_ROOT"] == "/var/lib/atelier/media", name
+    assert "media" in compose["volumes"]
+
+
+def test_media_storage_backend_is_chosen_by_environment():
+    """Any storage backend by settings (e.g. django-storages' S3): the backend and its
+    options come from the environment; the app stops serving /media/ itself then."""
+    env = {
+        **os.environ,
+        "ATELIER_MEDIA_STORAGE": "django.core.files.storage.InMemoryStorage",
+        "ATELIER_MEDIA_STORAGE_OPTIONS": '{"base_url": "https://cdn.example/media/"}',
+    }
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='atelier.settings';"
+            "django.setup(); from django.conf import settings;"
+            "from django.core.files.storage import default_storage as s;"
+            "u = s.url('a.svg'); print(type(s._wrapped).__name__, u, settings.ATELIER_SERVE_MEDIA)",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.split()
+    assert shown == ["InMemoryStorage", "https://cdn.example/media/a.svg", "False"]

@@ -1,0 +1,82 @@
+"""The demo's pictures in a real browser against a live server: the configure page shows
+the product's picture with its alt text, picking another colour swaps the picture in
+place (htmx, no reload), and the picture's URL answers 200 with an image type and
+cache headers.
+
+The server is the project's own WSGI application (whitenoise and atelier.media_serving
+included, as gunicorn runs it) on Django's live-server thread: pytest-django's
+`live_server` puts Django's test media handler in front, which would answer /media/
+itself and hide what `make run` and compose really send."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.media import DEMO_MEDIA, use_media_root
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def app_server(transactional_db):
+    from django.core.wsgi import get_wsgi_application
+    from django.test.testcases import LiveServerThread
+
+    thread = LiveServerThread("127.0.0.1", lambda _test_handler: get_wsgi_application())
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://127.0.0.1:{thread.port}"
+    thread.terminate()
+
+
+@pytest.fixture
+def demo_shop(app_server, settings, tmp_path):
+    from atelier import caching
+    from configurator.interchange.bundles import FolderSource
+    from configurator.services import import_catalogue
+    from tests.demo import demo_document
+
+    caching.clear_all()
+    use_media_root(settings, tmp_path / "storage")
+    import_catalogue(document=demo_document(), publish=True, media_source=FolderSource(DEMO_MEDIA))
+    return app_server
+
+
+def test_picture_changes_with_the_colour_and_is_served_cacheable(page: Page, demo_shop):
+    page.goto(demo_shop + "/")
+    cards = page.locator(".card img.picture-img")
+    expect(cards).to_have_count(3)
+    page.get_by_role("link", name=re.compile("Notebook 14")).click()
+
+    picture = page.locator("#product-picture img")
+    expect(picture).to_have_attribute("alt", "Atelier Notebook 14 in platinum silver")
+    expect(picture).to_have_attribute(
+        "src", re.compile(r"/media/catalogue/products/nb14-platinum\.[0-9a-f]{12}\.svg$")
+    )
+    assert page.evaluate("document.querySelector('#product-picture img').naturalWidth") == 480
+    before = picture.get_attribute("src")
+    page.evaluate("window.__sameDocument = true")
+
+    page.locator("label[for='opt-colour-sage']").click()
+    expect(picture).to_have_attribute("src", re.compile(r"nb14-sage\.[0-9a-f]{12}\.svg$"))
+    expect(picture).to_have_attribute("alt", "Atelier Notebook 14 in sage green")
+    assert page.evaluate("window.__sameDocument") is True  # swapped in place, no reload
+    after = picture.get_attribute("src")
+    assert after != before
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#product-picture img');"
+        " return i.complete && i.naturalWidth > 0; }"
+    )
+
+    for src in (before, after):
+        response = page.request.get(demo_shop + src)
+        assert response.status == 200
+        assert response.headers["content-type"] == "image/svg+xml"
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert response.headers["etag"]
