@@ -70,29 +70,66 @@ def check_products(document: dict) -> list[CatalogueIssue]:
                     f"product '{doc['code']}' has no valid configuration: {reason}",
                 )
             )
+    for index, doc in enumerate(document["products"]):
+        product_compiled = compiled.get(doc["code"])
+        if product_compiled is None:
+            continue
+        for s_index, start in enumerate(doc.get("starting_points", [])):
+            problem = configuration_problem(
+                compiled=product_compiled, selections=start["selections"]
+            )
+            if problem:
+                errors.append(
+                    CatalogueIssue(
+                        f"products[{index}].starting_points[{s_index}].selections",
+                        f"starting point '{start['code']}' is not a complete valid "
+                        f"configuration of '{doc['code']}': {problem}",
+                    )
+                )
     for index, std in enumerate(document.get("standard_products", [])):
         standard_of = compiled.get(std["product"])
         if standard_of is None:
             continue
-        try:
-            result = engine.configure(standard_of, std["selections"])
-        except engine.EngineError as exc:
-            errors.append(CatalogueIssue(f"standard_products[{index}].selections", str(exc)))
-            continue
-        if not result.complete:
-            problems = (
-                "; ".join(
-                    reason.message for conflict in result.conflicts for reason in conflict.rules
-                )
-                or "it is not a complete configuration"
-            )
+        problem = configuration_problem(compiled=standard_of, selections=std["selections"])
+        if problem:
             errors.append(
                 CatalogueIssue(
                     f"standard_products[{index}].selections",
-                    f"'{std['sku']}' is not a complete valid configuration of '{std['product']}': {problems}",
+                    f"'{std['sku']}' is not a complete valid configuration of '{std['product']}': {problem}",
                 )
             )
     return errors
+
+
+def configuration_problem(
+    *, compiled: engine.CompiledProduct, selections: dict[str, list[str]]
+) -> str:
+    """Why `selections` is not a complete valid configuration of `compiled` ('' when it
+    is): the unknown code, each rule it breaks (id and message), or the groups short of
+    picks. One wording for the import, publishing and the admin's starting points."""
+    try:
+        result = engine.configure(compiled, selections)
+    except engine.EngineError as exc:
+        return str(exc)
+    if not result.valid:
+        broken = {
+            reason.rule: reason.message
+            for conflict in result.conflicts
+            for reason in conflict.rules
+        }
+        return "; ".join(
+            f"breaks rule '{rule}': {message}" for rule, message in broken.items()
+        ) or ("it cannot be completed")
+    if not result.complete:
+        short = [
+            f"group '{g.code}' takes {g.min}–{g.max}, {len(g.selected)} picked"
+            if g.min != g.max
+            else f"group '{g.code}' takes {g.min}, {len(g.selected)} picked"
+            for g in result.groups
+            if not g.min <= len(g.selected) <= g.max
+        ]
+        return "; ".join(short) or "it is not a complete configuration"
+    return ""
 
 
 def _check_reserved_stock(document: dict) -> list[CatalogueIssue]:
