@@ -108,7 +108,7 @@ def test_home_page_has_a_compare_form_with_a_box_per_product(client, demo):
     html = client.get("/").content.decode()
     assert '<form class="compare-pick" method="get" action="/compare/">' in html
     for code in ("nb14", "nb16c", "tower"):
-        assert f'<input type="checkbox" name="product" value="{code}">' in html
+        assert f'<input type="checkbox" name="product" value="{code}"> Compare <span' in html
 
 
 def test_compare_two_products_side_by_side_with_differences_marked(client, demo):
