@@ -14,8 +14,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from configurator import documents, engine, selectors
+from configurator.interchange.references import check_selections
 from configurator.interchange.validation import CatalogueIssue, validate_catalogue
-from configurator.models import CatalogueVersion, CompiledProduct
+from configurator.models import CatalogueVersion, CompiledProduct, Product
 from configurator.selectors import ENGINE_VERSION
 from production.models import Component
 
@@ -130,6 +131,34 @@ def configuration_problem(
         ]
         return "; ".join(short) or "it is not a complete configuration"
     return ""
+
+
+def starting_point_problems(*, product: Product, selections: object) -> list[str]:
+    """Why `selections` cannot be a starting point of `product` (a draft's row), as
+    sentences for the admin form ([] when it is a complete valid configuration). Checked
+    against the product's rules as they are now; publishing checks every starting point
+    again, so a later edit of the rules cannot slip an invalid one into a version."""
+    if not isinstance(selections, dict) or not all(
+        isinstance(picks, list) and all(isinstance(p, str) for p in picks)
+        for picks in selections.values()
+    ):
+        return [
+            'Selections must be an object of group code → list of option codes, like {"cpu": ["u5"]}.'
+        ]
+    doc = documents.product_doc(product)
+    issues = check_selections(doc, selections)
+    if issues:
+        return [
+            f"{issue.path}: {issue.message}" if issue.path else issue.message for issue in issues
+        ]
+    try:
+        compiled = engine.compile_product(
+            engine.product_from_document(doc, product.version.currency)
+        )
+    except (engine.CatalogueError, engine.DiagramTooLarge) as exc:
+        return [f"The product's rules cannot be checked as they are: {exc}"]
+    problem = configuration_problem(compiled=compiled, selections=selections)
+    return [f"Not a complete valid configuration of '{product.code}': {problem}"] if problem else []
 
 
 def _check_reserved_stock(document: dict) -> list[CatalogueIssue]:

@@ -234,6 +234,21 @@ def _check_standard_product(
     _check_selections(_Product(document), item["selections"], (*path, "selections"), report)
 
 
+def check_selections(
+    product: dict[str, Any], selections: dict[str, list[str]]
+) -> list[CatalogueIssue]:
+    """The problems of one whole configuration of `product` (a schema-valid product
+    document): unknown groups or options, groups with too few or too many picks. Paths
+    are relative to `selections` (a group code, then the pick's index)."""
+    errors: list[CatalogueIssue] = []
+
+    def report(path: Path, message: str) -> None:
+        errors.append(CatalogueIssue(render_path(path), message))
+
+    _check_selections(_Product(product), selections, (), report)
+    return errors
+
+
 def _check_selections(
     product: _Product, selections: dict[str, list[str]], path: Path, report: Report
 ) -> None:
