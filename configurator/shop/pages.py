@@ -19,8 +19,8 @@ from configurator.selectors import (
     NoPublishedCatalogue,
     catalogue_max_age,
     compiled_product,
-    product_document,
     published_version,
+    shown_product_document,
 )
 from configurator.shop.changes import (
     bill_line,
@@ -122,7 +122,9 @@ _documents = BoundedCache[tuple[int, str], dict](name="shop.product_documents", 
 
 def _product_document(version: CatalogueVersion, code: str) -> dict:
     """Product `code`'s part of the version's document, read once per process."""
-    return _documents.get_or_set((version.pk, code), lambda: product_document(version, code) or {})
+    return _documents.get_or_set(
+        (version.pk, code), lambda: shown_product_document(version, code) or {}
+    )
 
 
 def page_document(version: CatalogueVersion, code: str) -> dict:

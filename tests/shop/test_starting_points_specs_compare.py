@@ -71,6 +71,10 @@ def test_starting_point_form_sets_every_group_without_javascript(client, demo, s
 def test_spec_sheet_merges_product_specs_with_the_picks_and_follows_a_click(client, demo):
     html = client.get("/p/nb14/").content.decode()
     sheet = _spec_sheet(html)
+    # The catalogue's order (kept through PostgreSQL's jsonb, which sorts object keys):
+    # the picks' specs group by group, then the product's own.
+    assert list(sheet)[:5] == ["Processor", "Cores / threads", "Max boost", "Cache", "AI engine"]
+    assert list(sheet)[-7:] == list(demo_document()["products"][0]["specs"])
     assert sheet["Processor"] == "Intel Core Ultra 5 225H"
     assert sheet["Cores / threads"] == "14 / 14"
     assert sheet["Weight"].startswith("1.3 kg")  # the product's own spec
