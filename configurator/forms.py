@@ -139,9 +139,11 @@ class CompareForm(forms.Form):
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = products
         field.error_messages["invalid_choice"] = "There is no product “%(value)s”."
+        self.saved_asked = 0  # share links sent, before duplicates are dropped
 
     def clean_saved(self) -> list[str]:
-        tokens = []
+        tokens: list[str] = []
+        self.saved_asked = len(self.cleaned_data["saved"])
         for text in self.cleaned_data["saved"][: MAX_COMPARED + 1]:
             if len(text) > 300 or any(ch in text for ch in "<>\"'"):
                 raise ValidationError("That is not a share link.", code="saved")
@@ -158,7 +160,7 @@ class CompareForm(forms.Form):
         products = list(dict.fromkeys(data.get("product") or []))
         tokens = data.get("saved") or []
         data["product"] = products
-        count = len(products) + len(tokens)
+        count = len(products) + max(len(tokens), self.saved_asked)
         if "product" in self.errors or "saved" in self.errors:
             return data
         if count > MAX_COMPARED:

@@ -183,6 +183,10 @@ def test_more_than_three_to_compare_is_a_form_error(client, demo):
     assert response.status_code == 422
     assert "Choose at most 3 to compare (4 were chosen)." in response.content.decode()
     assert client.get("/compare/").status_code == 200  # the empty form, no error
+    many = "&".join(f"saved={location}" for _ in range(50))
+    response = client.get(f"/compare/?product=nb14&{many}")
+    assert response.status_code == 422
+    assert "Choose at most 3 to compare (51 were chosen)." in response.content.decode()
 
 
 def _spec_sheet(html: str, *, last: bool = False) -> dict[str, str]:
