@@ -162,3 +162,10 @@ def test_spec_sheet_merges_in_group_order_and_lets_a_pick_replace_the_products_v
     assert sheet.as_dict()["Accessories"] == "Mouse, Pen"
     assert sheet.as_dict()["Battery"] == "54 Wh"
     assert not spec_sheet(product={"groups": []}, selections={})
+
+
+def test_a_rule_that_is_not_an_object_is_an_error_not_a_crash(design_example):
+    # Found by the fuzz test (tests/security): the table-row check read every rule as a dict.
+    design_example["products"][0]["rules"].append(7)
+    messages = _messages(design_example)
+    assert any(m.startswith("products[0].rules[4]: must be an object") for m in messages), messages
