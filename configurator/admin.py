@@ -32,6 +32,7 @@ from configurator.models import (
     Product,
     RouteStep,
     Rule,
+    StartingPoint,
 )
 from configurator.rule_text import rule_summary
 from configurator.services import (
@@ -39,6 +40,7 @@ from configurator.services import (
     export_catalogue,
     import_catalogue,
     publish_draft,
+    starting_point_problems,
 )
 
 
@@ -47,7 +49,7 @@ def _version_of(obj) -> CatalogueVersion | None:
         return obj
     if isinstance(obj, Product):
         return obj.version
-    if isinstance(obj, (OptionGroup, Rule, PriceRule, RouteStep)):
+    if isinstance(obj, (OptionGroup, Rule, PriceRule, RouteStep, StartingPoint)):
         return obj.product.version
     if isinstance(obj, Option):
         return obj.group.product.version
@@ -331,6 +333,46 @@ class OptionForm(PictureUploadForm):
         group = self.cleaned_data.get("group") or getattr(self.instance, "group", None)
         where = f"{group.product.code}/{group.code}" if group else "options"
         return f"options/{where}"
+class StartingPointForm(forms.ModelForm):
+    """A starting point must be a complete valid configuration of its product: checked
+    with the engine against the draft's rules on save (publishing checks them all again)."""
+
+    class Meta:
+        model = StartingPoint
+        fields = ("product", "position", "code", "name", "description", "selections")
+
+    def clean(self):
+        data = super().clean()
+        product = data.get("product") or getattr(self.instance, "product", None)
+        if isinstance(product, Product) and product.pk and "selections" in data:
+            for problem in starting_point_problems(product=product, selections=data["selections"]):
+                self.add_error("selections", problem)
+        return data
+
+
+class StartingPointInline(DraftOnlyMixin, admin.StackedInline):
+    model = StartingPoint
+    form = StartingPointForm
+    extra = 0
+    fields = ("position", "code", "name", "description", "selections")
+
+
+@admin.register(StartingPoint)
+class StartingPointAdmin(DraftOnlyMixin, admin.ModelAdmin):
+    form = StartingPointForm
+    list_display = ("code", "name", "product", "product_version")
+    list_filter = ("product__version", "product__code")
+    search_fields = ("code", "name", "description")
+    list_select_related = ("product__version",)
+
+    @admin.display(description="version")
+    def product_version(self, obj):
+        return obj.product.version
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "product":
+            kwargs["queryset"] = Product.objects.filter(version__status="draft")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Product)
@@ -339,7 +381,13 @@ class ProductAdmin(DraftOnlyMixin, admin.ModelAdmin):
     list_display = ("code", "name", "version", "base_price", "group_count")
     list_filter = ("version",)
     search_fields = ("code", "name", "description")
-    inlines = [RouteStepInline, OptionGroupInline, RuleInline, PriceRuleInline]
+    inlines = [
+        RouteStepInline,
+        OptionGroupInline,
+        RuleInline,
+        PriceRuleInline,
+        StartingPointInline,
+    ]
     list_select_related = ("version",)
 
     @admin.display(description="groups")
@@ -367,6 +415,7 @@ class OptionInline(DraftOnlyMixin, admin.TabularInline):
         "image",
         "image_alt",
         "upload_image",
+        "specs",
     )
     show_change_link = True
 

@@ -67,7 +67,7 @@ class ProductDetailView(PublicApiView):
     )
     def get(self, request, code: str):
         version = _published()
-        document = selectors.product_document(version, code)
+        document = selectors.shown_product_document(version, code)
         if document is None:
             raise errors.ProductNotFound(f"There is no product '{code}' in the catalogue.")
         return Response(ProductSerializer(_with_version(document, version)).data)

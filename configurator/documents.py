@@ -21,6 +21,7 @@ from configurator.models import (
     Product,
     RouteStep,
     Rule,
+    StartingPoint,
 )
 from production.models import Component, Holiday, StandardProduct, SupplyBatch, WorkCentre
 
@@ -74,6 +75,25 @@ def _option_doc(option: Option) -> dict:
     doc["attributes"] = dict(option.attributes)
     if option.extra_minutes:
         doc["extra_minutes"] = dict(option.extra_minutes)
+    if option.specs:
+        doc["specs"] = specs_doc(option.specs)
+    return doc
+
+
+def specs_doc(pairs: list) -> dict[str, str]:
+    """A `specs` object from the stored [[name, value], ...] (which keeps the order)."""
+    return {str(name): str(value) for name, value in pairs}
+
+
+def specs_rows(specs: dict[str, str]) -> list[list[str]]:
+    return [[name, value] for name, value in specs.items()]
+
+
+def starting_point_doc(start: StartingPoint) -> dict:
+    doc: dict[str, object] = {"code": start.code, "name": start.name}
+    if start.description:
+        doc["description"] = start.description
+    doc["selections"] = {g: list(picks) for g, picks in start.selections.items()}
     return doc
 
 
@@ -95,6 +115,8 @@ def product_doc(product: Product) -> dict:
     if product.image_alt:
         doc["image_alt"] = product.image_alt
     doc["base_price"] = amount_text(product.base_price)
+    if product.specs:
+        doc["specs"] = specs_doc(product.specs)
     doc["route"] = [
         {"work_centre": s.work_centre, "minutes": s.minutes} for s in product.route.all()
     ]
@@ -115,6 +137,9 @@ def product_doc(product: Product) -> dict:
         {"id": r.rule_id, "when": list(r.when), "amount": amount_text(r.amount), "label": r.label}
         for r in product.price_rules.all()
     ]
+    starts = product.starting_points.all()
+    if starts:
+        doc["starting_points"] = [starting_point_doc(s) for s in starts]
     return doc
 
 
@@ -124,7 +149,7 @@ def read_catalogue(version: CatalogueVersion) -> dict:
     Passed through `canonical` because jsonb does not keep the key order of bom,
     attributes and selections: one spelling, whatever the database."""
     products = version.products.prefetch_related(
-        "route", "groups__options", "rules", "price_rules"
+        "route", "groups__options", "rules", "price_rules", "starting_points"
     ).order_by("position", "id")
     return canonical(
         {
@@ -166,7 +191,19 @@ def write_products(version: CatalogueVersion, products: list[dict]) -> None:
             image=p.get("image", ""),
             image_alt=p.get("image_alt", ""),
             base_price=Decimal(p["base_price"]),
+            specs=specs_rows(p.get("specs", {})),
             position=p_index,
+        )
+        StartingPoint.objects.bulk_create(
+            StartingPoint(
+                product=product,
+                code=s["code"],
+                name=s["name"],
+                description=s.get("description", ""),
+                selections={g: list(picks) for g, picks in s["selections"].items()},
+                position=i,
+            )
+            for i, s in enumerate(p.get("starting_points", []))
         )
         RouteStep.objects.bulk_create(
             RouteStep(
@@ -197,6 +234,7 @@ def write_products(version: CatalogueVersion, products: list[dict]) -> None:
                     bom=o.get("bom", {}),
                     attributes=o.get("attributes", {}),
                     extra_minutes=o.get("extra_minutes", {}),
+                    specs=specs_rows(o.get("specs", {})),
                     position=o_index,
                 )
                 for o_index, o in enumerate(g["options"])

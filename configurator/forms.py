@@ -7,6 +7,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from configurator import engine
+from configurator.shop.compare import MAX_COMPARED
+from configurator.shop.saved import SavedNotFound, saved_configuration
+
+
+def saved_exists(token: str) -> bool:
+    try:
+        saved_configuration(token)
+    except SavedNotFound:
+        return False
+    return True
+
 
 ACTIONS = [
     ("update", "Update"),
@@ -103,3 +114,63 @@ class ConfigureForm(forms.Form):
             for error in errors:
                 out.append(f"{label}: {error}" if label and name != "__all__" else str(error))
         return out
+
+
+class _TextList(forms.Field):
+    """Several inputs of one name (`saved`), kept as a list of non-empty strings."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        return [str(v).strip() for v in values if str(v).strip()]
+
+
+class CompareForm(forms.Form):
+    """What to compare: products by code (checkboxes) and saved configurations by share
+    link or token, two or three in all. Unknown codes, unknown links and more than three
+    are form errors, never a failure."""
+
+    product = forms.MultipleChoiceField(required=False, label="Products")
+    saved = _TextList(required=False, label="Saved configurations")
+
+    def __init__(self, *args, products: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["product"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = products
+        field.error_messages["invalid_choice"] = "There is no product “%(value)s”."
+        self.saved_asked = 0  # share links sent, before duplicates are dropped
+
+    def clean_saved(self) -> list[str]:
+        tokens: list[str] = []
+        self.saved_asked = len(self.cleaned_data["saved"])
+        for text in self.cleaned_data["saved"][: MAX_COMPARED + 1]:
+            if len(text) > 300 or any(ch in text for ch in "<>\"'"):
+                raise ValidationError("That is not a share link.", code="saved")
+            # A share link ends in /c/<token>/; a bare token is accepted too.
+            token = text.rstrip("/").rsplit("/c/", 1)[-1].rsplit("/", 1)[-1]
+            if not token or not saved_exists(token):
+                raise ValidationError(f"No saved configuration behind “{text}”.", code="saved")
+            if token not in tokens:
+                tokens.append(token)
+        return tokens
+
+    def clean(self):
+        data = super().clean()
+        products = list(dict.fromkeys(data.get("product") or []))
+        tokens = data.get("saved") or []
+        data["product"] = products
+        count = len(products) + max(len(tokens), self.saved_asked)
+        if "product" in self.errors or "saved" in self.errors:
+            return data
+        if count > MAX_COMPARED:
+            raise ValidationError(
+                f"Choose at most {MAX_COMPARED} to compare ({count} were chosen).", code="too_many"
+            )
+        if count < 2:
+            raise ValidationError("Choose two or three to compare.", code="too_few")
+        return data
+
+    def problems(self) -> list[str]:
+        return [str(error) for errors in self.errors.values() for error in errors]

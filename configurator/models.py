@@ -61,6 +61,8 @@ class Product(models.Model):
     )
     image_alt = models.CharField(max_length=300, blank=True, help_text="Text for the picture")
     base_price = models.DecimalField(max_digits=12, decimal_places=2)
+    # [[name, value], ...]: a list keeps the spec sheet's order (jsonb would sort an object).
+    specs = models.JSONField(default=list, blank=True, help_text='[["Weight", "1.3 kg"], …]')
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -124,6 +126,7 @@ class Option(models.Model):
     bom = models.JSONField(default=dict, blank=True, help_text='{"SKU": quantity}')
     attributes = models.JSONField(default=dict, blank=True, help_text='{"watts": 45}')
     extra_minutes = models.JSONField(default=dict, blank=True, help_text='{"TEST": 10}')
+    specs = models.JSONField(default=list, blank=True, help_text='[["Cores", "14"], …]')
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -205,6 +208,31 @@ class PriceRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.amount})"
+
+
+class StartingPoint(models.Model):
+    """A named complete configuration a product offers as a one-click start.
+
+    Part of its catalogue version like the product's groups and rules: staff edit the
+    draft's (the admin checks each against the draft's rules), publishing checks them all
+    again with the engine and freezes them, so the shop only ever shows starting points
+    that are valid in the version it shows."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="starting_points")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=2000)
+    selections = models.JSONField(default=dict, help_text='{"group": ["option", …]}')
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "code"], name="starting_point_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
 
 
 class CompiledProduct(models.Model):

@@ -23,7 +23,7 @@ from atelier import errors
 from atelier.caching import BoundedCache
 from configurator import engine
 from configurator.engine.compiled_format import COMPILED_FORMAT
-from configurator.models import CatalogueVersion, CompiledProduct
+from configurator.models import CatalogueVersion, CompiledProduct, Option, Product
 
 # What CompiledProduct.engine_version holds: the version of the pickled layout, bumped by
 # hand in the engine (configurator/engine/compiled_format.py). A stored form of another
@@ -127,6 +127,58 @@ def product_document(version: CatalogueVersion, code: str) -> dict | None:
         if product["code"] == code:
             return product
     return None
+
+
+# Owner: shown_product_document. Key (version pk, product code); bound 256 product
+# documents, as the compiled products' (published versions never change).
+_shown_documents = BoundedCache[tuple[int, str], dict](
+    name="configurator.shown_product_documents", maxsize=256
+)
+
+
+def shown_product_document(version: CatalogueVersion, code: str) -> dict | None:
+    """Product `code`'s document as pages and the API show it: the frozen document with
+    each `specs` object in the catalogue's order. A published version's document is kept
+    in a JSON column, and PostgreSQL's jsonb does not keep an object's key order; the
+    product and option rows keep the specs as lists of pairs, in order. Read once per
+    process (two queries)."""
+    key = (version.pk, code)
+    shown = _shown_documents.get(key)
+    if shown is not None:
+        return shown
+    doc = product_document(version, code)
+    if doc is None:
+        return None
+    product = Product.objects.filter(version=version, code=code).only("specs").first()
+    options = {
+        (group, option): specs
+        for group, option, specs in Option.objects.filter(
+            group__product__version=version, group__product__code=code
+        ).values_list("group__code", "code", "specs")
+    }
+    shown = {**doc}
+    if product is not None and doc.get("specs"):
+        shown["specs"] = _in_order(doc["specs"], product.specs)
+    shown["groups"] = [
+        {
+            **group,
+            "options": [
+                {**o, "specs": _in_order(o["specs"], options.get((group["code"], o["code"])))}
+                if o.get("specs")
+                else o
+                for o in group["options"]
+            ],
+        }
+        for group in doc.get("groups", [])
+    ]
+    return _shown_documents.put(key, shown)
+
+
+def _in_order(specs: Mapping[str, str], pairs: object) -> dict[str, str]:
+    """`specs` in the order of the stored [[name, value], ...] (names it lacks last)."""
+    order = [name for name, _ in pairs] if isinstance(pairs, list) else []
+    ranked = {name: index for index, name in enumerate(order)}
+    return dict(sorted(specs.items(), key=lambda item: ranked.get(item[0], len(ranked))))
 
 
 def compiled_product(version: CatalogueVersion, code: str) -> engine.CompiledProduct | None:

@@ -36,6 +36,11 @@ class OptionSerializer(serializers.Serializer):
     attributes = serializers.DictField(
         child=serializers.JSONField(), default=dict, help_text='e.g. {"watts": 45}'
     )
+    specs = serializers.DictField(
+        child=serializers.CharField(),
+        default=dict,
+        help_text='Spec name → value, in display order, e.g. {"Cores": "14"}',
+    )
 
 
 class GroupSerializer(serializers.Serializer):
@@ -117,7 +122,23 @@ class ProductSummarySerializer(serializers.Serializer):
     catalogue_version = serializers.IntegerField()
 
 
+class StartingPointSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField(default="")
+    selections = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="A complete valid configuration: every group's picks",
+    )
+
+
 class ProductSerializer(ProductSummarySerializer):
+    specs = serializers.DictField(
+        child=serializers.CharField(),
+        default=dict,
+        help_text="The product's own specs; a picked option's specs replace these by name",
+    )
+    starting_points = StartingPointSerializer(many=True, default=list)
     groups = GroupSerializer(many=True)
     rules = RuleSerializer(many=True, default=list)
     price_rules = PriceRuleSerializer(many=True, default=list)

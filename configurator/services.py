@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from configurator import documents, engine, media, selectors
 from configurator.interchange.bundles import MediaSource
+from configurator.interchange.references import check_selections
 from configurator.interchange.validation import CatalogueIssue, validate_catalogue
-from configurator.models import CatalogueVersion, CompiledProduct
+from configurator.models import CatalogueVersion, CompiledProduct, Product
 from configurator.selectors import ENGINE_VERSION
 from production.models import Component
 
@@ -71,29 +72,94 @@ def check_products(document: dict) -> list[CatalogueIssue]:
                     f"product '{doc['code']}' has no valid configuration: {reason}",
                 )
             )
+    for index, doc in enumerate(document["products"]):
+        product_compiled = compiled.get(doc["code"])
+        if product_compiled is None:
+            continue
+        for s_index, start in enumerate(doc.get("starting_points", [])):
+            problem = configuration_problem(
+                compiled=product_compiled, selections=start["selections"]
+            )
+            if problem:
+                errors.append(
+                    CatalogueIssue(
+                        f"products[{index}].starting_points[{s_index}].selections",
+                        f"starting point '{start['code']}' is not a complete valid "
+                        f"configuration of '{doc['code']}': {problem}",
+                    )
+                )
     for index, std in enumerate(document.get("standard_products", [])):
         standard_of = compiled.get(std["product"])
         if standard_of is None:
             continue
-        try:
-            result = engine.configure(standard_of, std["selections"])
-        except engine.EngineError as exc:
-            errors.append(CatalogueIssue(f"standard_products[{index}].selections", str(exc)))
-            continue
-        if not result.complete:
-            problems = (
-                "; ".join(
-                    reason.message for conflict in result.conflicts for reason in conflict.rules
-                )
-                or "it is not a complete configuration"
-            )
+        problem = configuration_problem(compiled=standard_of, selections=std["selections"])
+        if problem:
             errors.append(
                 CatalogueIssue(
                     f"standard_products[{index}].selections",
-                    f"'{std['sku']}' is not a complete valid configuration of '{std['product']}': {problems}",
+                    f"'{std['sku']}' is not a complete valid configuration of '{std['product']}': {problem}",
                 )
             )
     return errors
+
+
+def configuration_problem(
+    *, compiled: engine.CompiledProduct, selections: dict[str, list[str]]
+) -> str:
+    """Why `selections` is not a complete valid configuration of `compiled` ('' when it
+    is): the unknown code, each rule it breaks (id and message), or the groups short of
+    picks. One wording for the import, publishing and the admin's starting points."""
+    try:
+        result = engine.configure(compiled, selections)
+    except engine.EngineError as exc:
+        return str(exc)
+    if not result.valid:
+        broken = {
+            reason.rule: reason.message
+            for conflict in result.conflicts
+            for reason in conflict.rules
+        }
+        return "; ".join(
+            f"breaks rule '{rule}': {message}" for rule, message in broken.items()
+        ) or ("it cannot be completed")
+    if not result.complete:
+        short = [
+            f"group '{g.code}' takes {g.min}–{g.max}, {len(g.selected)} picked"
+            if g.min != g.max
+            else f"group '{g.code}' takes {g.min}, {len(g.selected)} picked"
+            for g in result.groups
+            if not g.min <= len(g.selected) <= g.max
+        ]
+        return "; ".join(short) or "it is not a complete configuration"
+    return ""
+
+
+def starting_point_problems(*, product: Product, selections: object) -> list[str]:
+    """Why `selections` cannot be a starting point of `product` (a draft's row), as
+    sentences for the admin form ([] when it is a complete valid configuration). Checked
+    against the product's rules as they are now; publishing checks every starting point
+    again, so a later edit of the rules cannot slip an invalid one into a version."""
+    if not isinstance(selections, dict) or not all(
+        isinstance(picks, list) and all(isinstance(p, str) for p in picks)
+        for picks in selections.values()
+    ):
+        return [
+            'Selections must be an object of group code → list of option codes, like {"cpu": ["u5"]}.'
+        ]
+    doc = documents.product_doc(product)
+    issues = check_selections(doc, selections)
+    if issues:
+        return [
+            f"{issue.path}: {issue.message}" if issue.path else issue.message for issue in issues
+        ]
+    try:
+        compiled = engine.compile_product(
+            engine.product_from_document(doc, product.version.currency)
+        )
+    except (engine.CatalogueError, engine.DiagramTooLarge) as exc:
+        return [f"The product's rules cannot be checked as they are: {exc}"]
+    problem = configuration_problem(compiled=compiled, selections=selections)
+    return [f"Not a complete valid configuration of '{product.code}': {problem}"] if problem else []
 
 
 def _check_reserved_stock(document: dict) -> list[CatalogueIssue]:

@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.product_list, name="products"),
     path("p/<slug:code>/", views.configure, name="configure"),
     path("p/<slug:code>/update/", views.configure_update, name="update"),
+    path("p/<slug:code>/specs/", views.spec_sheet, name="spec_sheet"),
     path("c/<str:token>/", views.saved_configuration, name="saved"),
+    path("compare/", views.compare, name="compare"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from atelier.errors import DomainError
 from configurator import shop
-from configurator.forms import ConfigureForm
+from configurator.forms import CompareForm, ConfigureForm
 from configurator.models import CatalogueVersion
 from configurator.selectors import NoPublishedCatalogue
 from orders import services as order_services
@@ -63,6 +63,9 @@ def _render_page(request, page, *, form=None, problems=(), status=200):
             "page": page,
             "form_data": getattr(form, "cleaned_data", {}),
             "problems": problems,
+            "starting_points": shop.starting_offers(
+                version=page.version, product=shop.page_document(page.version, page.code)
+            ),
         },
         status=status,
     )
@@ -190,8 +193,62 @@ def saved_configuration(request, token: str):
         "shop/configure.html",
         {
             "page": page,
+            "starting_points": shop.starting_offers(
+                version=page.version, product=shop.page_document(page.version, page.code)
+            ),
             "form_data": {"title": saved.title},
             "saved": saved,
             "share_url": request.build_absolute_uri(reverse("shop:saved", args=[saved.token])),
         },
     )
+
+
+def spec_sheet(request, code: str):
+    """The printable spec sheet of a configuration (the configure form's fields, by GET:
+    the configure page links here with its current picks)."""
+    version, form = _bound_form_get(request, code)
+    if not any(name.startswith("g-") for name in request.GET):
+        page = shop.start_page(code=code, version=version)
+    else:
+        page = _page_from_form(version, form, code)
+    return render(request, "shop/spec_sheet.html", {"page": page})
+
+
+def _bound_form_get(request, code: str) -> tuple[CatalogueVersion, ConfigureForm]:
+    try:
+        version, product = shop.product_for_form(code)
+    except shop.ProductNotFound as exc:
+        raise Http404("No such product") from exc
+    return version, ConfigureForm(request.GET, product=product)
+
+
+def compare(request):
+    """Two or three products or saved configurations side by side (a GET form: the home
+    page's checkboxes submit here, and so does this page's own form)."""
+    try:
+        _, cards = shop.product_cards()
+    except NoPublishedCatalogue:
+        return render(request, "shop/empty.html", status=503)
+    form = CompareForm(request.GET or None, products=[(c.code, c.name) for c in cards])
+    comparison = None
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            try:
+                comparison = shop.compare(
+                    products=form.cleaned_data["product"], tokens=form.cleaned_data["saved"]
+                )
+            except (shop.ProductNotFound, shop.SavedNotFound):
+                form.add_error(None, "One of those is no longer in the catalogue.")
+        if comparison is None:
+            status = 422
+    # The form shows again what was asked: boxes ticked, links kept (two inputs at least).
+    saved_values = [v[:300] for v in request.GET.getlist("saved")[:3]]
+    context = {
+        "form": form,
+        "cards": cards,
+        "comparison": comparison,
+        "checked": request.GET.getlist("product"),
+        "saved_values": saved_values + [""] * (2 - len(saved_values)),
+    }
+    return render(request, "shop/compare.html", context, status=status)

@@ -17,7 +17,9 @@ Order
     `id`, `type`, its type's fields (`if`, `then` | `all` | `groups`, `allowed` |
     `attribute`, `op`, `limit` or `limit_attribute`), `message`.
   * Every other list keeps its order: `default`, selections' picks, literal lists, the
-    columns and rows of a table.
+    columns and rows of a table, a product's `starting_points`.
+  * `specs` (of a product or an option) keeps the document's key order: it is the order
+    the spec sheet shows, so the database keeps it as a list of pairs.
 
 Optional fields
   * Always written, filled with the empty value when absent: `supply` [], `route` [],
@@ -25,7 +27,8 @@ Optional fields
     `standard_products` [].
   * Written only when they say something: `description`, `image` and `image_alt`
     (omitted when ""), a group's `changes_picture` (omitted when false),
-    `extra_minutes` (omitted when {}), `holidays` (omitted when []), `plan` (omitted when
+    `extra_minutes`, `specs` (omitted when {}), `starting_points` (omitted when []),
+    `holidays` (omitted when []), `plan` (omitted when
     "build_to_order", the default).
 
 Values
@@ -114,6 +117,8 @@ def _product(p: dict[str, Any]) -> dict[str, Any]:
     if p.get("image_alt"):
         doc["image_alt"] = p["image_alt"]
     doc["base_price"] = amount_text(p["base_price"])
+    if p.get("specs"):
+        doc["specs"] = dict(p["specs"])
     doc["route"] = [
         {"work_centre": s["work_centre"], "minutes": int(s["minutes"])} for s in p.get("route", [])
     ]
@@ -128,6 +133,16 @@ def _product(p: dict[str, Any]) -> dict[str, Any]:
         }
         for r in p.get("price_rules", [])
     ]
+    if p.get("starting_points"):
+        doc["starting_points"] = [_starting_point(s) for s in p["starting_points"]]
+    return doc
+
+
+def _starting_point(s: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {"code": s["code"], "name": s["name"]}
+    if s.get("description"):
+        doc["description"] = s["description"]
+    doc["selections"] = _sorted_mapping(s["selections"], list)
     return doc
 
 
@@ -158,6 +173,8 @@ def _option(o: dict[str, Any]) -> dict[str, Any]:
     doc["attributes"] = _sorted_mapping(o.get("attributes", {}))
     if o.get("extra_minutes"):
         doc["extra_minutes"] = _sorted_mapping(o["extra_minutes"], int)
+    if o.get("specs"):
+        doc["specs"] = dict(o["specs"])
     return doc
 
 

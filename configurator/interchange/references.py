@@ -1,9 +1,10 @@
 """Checks a schema-valid catalogue needs beyond its schema: codes unique where they must
 be, every reference resolving (options, groups, SKUs, work centres, products), group
-bounds that can be met, defaults and standard products' picks within those bounds.
+bounds that can be met, defaults', standard products' and starting points' picks within
+those bounds.
 
 Whether a product has any valid configuration, and whether a standard product satisfies
-every rule, is the engine's question (configurator.services.check_products), not this one.
+every rule, and whether a starting point does, is the engine's question (configurator.services.check_products), not this one.
 """
 
 from __future__ import annotations
@@ -125,6 +126,11 @@ def _check_product(
     _unique(price_rules, "id", (*base, "price_rules"), "price rule id", report)
     for index, rule in enumerate(price_rules):
         lookup.check_literals(rule["when"], (*base, "price_rules", index, "when"), report)
+    starting_points = product.get("starting_points", [])
+    _unique(starting_points, "code", (*base, "starting_points"), "starting point code", report)
+    for index, start in enumerate(starting_points):
+        path = (*base, "starting_points", index, "selections")
+        _check_selections(lookup, start["selections"], path, report)
 
 
 def _check_group(group: dict[str, Any], path: Path, report: Report) -> None:
@@ -225,19 +231,40 @@ def _check_standard_product(
     if document is None:
         report((*path, "product"), f"unknown product '{item['product']}'")
         return
-    product = _Product(document)
-    selections = item["selections"]
+    _check_selections(_Product(document), item["selections"], (*path, "selections"), report)
+
+
+def check_selections(
+    product: dict[str, Any], selections: dict[str, list[str]]
+) -> list[CatalogueIssue]:
+    """The problems of one whole configuration of `product` (a schema-valid product
+    document): unknown groups or options, groups with too few or too many picks. Paths
+    are relative to `selections` (a group code, then the pick's index)."""
+    errors: list[CatalogueIssue] = []
+
+    def report(path: Path, message: str) -> None:
+        errors.append(CatalogueIssue(render_path(path), message))
+
+    _check_selections(_Product(product), selections, (), report)
+    return errors
+
+
+def _check_selections(
+    product: _Product, selections: dict[str, list[str]], path: Path, report: Report
+) -> None:
+    """A whole configuration's picks (a standard product's, a starting point's): known
+    groups and options, and in each group as many picks as it takes."""
     for code, picks in selections.items():
         if code not in product.groups:
-            report((*path, "selections", code), f"unknown group '{code}'")
+            report((*path, code), f"unknown group '{code}'")
             continue
         for index, pick in enumerate(picks):
             if pick not in product.options[code]:
-                report((*path, "selections", code, index), f"unknown option '{code}.{pick}'")
+                report((*path, code, index), f"unknown option '{code}.{pick}'")
     for code, group in product.groups.items():
         picked = len(selections.get(code, []))
         if not group["min"] <= picked <= group["max"]:
-            where = (*path, "selections", code) if code in selections else (*path, "selections")
+            where = (*path, code) if code in selections else path
             report(
                 where,
                 f"{picked} option(s) picked in group '{code}', which takes "

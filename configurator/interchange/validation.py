@@ -219,9 +219,8 @@ def _table_rows(document: object) -> Iterator[CatalogueIssue]:
     for p, product in enumerate(products if isinstance(products, list) else ()):
         rules = product.get("rules") if isinstance(product, dict) else None
         for r, rule in enumerate(rules if isinstance(rules, list) else ()):
-            # A rule that is not an object is reported by the schema pass; skip it here.
             if not isinstance(rule, dict):
-                continue
+                continue  # the schema's "must be an object" says it
             rows = rule.get("allowed")
             if rule.get("type") != "table" or not isinstance(rows, list):
                 continue

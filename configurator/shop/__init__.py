@@ -6,12 +6,14 @@ Every price shown here is the engine's (`engine.configure` / `engine.price`): th
 the cart, the order and the API price a configuration with the same function.
 """
 
+from configurator.shop.compare import Compared, CompareRow, Comparison, compare
 from configurator.shop.pages import (
     KINDS,
     ProductNotFound,
     configure_page,
     current_version,
     default_selections,
+    page_document,
     product_cards,
     product_for_form,
     product_kind,
@@ -40,9 +42,21 @@ from configurator.shop.saved import (
     save_configuration,
     saved_configuration,
 )
+from configurator.shop.specs import SpecRow, SpecSheet, spec_sheet
+from configurator.shop.starting_points import StartingOffer, starting_offers
 
 __all__ = [
     "KINDS",
+    "CompareRow",
+    "Compared",
+    "Comparison",
+    "SpecRow",
+    "SpecSheet",
+    "StartingOffer",
+    "compare",
+    "page_document",
+    "spec_sheet",
+    "starting_offers",
     "BillLine",
     "Change",
     "ConfigurePage",

@@ -19,8 +19,8 @@ from configurator.selectors import (
     NoPublishedCatalogue,
     catalogue_max_age,
     compiled_product,
-    product_document,
     published_version,
+    shown_product_document,
 )
 from configurator.shop.changes import (
     bill_line,
@@ -41,6 +41,7 @@ from configurator.shop.presentation import (
     StandardOffer,
     literals,
 )
+from configurator.shop.specs import spec_sheet
 from production import promise
 from production.selectors import standard_match
 
@@ -125,7 +126,14 @@ _documents = BoundedCache[tuple[int, str], dict](name="shop.product_documents", 
 
 def _product_document(version: CatalogueVersion, code: str) -> dict:
     """Product `code`'s part of the version's document, read once per process."""
-    return _documents.get_or_set((version.pk, code), lambda: product_document(version, code) or {})
+    return _documents.get_or_set(
+        (version.pk, code), lambda: shown_product_document(version, code) or {}
+    )
+
+
+def page_document(version: CatalogueVersion, code: str) -> dict:
+    """Product `code`'s document in `version` (specs, starting points), read once per process."""
+    return _product_document(version, code)
 
 
 def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
@@ -214,6 +222,7 @@ def configure_page(
         chosen=tuple(words.pick(lit) for lit in keep),
         notices=notices,
         quantity=quantity,
+        spec_sheet=spec_sheet(product=doc, selections=selections),
     )
     if not result.valid:
         resolution = proposed_change(compiled, result, recency, keep) or {}

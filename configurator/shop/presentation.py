@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from atelier.money import Money
 from configurator.models import CatalogueVersion
+from configurator.shop.specs import SpecSheet
 
 Selections = dict[str, list[str]]
 
@@ -185,6 +187,7 @@ class ConfigurePage:
     notices: tuple[str, ...] = ()
     quantity: int = 1  # units the ship date and the line total are for
     picture: Picture | None = None  # None: the built-in drawing of `kind`
+    spec_sheet: SpecSheet = SpecSheet(())  # the product's specs merged with the picks'
 
     @property
     def line_total(self) -> Money:
@@ -197,6 +200,16 @@ class ConfigurePage:
         if self.change is None:
             return ""
         return self.change.signed if self.change.amount else "same price"
+
+    @property
+    def form_fields(self) -> tuple[tuple[str, str], ...]:
+        """The configure form's fields for this configuration (to reopen or print it)."""
+        picks = tuple((f"g-{g}", o) for g, options in self.selections.items() for o in options)
+        return (*picks, ("order", self.order_text), ("quantity", str(self.quantity)))
+
+    @property
+    def form_query(self) -> str:
+        return urlencode(self.form_fields)
 
     @property
     def order_text(self) -> str:

@@ -48,6 +48,25 @@ def test_product_detail_has_groups_options_rules_and_price_rules(anon):
     assert all(isinstance(p["amount"], str) for p in product["price_rules"])
 
 
+def test_product_detail_has_specs_and_starting_points_in_their_order(anon):
+    product = anon.get("/api/v1/products/nb14/").json()
+    assert list(product["specs"])[:2] == ["Weight", "Dimensions"]
+    u7 = product["groups"][0]["options"][1]
+    assert list(u7["specs"].items())[:2] == [
+        ("Processor", "Intel Core Ultra 7 255H"),
+        ("Cores / threads", "16 / 16"),
+    ]
+    starts = product["starting_points"]
+    assert [s["code"] for s in starts] == ["everyday", "travel-pro", "graphics"]
+    assert starts[0]["selections"]["cpu"] == ["u5"]
+    configured = anon.post(
+        "/api/v1/products/nb14/configure",
+        {"selections": starts[2]["selections"]},
+        format="json",
+    ).json()
+    assert configured["complete"] and configured["valid"]
+
+
 def test_unknown_product_is_a_404_problem(anon):
     response = anon.get("/api/v1/products/nope/")
     assert response.status_code == 404
