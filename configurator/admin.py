@@ -333,6 +333,8 @@ class OptionForm(PictureUploadForm):
         group = self.cleaned_data.get("group") or getattr(self.instance, "group", None)
         where = f"{group.product.code}/{group.code}" if group else "options"
         return f"options/{where}"
+
+
 class StartingPointForm(forms.ModelForm):
     """A starting point must be a complete valid configuration of its product: checked
     with the engine against the draft's rules on save (publishing checks them all again)."""
