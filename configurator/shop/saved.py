@@ -41,6 +41,14 @@ def saved_configuration(token: str) -> SavedConfiguration:
     return saved
 
 
+def saved_exists(token: str) -> bool:
+    try:
+        saved_configuration(token)
+    except SavedNotFound:
+        return False
+    return True
+
+
 def reopen_saved(*, token: str) -> tuple[SavedConfiguration, ConfigurePage]:
     """A saved configuration against today's catalogue: exactly as saved when the version
     is unchanged; otherwise picks the catalogue no longer offers are dropped and named,
