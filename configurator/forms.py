@@ -8,16 +8,7 @@ from django.core.exceptions import ValidationError
 
 from configurator import engine
 from configurator.shop.compare import MAX_COMPARED
-from configurator.shop.saved import SavedNotFound, saved_configuration
-
-
-def saved_exists(token: str) -> bool:
-    try:
-        saved_configuration(token)
-    except SavedNotFound:
-        return False
-    return True
-
+from configurator.shop.saved import saved_exists
 
 ACTIONS = [
     ("update", "Update"),

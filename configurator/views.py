@@ -55,6 +55,12 @@ def _page_from_form(version, form: ConfigureForm, code: str) -> shop.ConfigurePa
     )
 
 
+def _starting_points(page: shop.ConfigurePage) -> tuple[shop.StartingOffer, ...]:
+    return shop.starting_offers(
+        version=page.version, product=shop.page_document(page.version, page.code)
+    )
+
+
 def _render_page(request, page, *, form=None, problems=(), status=200):
     return render(
         request,
@@ -63,9 +69,7 @@ def _render_page(request, page, *, form=None, problems=(), status=200):
             "page": page,
             "form_data": getattr(form, "cleaned_data", {}),
             "problems": problems,
-            "starting_points": shop.starting_offers(
-                version=page.version, product=shop.page_document(page.version, page.code)
-            ),
+            "starting_points": _starting_points(page),
         },
         status=status,
     )
@@ -193,9 +197,7 @@ def saved_configuration(request, token: str):
         "shop/configure.html",
         {
             "page": page,
-            "starting_points": shop.starting_offers(
-                version=page.version, product=shop.page_document(page.version, page.code)
-            ),
+            "starting_points": _starting_points(page),
             "form_data": {"title": saved.title},
             "saved": saved,
             "share_url": request.build_absolute_uri(reverse("shop:saved", args=[saved.token])),

@@ -55,6 +55,14 @@ def saved_configuration(token: str) -> SavedConfiguration:
     return saved
 
 
+def saved_exists(token: str) -> bool:
+    try:
+        saved_configuration(token)
+    except SavedNotFound:
+        return False
+    return True
+
+
 def reopen_saved(*, token: str) -> tuple[SavedConfiguration, ConfigurePage]:
     """The configuration behind a share link against today's catalogue (`reopen`)."""
     saved = saved_configuration(token)
