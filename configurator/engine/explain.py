@@ -17,12 +17,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import cast
 
 import numpy as np
 
+from configurator.engine.arc_reasons import propagated_core, relaxable_max, statics_of
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import (
-    MAX_PICKS_PER_GROUP,
     Constraint,
     Index,
     Literal,
@@ -52,8 +53,7 @@ def item_message(product: Product, index: Index, item: Item) -> str:
 
 
 def _relaxable_max(index: Index, g: int) -> bool:
-    n = len(index.option_codes[g])
-    return 1 < index.maxs[g] < n and (1 << n) <= MAX_PICKS_PER_GROUP
+    return relaxable_max(index, g)
 
 
 def feasible(compiled: CompiledProduct, required: dict[int, int], items: Sequence[Item]) -> bool:
@@ -158,6 +158,34 @@ def rule_core(
     if single is not None:
         return _remember(compiled, key, (("rule", single),))
     return _remember(compiled, key, _search(compiled, start, infeasible))
+
+
+def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item, ...]:
+    """The rule half of an excluded option's reason: rules under which `lits` (its
+    picks and the option) cannot all hold. A rule that forbids them by itself, or a core
+    found earlier (compile-time pair cores, exact searches of this process), is minimal;
+    otherwise the rules come from propagation (`arc_reasons.propagated_core`: sound and
+    irredundant for propagation, NOT necessarily minimal), and only when propagation
+    cannot rule the literals out from the exact search (`rule_core`, minimal)."""
+    found = frozenset(lits)
+    cached = compiled.pair_cores.get(found) or compiled.cache.get(("core", found))
+    if cached is not None:
+        return cast(tuple[Item, ...], cached)
+    key = ("propagated", found)
+    cached = compiled.cache.get(key)
+    if cached is not None:
+        return cast(tuple[Item, ...], cached)
+    single = _single_rule(compiled, lits)
+    if single is not None:
+        return _remember(compiled, ("core", found), (("rule", single),))
+    required: dict[int, int] = {}
+    for g, o in lits:
+        required[g] = required.get(g, 0) | 1 << o
+    statics = statics_of(compiled.cache, compiled.index, compiled.table_rows)
+    core = propagated_core(statics, required)
+    if core is None:
+        return rule_core(compiled, lits)
+    return _remember(compiled, key, core)
 
 
 def _search(
