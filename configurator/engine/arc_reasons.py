@@ -345,8 +345,8 @@ def statics_of(
 
 
 # Case splits a reason may take when propagation alone stops short (see `_refute`).
-MAX_SPLITS = 200
-SPLIT_DEPTH = 3
+MAX_SPLITS = 64
+SPLIT_DEPTH = 2
 
 
 def _refute(

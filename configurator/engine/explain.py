@@ -166,7 +166,8 @@ def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Ite
     found earlier (compile-time pair cores, exact searches of this process), is minimal;
     otherwise the rules come from propagation (`arc_reasons.propagated_core`: sound and
     irredundant for propagation, NOT necessarily minimal), and only when propagation
-    cannot rule the literals out from the exact search (`rule_core`, minimal)."""
+    cannot rule the literals out from the growing phase of the exact search (`_grown`:
+    sound, NOT shrunk)."""
     found = frozenset(lits)
     cached = compiled.pair_cores.get(found) or compiled.cache.get(("core", found))
     if cached is not None:
@@ -184,8 +185,31 @@ def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Ite
     statics = statics_of(compiled.cache, compiled.index, compiled.table_rows)
     core = propagated_core(statics, required)
     if core is None:
-        return rule_core(compiled, lits)
+        core = _grown(compiled, required)
     return _remember(compiled, key, core)
+
+
+def _grown(compiled: CompiledProduct, required: dict[int, int]) -> tuple[Item, ...]:
+    """Rules under which `required` is infeasible, by the exact tests of the search's
+    growing phase only (one rule over the literals' groups, then batches doubling
+    outwards): sound, at most about twice the rules needed, NOT shrunk to a minimal
+    core (QuickXplain would cost tens of tests more, each deciding a small product)."""
+    index = compiled.index
+    start = set(required)
+
+    def infeasible(items: Sequence[Item]) -> bool:
+        return not feasible(compiled, required, items)
+
+    for k, c in enumerate(index.constraints):
+        if c.scope and start <= set(c.scope):
+            items = [("rule", k), *_pseudo(index, start | set(c.scope))]
+            if infeasible(items):
+                return _sorted_items(items)
+    return _sorted_items(_grow(index, start, infeasible))
+
+
+def _sorted_items(items: Sequence[Item]) -> tuple[Item, ...]:
+    return tuple(sorted(set(items), key=lambda it: (it[0] != "rule", it[1], it[0])))
 
 
 def _search(
