@@ -30,7 +30,7 @@ for soundness (tests/unit/engine/test_engine_arc_reasons.py).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -182,10 +182,17 @@ class _Propagation:
         """`fixed`: {group: label} the case splits hold those groups to."""
         self.statics = statics
         self.allowed = None if allowed is None else set(allowed)
+        self.items_of: dict[int, tuple[Item, ...]] = (
+            dict(statics.items_of) if allowed is None else {}
+        )
         self.run = _Run({}, [])
         self.queue: deque[Item] = deque()
         self.queued: set[Item] = set()
         self.step = 0
+        # Per group, how many times its domain shrank; per table, its rows left and the
+        # group versions they were filtered at.
+        self.versions: dict[int, int] = {}
+        self.tables: dict[int, tuple[Ints, dict[int, int]]] = {}
         fixed = fixed or {}
         start = dict(required)
         for g in fixed:
@@ -234,19 +241,28 @@ class _Propagation:
 
     def _narrow(self, g: int, keep: Bools, item: Item) -> None:
         dom = self.run.domains[g]
-        new = dom & keep
-        if new.sum() == dom.sum():
+        if keep.all() or not (dom & ~keep).any():
             return
+        new = dom & keep
         self.run.domains[g] = new
+        self.versions[g] = self.versions.get(g, 0) + 1
         self.run.events.append((g, item, self.step))
         if not new.any():
             self.run.emptied = g
             return
-        self._touched(g, item)
+        # A sum's bounds revision is not idempotent (narrowing one group tightens the
+        # others' bounds): it is revisited too; the other kinds reach their fixpoint at once.
+        sum_rule = item[0] == "rule" and self.statics.rule(item[1]).kind == "sum"
+        self._touched(g, None if sum_rule else item)
 
     def _touched(self, g: int, by: Item | None = None) -> None:
-        for item in self.statics.items_of.get(g, ()):
-            if item != by and item not in self.queued and self._usable(item):
+        items = self.items_of.get(g)
+        if items is None:
+            items = self.items_of[g] = tuple(
+                it for it in self.statics.items_of.get(g, ()) if self._usable(it)
+            )
+        for item in items:
+            if item != by and item not in self.queued:
                 self.queue.append(item)
                 self.queued.add(item)
 
@@ -279,12 +295,28 @@ class _Propagation:
                 keeps[free[0]] = ~rule.broken[free[0]]
         elif rule.kind == "table":
             assert rule.rows is not None
-            alive = np.ones(len(rule.rows), dtype=bool)
+            # Rows still possible, kept per table through the run: domains only shrink,
+            # so each revision filters the rows left on the columns that changed since.
+            k = item[1]
+            alive, seen_versions = self.tables.get(k, (None, {}))
+            versions = {}
             for g in rule.scope:
+                versions[g] = self.versions.get(g, 0)
+                if alive is not None and seen_versions.get(g) == versions[g]:
+                    continue
                 codes = rule.codes[g][doms[g]]
                 ok = np.zeros(rule.n_codes[g], dtype=bool)
                 ok[codes[codes >= 0]] = True
-                alive &= ok[rule.rows[:, rule.column[g]]]
+                if ok.all():
+                    continue
+                column = rule.rows[:, rule.column[g]]
+                if alive is None:
+                    alive = np.flatnonzero(ok[column])
+                else:
+                    alive = alive[ok[column[alive]]]
+            if alive is None:
+                alive = np.arange(len(rule.rows))
+            self.tables[k] = (alive, versions)
             for g in rule.scope:
                 seen = np.zeros(rule.n_codes[g] + 1, dtype=bool)
                 seen[rule.rows[alive, rule.column[g]]] = True
@@ -397,14 +429,30 @@ def propagated_core(statics: Statics, required: Mapping[int, int]) -> tuple[Item
         # Found through case splits: sound, not shrunk (each test would be a search).
         return tuple(sorted(found, key=lambda it: (it[0] != "rule", it[1], it[0])))
     items = _derivation(statics, run)
-    # Drop what the derivation does not need, newest removals first (the oldest, closest
-    # to the literals, are the likeliest culprits and are kept when several would do).
-    kept = list(items)
-    for item in list(items):
-        trial = [it for it in kept if it != item]
-        if _empties(statics, required, trial):
-            kept = trial
+    # Drop what the derivation does not need. Oldest removals (closest to the literals,
+    # the likeliest culprits) first, so QuickXplain settles the rest in a few tests.
+    kept = _irredundant(list(reversed(items)), lambda trial: _empties(statics, required, trial))
     return tuple(sorted(kept, key=lambda it: (it[0] != "rule", it[1], it[0])))
+
+
+def _irredundant(items: list[Item], refutes: Callable[[list[Item]], bool]) -> list[Item]:
+    """A subset of `items` (which refute together) from which no item can be dropped,
+    by Junker's QuickXplain: about k log(n / k) tests for k items kept out of n."""
+
+    def quick(background: list[Item], added: bool, candidates: list[Item]) -> list[Item]:
+        if added and refutes(background):
+            return []
+        if len(candidates) == 1:
+            return list(candidates)
+        half = len(candidates) // 2
+        first, second = candidates[:half], candidates[half:]
+        core2 = quick(background + first, bool(first), second)
+        core1 = quick(background + core2, bool(core2), first)
+        return core1 + core2
+
+    if not items or refutes([]):
+        return []
+    return quick([], False, items)
 
 
 def is_sound(statics: Statics, required: Mapping[int, int], items: Sequence[Item]) -> bool:
