@@ -3,12 +3,24 @@
 Two steps, both aiming at the smallest explanation that can be found cheaply:
 1. Which current picks matter: deletion-based minimisation over the picks, each test an
    exact diagram query. The compile-time pair table answers the common case (one pick
-   alone rules the option out) without any query.
-2. Which rules matter: grow the rule set outward from the groups involved until a small
-   exact search (backtracking over just those groups) finds the literals infeasible,
-   then drop every rule not needed. Group cardinalities take part as pseudo-rules
+   alone rules the option out) without any query. The picks are always minimal.
+2. Which rules matter. Minimal (exact search: grow the rule set outward from the groups
+   involved until a small exact search finds the literals infeasible, then QuickXplain
+   drops every rule not needed) for conflicts, the rules behind a resolution's changed
+   picks, and the compile-time pair cores. Group cardinalities take part as pseudo-rules
    `min:<group>` and `max:<group>` (single-choice "max 1" is taken as given).
-Results are cached per compiled product and process.
+
+Which excluded-option rule reasons are minimal (`option_core`):
+- minimal: a single rule that forbids the literals by itself (read off the rule), a pair
+  core found at compile time, or a core an exact search of this process already found;
+- NOT necessarily minimal: every other one. They come from propagation
+  (`arc_reasons.py`: arc consistency over the rules, the derivation read backwards, then
+  no rule propagation could do without), with case splits when propagation stops short,
+  and only then from the exact search's growing phase without the shrink. All are
+  sound: the rules named, with the picks named, do exclude the option (tested against
+  brute force). A smaller set can exist when excluding the option takes reasoning over
+  several groups at once (case splits, sums' exact values rather than their bounds).
+Results are cached per compiled product and process (bounded).
 """
 
 from __future__ import annotations
