@@ -11,7 +11,13 @@ from configurator.engine.compiled import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import as_selections, option_deltas
-from configurator.engine.explain import item_id, item_message, minimal_support, rule_core
+from configurator.engine.explain import (
+    item_id,
+    item_message,
+    minimal_support,
+    option_core,
+    rule_core,
+)
 from configurator.engine.necessary import picks_of, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import (
@@ -97,6 +103,22 @@ class _Session:
                 selections=texts,
             )
             for item in rule_core(c, lits)
+        )
+
+    def option_reasons(
+        self, lits: Sequence[Literal], support: Sequence[Literal]
+    ) -> tuple[Reason, ...]:
+        """`reasons` of an excluded option: its rules from `explain.option_core`
+        (propagation before search; not always minimal, see there)."""
+        c = self.compiled
+        texts = tuple(c.index.literal_text(s) for s in support)
+        return tuple(
+            Reason(
+                rule=item_id(c.product, c.index, item),
+                message=item_message(c.product, c.index, item),
+                selections=texts,
+            )
+            for item in option_core(c, lits)
         )
 
 
@@ -221,7 +243,7 @@ def configure(
                         option.name,
                         "excluded",
                         option.price,
-                        session.reasons([*support, (g, o)], support),
+                        session.option_reasons([*support, (g, o)], support),
                         delta=found.delta,
                         resolution=None
                         if resolution is None

@@ -3,12 +3,24 @@
 Two steps, both aiming at the smallest explanation that can be found cheaply:
 1. Which current picks matter: deletion-based minimisation over the picks, each test an
    exact diagram query. The compile-time pair table answers the common case (one pick
-   alone rules the option out) without any query.
-2. Which rules matter: grow the rule set outward from the groups involved until a small
-   exact search (backtracking over just those groups) finds the literals infeasible,
-   then drop every rule not needed. Group cardinalities take part as pseudo-rules
+   alone rules the option out) without any query. The picks are always minimal.
+2. Which rules matter. Minimal (exact search: grow the rule set outward from the groups
+   involved until a small exact search finds the literals infeasible, then QuickXplain
+   drops every rule not needed) for conflicts, the rules behind a resolution's changed
+   picks, and the compile-time pair cores. Group cardinalities take part as pseudo-rules
    `min:<group>` and `max:<group>` (single-choice "max 1" is taken as given).
-Results are cached per compiled product and process.
+
+Which excluded-option rule reasons are minimal (`option_core`):
+- minimal: a single rule that forbids the literals by itself (read off the rule), a pair
+  core found at compile time, or a core an exact search of this process already found;
+- NOT necessarily minimal: every other one. They come from propagation
+  (`arc_reasons.py`: arc consistency over the rules, the derivation read backwards, then
+  no rule propagation could do without), with case splits when propagation stops short,
+  and only then from the exact search's growing phase without the shrink. All are
+  sound: the rules named, with the picks named, do exclude the option (tested against
+  brute force). A smaller set can exist when excluding the option takes reasoning over
+  several groups at once (case splits, sums' exact values rather than their bounds).
+Results are cached per compiled product and process (bounded).
 """
 
 from __future__ import annotations
@@ -17,13 +29,13 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 
+from configurator.engine.arc_reasons import propagated_core, relaxable_max, statics_of
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import (
-    MAX_PICKS_PER_GROUP,
     Constraint,
     Index,
     Literal,
@@ -54,8 +66,7 @@ def item_message(product: Product, index: Index, item: Item) -> str:
 
 
 def _relaxable_max(index: Index, g: int) -> bool:
-    n = len(index.option_codes[g])
-    return 1 < index.maxs[g] < n and (1 << n) <= MAX_PICKS_PER_GROUP
+    return relaxable_max(index, g)
 
 
 def feasible(compiled: CompiledProduct, required: dict[int, int], items: Sequence[Item]) -> bool:
@@ -160,6 +171,58 @@ def rule_core(
     if single is not None:
         return _remember(compiled, key, (("rule", single),))
     return _remember(compiled, key, _search(compiled, start, infeasible))
+
+
+def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item, ...]:
+    """The rule half of an excluded option's reason: rules under which `lits` (its
+    picks and the option) cannot all hold. A rule that forbids them by itself, or a core
+    found earlier (compile-time pair cores, exact searches of this process), is minimal;
+    otherwise the rules come from propagation (`arc_reasons.propagated_core`: sound and
+    irredundant for propagation, NOT necessarily minimal), and only when propagation
+    cannot rule the literals out from the growing phase of the exact search (`_grown`:
+    sound, NOT shrunk)."""
+    found = frozenset(lits)
+    cached = compiled.pair_cores.get(found) or compiled.cache.get(("core", found))
+    if cached is not None:
+        return cast(tuple[Item, ...], cached)
+    key = ("propagated", found)
+    cached = compiled.cache.get(key)
+    if cached is not None:
+        return cast(tuple[Item, ...], cached)
+    single = _single_rule(compiled, lits)
+    if single is not None:
+        return _remember(compiled, ("core", found), (("rule", single),))
+    required: dict[int, int] = {}
+    for g, o in lits:
+        required[g] = required.get(g, 0) | 1 << o
+    statics = statics_of(compiled.cache, compiled.index, compiled.table_rows)
+    core = propagated_core(statics, required)
+    if core is None:
+        core = _grown(compiled, required)
+    return _remember(compiled, key, core)
+
+
+def _grown(compiled: CompiledProduct, required: dict[int, int]) -> tuple[Item, ...]:
+    """Rules under which `required` is infeasible, by the exact tests of the search's
+    growing phase only (one rule over the literals' groups, then batches doubling
+    outwards): sound, at most about twice the rules needed, NOT shrunk to a minimal
+    core (QuickXplain would cost tens of tests more, each deciding a small product)."""
+    index = compiled.index
+    start = set(required)
+
+    def infeasible(items: Sequence[Item]) -> bool:
+        return not feasible(compiled, required, items)
+
+    for k, c in enumerate(index.constraints):
+        if c.scope and start <= set(c.scope):
+            items = [("rule", k), *_pseudo(index, start | set(c.scope))]
+            if infeasible(items):
+                return _sorted_items(items)
+    return _sorted_items(_grow(index, start, infeasible))
+
+
+def _sorted_items(items: Sequence[Item]) -> tuple[Item, ...]:
+    return tuple(sorted(set(items), key=lambda it: (it[0] != "rule", it[1], it[0])))
 
 
 def _search(

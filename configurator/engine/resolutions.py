@@ -212,10 +212,8 @@ class Passes:
         if row[0] < 0:
             return None
         index = self.compiled.index
-        return {
-            layer.group: index.picks[layer.group][int(row[i])]
-            for i, layer in enumerate(self.compiled.diagram.layers)
-        }
+        groups = self.compiled.diagram.order
+        return {g: index.picks[g][lab] for g, lab in zip(groups, row.tolist(), strict=True)}
 
     def configurations(self, lits: Sequence[Literal]) -> dict[Literal, dict[int, int] | None]:
         """`configuration` of each of `lits`. A few are walked node by node from their
@@ -317,12 +315,7 @@ class Passes:
 
     def _argmins(self, values: np.ndarray, starts: np.ndarray, minima: np.ndarray) -> np.ndarray:
         """Position of the first minimum in each segment of `values` (segments by starts)."""
-        counts = np.diff(np.append(starts, len(values)))
-        seg = np.repeat(np.arange(len(starts)), counts)
-        hits = np.flatnonzero(values == minima[seg])
-        first = np.ones(len(hits), dtype=bool)
-        first[1:] = seg[hits][1:] != seg[hits][:-1]
-        return hits[first]
+        return _first_minima(values, _segments(self.compiled, starts, len(values)), minima)
 
     def _labels(self) -> np.ndarray:
         """labels[global option id, layer]: the pick label of every option's best
@@ -386,6 +379,29 @@ class Passes:
                 node[below] = layer.dst[e]
         self._rebuilt = labels
         return labels
+
+
+def _segments(compiled: CompiledProduct, starts: np.ndarray, n: int) -> np.ndarray:
+    """Segment number of each position, for segments beginning at `starts` (a layer's
+    static arrays: memoised per array for the process, bounded with the cache)."""
+    memo = compiled.cache.setdefault("segments", {})
+    key = (id(starts), n)
+    found = memo.get(key)
+    if found is None or found[0] is not starts:
+        counts = np.diff(np.append(starts, n))
+        found = memo[key] = (starts, np.repeat(np.arange(len(starts)), counts))
+    segments: np.ndarray = found[1]
+    return segments
+
+
+def _first_minima(values: np.ndarray, segments: np.ndarray, minima: np.ndarray) -> np.ndarray:
+    """Position of the first value equal to its segment's minimum, per segment."""
+    hits = np.flatnonzero(values == minima[segments])
+    seg = segments[hits]
+    first = np.empty(len(hits), dtype=bool)
+    first[:1] = True
+    np.not_equal(seg[1:], seg[:-1], out=first[1:])
+    return hits[first]
 
 
 def _total(compiled: CompiledProduct, picks: Mapping[int, int]) -> Decimal:

@@ -1,0 +1,123 @@
+"""Rule reasons found by propagation (engine/arc_reasons.py) against brute force: every
+reason an excluded option carries is sound (its rules, with the cardinality pseudo-rules
+it names, leave no assignment holding the option and its picks), and a propagated core
+found without case splits has no rule propagation could do without."""
+
+from __future__ import annotations
+
+from itertools import combinations, product
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from configurator.engine import compile_product, configure, product_from_document
+from configurator.engine.arc_reasons import (
+    is_sound,
+    propagated_core,
+    relaxable_max,
+    statics_of,
+)
+from configurator.engine.compiled import CompiledProduct
+from configurator.engine.constraints import Literal
+from configurator.engine.explain import item_id
+from tests.unit.engine.conftest import small_product
+from tests.unit.engine.oracle import Oracle
+from tests.unit.engine.strategies import product_docs, selections_for
+
+
+def _impossible_under(
+    doc: dict, compiled: CompiledProduct, reason: set[str], literals: list[str]
+) -> bool:
+    """No assignment of every group (cardinalities relaxed unless `reason` names them)
+    satisfying the rules of `reason` holds all `literals`."""
+    oracle = Oracle(doc)
+    index = compiled.index
+    rules = [r for r in doc["rules"] if r["id"] in reason]
+    per_group = []
+    for g, group in enumerate(doc["groups"]):
+        codes = [o["code"] for o in group["options"]]
+        code = group["code"]
+        low = group["min"] if f"min:{code}" in reason else 0
+        relaxed = relaxable_max(index, g) and f"max:{code}" not in reason
+        high = len(codes) if relaxed else group["max"]
+        per_group.append(
+            [
+                frozenset(c)
+                for size in range(low, min(high, len(codes)) + 1)
+                for c in combinations(codes, size)
+            ]
+        )
+    names = [g["code"] for g in doc["groups"]]
+    for combo in product(*per_group):
+        config = dict(zip(names, combo, strict=True))
+        if all(oracle._holds(config, lit) for lit in literals) and all(
+            oracle._rule_ok(rule, config) for rule in rules
+        ):
+            return False
+    return True
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_every_excluded_option_reason_is_sound(data):
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    selections = data.draw(selections_for(doc))
+    result = configure(compiled, selections)
+    if not result.valid:
+        return
+    for group in result.groups:
+        for option in group.options:
+            if option.state != "excluded":
+                continue
+            reason = {r.rule for r in option.reasons}
+            literals = [*option.reasons[0].selections, f"{group.code}.{option.code}"]
+            assert _impossible_under(doc, compiled, reason, literals), (literals, reason)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_propagated_core_is_sound_and_irredundant(data):
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    index = compiled.index
+    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    chosen: list[Literal] = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
+    required: dict[int, int] = {}
+    for g, o in chosen:
+        required[g] = required.get(g, 0) | 1 << o
+    statics = statics_of({}, index, compiled.table_rows)
+    core = propagated_core(statics, required)
+    if core is None:
+        return
+    names = {item_id(compiled.product, index, item) for item in core}
+    literals = [index.literal_text(lit) for lit in chosen]
+    assert _impossible_under(doc, compiled, names, literals), (literals, names)
+    if is_sound(statics, required, core):  # found without case splits: irredundant
+        for item in core:
+            assert not is_sound(statics, required, [it for it in core if it != item])
+
+
+def test_chain_through_a_sum_and_a_table_is_found_without_search():
+    doc = small_product(
+        [("a", 1, 1, ["x", "y"]), ("b", 1, 1, ["p", "q"]), ("c", 1, 1, ["k", "m"])],
+        rules=[
+            {
+                "id": "t",
+                "type": "table",
+                "message": "t",
+                "groups": ["a", "b"],
+                "allowed": [["x", "p"], ["y", "q"]],
+            },
+            {"id": "r", "type": "requires", "message": "r", "if": ["b.p"], "then": ["c.k"]},
+            {"id": "noise", "type": "excludes", "message": "n", "all": ["b.q", "c.k"]},
+        ],
+    )
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    statics = statics_of({}, compiled.index, compiled.table_rows)
+    core = propagated_core(statics, {0: 1, 2: 2})  # a.x with c.m
+    assert core is not None
+    assert {item_id(compiled.product, compiled.index, it) for it in core} == {"t", "r"}
+    result = configure(compiled, {"a": ["x"]})
+    m = next(o for g in result.groups if g.code == "c" for o in g.options if o.code == "m")
+    assert m.state == "excluded" and sorted(r.rule for r in m.reasons) == ["r", "t"]
