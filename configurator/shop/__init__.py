@@ -32,11 +32,13 @@ from configurator.shop.presentation import (
     StandardOffer,
     literals,
 )
+from configurator.shop.regions import Region, Regions, parse_shown, render_regions
 from configurator.shop.saved import (
     SavedNotFound,
     reopen_saved,
     save_configuration,
     saved_configuration,
+    share_mail_link,
 )
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "OptionView",
     "ProductCard",
     "ProductNotFound",
+    "Region",
+    "Regions",
     "SavedNotFound",
     "Selections",
     "StandardOffer",
@@ -57,12 +61,15 @@ __all__ = [
     "current_version",
     "default_selections",
     "literals",
+    "parse_shown",
     "product_cards",
     "product_for_form",
     "product_kind",
+    "render_regions",
     "reopen_saved",
     "save_configuration",
     "saved_configuration",
+    "share_mail_link",
     "start_page",
     "starting_price",
     "update_page",

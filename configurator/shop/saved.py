@@ -4,6 +4,7 @@ catalogue."""
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote, urlencode
 
 from configurator import engine
 from configurator.models import CatalogueVersion, SavedConfiguration
@@ -84,3 +85,11 @@ def reopen_saved(*, token: str) -> tuple[SavedConfiguration, ConfigurePage]:
         keep_newest=False,
     )
     return saved, page
+
+
+def share_mail_link(*, name: str, title: str, url: str) -> str:
+    """A mailto: link with a subject naming the configuration and the share link in the
+    body (RFC 6068: percent-encoded, spaces as %20, no recipient so the customer picks)."""
+    subject = f"My {name} configuration" + (f": {title}" if title else "")
+    body = f"Here is the {name} I configured on Atelier:\n{url}"
+    return "mailto:?" + urlencode({"subject": subject, "body": body}, quote_via=quote)
