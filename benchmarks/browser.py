@@ -27,7 +27,9 @@ Modes, the same clicks each, interleaved product by product:
 - full-nosettle: the whole configurator with settle 0 ms: how much of the gain is the
   settle delay alone.
 
-Prints median and p95 per mode and the ratios to the baseline.
+Prints median and p95 per mode and the ratios to the baseline. `--root DIR --modes
+regions` serves another checkout instead (e.g. `git archive <commit>` of the page before
+regions) and measures its page as it is, with the same clicks.
 """
 
 from __future__ import annotations
@@ -113,7 +115,8 @@ NEXT_CLICK = """
   if (resolve) return ".conflict button[value=resolve]";
   const undo = document.querySelector(".conflict button[value=undo]");
   if (undo) return ".conflict button[value=undo]";
-  const slots = [...document.querySelectorAll(".group-slot")];
+  let slots = [...document.querySelectorAll(".group-slot")];
+  if (!slots.length) slots = [...document.querySelectorAll("fieldset.group")];  // --root: older page
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[(step + i) % slots.length];
     const inputs = [...slot.querySelectorAll(".choice.is-available > input.choice-input")]
@@ -125,7 +128,7 @@ NEXT_CLICK = """
 """
 
 
-def prepare(env: dict[str, str], orders: int) -> list[str]:
+def prepare(env: dict[str, str], orders: int, root: Path) -> list[str]:
     """Migrate, publish the demo catalogue, place and schedule `orders` orders; the
     product codes."""
     script = f"""
@@ -137,7 +140,7 @@ from configurator.selectors import published_version
 from configurator.services import import_catalogue
 from orders.services import LineRequest, place_order
 call_command("migrate", verbosity=0)
-import_catalogue(document=json.loads(open({str(ROOT / "configurator/demo/catalogue.json")!r}).read()), publish=True)
+import_catalogue(document=json.loads(open({str(root / "configurator/demo/catalogue.json")!r}).read()), publish=True)
 version = published_version()
 codes = [p["code"] for p in version.document["products"]]
 for i in range({orders}):
@@ -148,7 +151,7 @@ print(json.dumps(codes))
     out = subprocess.run(
         [sys.executable, "-c", script],
         env=env,
-        cwd=ROOT,
+        cwd=root,
         check=True,
         capture_output=True,
         text=True,
@@ -194,6 +197,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=200, help="orders in the plan first")
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -212,11 +216,11 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = None
     try:
-        codes = prepare(env, args.orders)
+        codes = prepare(env, args.orders, args.root.resolve())
         server = subprocess.Popen(
             servers.gunicorn_command(port, workers=args.workers),
             env=env,
-            cwd=ROOT,
+            cwd=args.root.resolve(),
             stdout=subprocess.DEVNULL,
             stderr=open(work / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the process
         )
