@@ -32,7 +32,7 @@ from atelier.caching import BoundedCache
 from configurator.shop.presentation import ConfigurePage, GroupView
 
 MAX_SHOWN_CHARS = 8000  # ~20 regions of ~40 characters each, with room to spare
-_TOKEN = re.compile(r"^([a-z0-9-]{1,80}):([0-9a-f]{16})$")
+_TOKEN = re.compile(r"^([\w.-]{1,120}):([0-9a-f]{16})$")
 
 
 @dataclass(frozen=True)
