@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/broker.py
 	$(PY) benchmarks/shop.py
+	$(PY) benchmarks/browser.py
 	$(PY) benchmarks/api.py
 	$(PY) benchmarks/planner_quality.py --time-limit 30
 	$(PY) benchmarks/planner.py --orders 5000

@@ -62,14 +62,16 @@ def _starting_points(page: shop.ConfigurePage) -> tuple[shop.StartingOffer, ...]
 
 
 def _render_page(request, page, *, form=None, problems=(), status=200):
+    form_data = getattr(form, "cleaned_data", {})
     return render(
         request,
         "shop/configure.html",
         {
             "page": page,
-            "form_data": getattr(form, "cleaned_data", {}),
+            "form_data": form_data,
             "problems": problems,
             "starting_points": _starting_points(page),
+            "regions": shop.render_regions(page=page, problems=problems),
         },
         status=status,
     )
@@ -174,17 +176,24 @@ def _request_quote(request, form, page):
 
 @require_POST
 def configure_update(request, code: str):
-    """htmx: the configurator fragment after one change (the page keeps focus on the
-    control by its stable id) plus an out-of-band announcement for screen readers."""
+    """htmx: after one change, the regions of the page that changed since what the page
+    says it shows (`shown`), each swapped out of band (htmx puts focus back on the control
+    by its stable id), plus an announcement for screen readers. Without `shown` (a page
+    from before regions) the whole configurator fragment, as before."""
     version, form = _bound_form(request, code)
     page = _page_from_form(version, form, code)
     problems, status = (form.problems(), 422) if not form.is_valid() else ((), 200)
+    regions = shop.render_regions(page=page, problems=problems)
     context = {
         "page": page,
         "form_data": form.cleaned_data,
         "problems": problems,
+        "regions": regions,
     }
-    return render(request, "shop/_update.html", context, status=status)
+    if "shown" not in request.POST:
+        return render(request, "shop/_update.html", context, status=status)
+    context["changed"] = regions.changed(shown=shop.parse_shown(request.POST["shown"]))
+    return render(request, "shop/_changes.html", context, status=status)
 
 
 def saved_configuration(request, token: str):
@@ -192,6 +201,7 @@ def saved_configuration(request, token: str):
         saved, page = shop.reopen_saved(token=token)
     except (shop.SavedNotFound, shop.ProductNotFound) as exc:
         raise Http404("No such saved configuration") from exc
+    share_url = request.build_absolute_uri(reverse("shop:saved", args=[saved.token]))
     return render(
         request,
         "shop/configure.html",
@@ -199,8 +209,10 @@ def saved_configuration(request, token: str):
             "page": page,
             "starting_points": _starting_points(page),
             "form_data": {"title": saved.title},
+            "regions": shop.render_regions(page=page),
             "saved": saved,
-            "share_url": request.build_absolute_uri(reverse("shop:saved", args=[saved.token])),
+            "share_url": share_url,
+            "share_mail": shop.share_mail_link(name=page.name, title=saved.title, url=share_url),
         },
     )
 

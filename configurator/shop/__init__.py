@@ -34,6 +34,7 @@ from configurator.shop.presentation import (
     StandardOffer,
     literals,
 )
+from configurator.shop.regions import Region, Regions, parse_shown, render_regions
 from configurator.shop.saved import (
     SavedNotFound,
     reopen,
@@ -41,6 +42,7 @@ from configurator.shop.saved import (
     reopen_saved,
     save_configuration,
     saved_configuration,
+    share_mail_link,
 )
 from configurator.shop.specs import SpecRow, SpecSheet, spec_sheet
 from configurator.shop.starting_points import StartingOffer, starting_offers
@@ -66,6 +68,8 @@ __all__ = [
     "OptionView",
     "ProductCard",
     "ProductNotFound",
+    "Region",
+    "Regions",
     "SavedNotFound",
     "Selections",
     "StandardOffer",
@@ -73,14 +77,17 @@ __all__ = [
     "current_version",
     "default_selections",
     "literals",
+    "parse_shown",
     "product_cards",
     "product_for_form",
     "product_kind",
     "reopen",
     "reopen_configuration",
+    "render_regions",
     "reopen_saved",
     "save_configuration",
     "saved_configuration",
+    "share_mail_link",
     "start_page",
     "starting_price",
     "update_page",

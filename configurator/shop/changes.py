@@ -8,6 +8,7 @@ from __future__ import annotations
 from configurator import engine
 from configurator.models import CatalogueVersion
 from configurator.rule_text import Words
+from configurator.shop.details import NO_DETAILS, OptionDetails
 from configurator.shop.presentation import BillLine, Change, Money, OptionView, Selections
 from production import promise
 
@@ -90,6 +91,7 @@ def option_view(
     groups: tuple[engine.GroupState, ...],
     words: Words,
     currency: str,
+    details: OptionDetails = NO_DETAILS,
 ) -> OptionView:
     why: tuple[str, ...] = ()
     changes: tuple[str, ...] = ()
@@ -111,6 +113,8 @@ def option_view(
         input_id=f"opt-{group.code}-{option.code}",
         changes=changes,
         possible=option.state != "excluded" or option.resolution is not None,
+        description=details.description,
+        specs=details.specs,
     )
 
 

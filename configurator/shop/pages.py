@@ -30,6 +30,7 @@ from configurator.shop.changes import (
     proposed_change,
     selections_of,
 )
+from configurator.shop.details import NO_DETAILS, OptionDetails, option_details
 from configurator.shop.pictures import picture_for
 from configurator.shop.presentation import (
     ConfigurePage,
@@ -136,6 +137,19 @@ def page_document(version: CatalogueVersion, code: str) -> dict:
     return _product_document(version, code)
 
 
+# Owner: _details. Key (version pk, product code); bound 256, as the product documents'.
+_option_details = BoundedCache[tuple[int, str], dict[tuple[str, str], OptionDetails]](
+    name="shop.option_details", maxsize=256
+)
+
+
+def _details(version: CatalogueVersion, code: str) -> dict[tuple[str, str], OptionDetails]:
+    """Every option's description and specs of product `code`, read once per process."""
+    return _option_details.get_or_set(
+        (version.pk, code), lambda: option_details(product_doc=_product_document(version, code))
+    )
+
+
 def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
     """The published version and the engine's view of product `code` (to build its form)."""
     version = current_version()
@@ -192,6 +206,7 @@ def configure_page(
     result = engine.configure(compiled, selections, order=recency, explain_resolutions=True)
     currency = result.price.currency
     words = Words(result.groups)
+    details = _details(version, code)
 
     groups = tuple(
         GroupView(
@@ -199,7 +214,17 @@ def configure_page(
             group.name,
             group.min,
             group.max,
-            tuple(option_view(o, group, result.groups, words, currency) for o in group.options),
+            tuple(
+                option_view(
+                    o,
+                    group,
+                    result.groups,
+                    words,
+                    currency,
+                    details.get((group.code, o.code), NO_DETAILS),
+                )
+                for o in group.options
+            ),
             f"g-{group.code}",
         )
         for group in result.groups

@@ -58,6 +58,13 @@ class OptionView:
     input_id: str
     changes: tuple[str, ...] = ()
     possible: bool = True  # False: no configuration at all contains it
+    # Shown on demand (a disclosure): the catalogue's description and key specs.
+    description: str = ""
+    specs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def has_details(self) -> bool:
+        return bool(self.description or self.specs)
 
     @property
     def selected(self) -> bool:
@@ -105,6 +112,14 @@ class GroupView:
     @property
     def picks(self) -> int:
         return sum(o.selected for o in self.options)
+
+    @property
+    def pick_text(self) -> str:
+        """The current pick(s), for the group's header (shown also while it is collapsed)."""
+        names = [o.name for o in self.options if o.selected]
+        if names:
+            return ", ".join(names)
+        return "None" if self.min == 0 else "Not chosen yet"
 
     @property
     def unmet(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from urllib.parse import quote, urlencode
 
 from configurator import engine
 from configurator.models import CatalogueVersion, SavedConfiguration
@@ -127,3 +128,11 @@ def reopen(
         keep_newest=False,
         quantity=quantity,
     )
+
+
+def share_mail_link(*, name: str, title: str, url: str) -> str:
+    """A mailto: link with a subject naming the configuration and the share link in the
+    body (RFC 6068: percent-encoded, spaces as %20, no recipient so the customer picks)."""
+    subject = f"My {name} configuration" + (f": {title}" if title else "")
+    body = f"Here is the {name} I configured on Atelier:\n{url}"
+    return "mailto:?" + urlencode({"subject": subject, "body": body}, quote_via=quote)

@@ -1,0 +1,288 @@
+"""Click to updated page on the configure page, in Chromium, against the whole-fragment
+swap it replaced, in the same run.
+
+    python benchmarks/browser.py [--clicks 100] [--orders 200] [--workers 1]
+
+Starts a real server on a fresh SQLite file: migrate, the demo catalogue published and
+`--orders` orders placed and scheduled first (as benchmarks/shop.py, so the ship-date
+estimate reads a plan with booked days), then gunicorn as `make run` and compose run it
+(atelier.gunicorn_conf) on loopback. Debian's Chromium (Playwright, /usr/bin/chromium,
+the e2e tests' launch arguments), desktop viewport 1280×900.
+
+A click is a real mouse click (Playwright) on an option of a demo product's configure
+page: in each group in turn the next option that is available and not picked, or "Apply
+the change" when a conflict waits; `--clicks` clicks per mode, spread over the demo
+products, the same sequence in every mode (the server answers the same states).
+Measured in the page: from the click event to the first frame painted after htmx has
+swapped and settled the answer (`htmx:afterSettle`, then a requestAnimationFrame and a
+task after it: the frame with the new state has been rendered). Also split: request
+(send → answer received: server and network), swap and settle, paint.
+
+Modes, the same clicks each, interleaved product by product:
+- regions: the page as it is: the update answers only the regions whose digest changed,
+  as out-of-band swaps, settle 0 ms (configurator/shop/regions.py).
+- full: the page as before: the `shown` field dropped from each request, so the server
+  answers the whole configurator, swapped as one outerHTML with htmx's default 20 ms
+  settle. The baseline.
+- full-nosettle: the whole configurator with settle 0 ms: how much of the gain is the
+  settle delay alone.
+
+Prints median and p95 per mode and the ratios to the baseline. `--root DIR --modes
+regions` serves another checkout instead (e.g. `git archive <commit>` of the page before
+regions) and measures its page as it is, with the same clicks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests import servers  # noqa: E402
+
+MODES = ("regions", "full", "full-nosettle")
+BASELINE = "full"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+# In the page before its scripts: the mode's tweaks and the timestamps of each click.
+MEASURE = """
+(() => {
+  const bench = (window.__bench = {mode: "regions", results: [], click: null});
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest || !event.target.closest("#configurator")) return;
+    bench.click = {start: performance.now(), send: 0, answer: 0, swapped: 0, done: false, bytes: 0};
+  }, true);
+  document.addEventListener("htmx:configRequest", (event) => {
+    if (bench.mode !== "regions") delete event.detail.parameters.shown;
+  });
+  document.addEventListener("htmx:beforeSend", () => {
+    if (bench.click) bench.click.send = performance.now();
+  });
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (!bench.click) return;
+    bench.click.answer = performance.now();
+    bench.click.bytes = event.detail.xhr.responseText.length;
+    if (bench.mode === "full") event.detail.swapOverride = "outerHTML";
+    if (bench.mode === "full-nosettle") event.detail.swapOverride = "outerHTML settle:0ms";
+  });
+  document.addEventListener("htmx:afterSwap", () => {
+    if (bench.click && !bench.click.swapped) bench.click.swapped = performance.now();
+  });
+  document.addEventListener("htmx:afterSettle", () => {
+    const click = bench.click;
+    if (!click || click.done) return;
+    click.done = true;
+    const settled = performance.now();
+    requestAnimationFrame(() => setTimeout(() => {
+      const painted = performance.now();
+      bench.results.push({
+        total: painted - click.start,
+        request: click.answer - click.send,
+        swap: settled - click.answer,
+        paint: painted - settled,
+        bytes: click.bytes,
+      });
+    }, 0));
+  });
+})();
+"""
+
+# The next click: in the groups in turn, the next available option not picked; or apply
+# the change a conflict proposes. Returns a CSS selector.
+NEXT_CLICK = """
+(step) => {
+  const resolve = document.querySelector(".conflict button[value=resolve]");
+  if (resolve) return ".conflict button[value=resolve]";
+  const undo = document.querySelector(".conflict button[value=undo]");
+  if (undo) return ".conflict button[value=undo]";
+  let slots = [...document.querySelectorAll(".group-slot")];
+  if (!slots.length) slots = [...document.querySelectorAll("fieldset.group")];  // --root: older page
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[(step + i) % slots.length];
+    const inputs = [...slot.querySelectorAll(".choice.is-available > input.choice-input")]
+      .filter((input) => !input.checked);
+    if (inputs.length) return "#" + inputs[step % inputs.length].id;
+  }
+  return null;
+}
+"""
+
+
+def prepare(env: dict[str, str], orders: int, root: Path) -> list[str]:
+    """Migrate, publish the demo catalogue, place and schedule `orders` orders; the
+    product codes."""
+    script = f"""
+import json, django
+django.setup()
+from django.core.management import call_command
+from configurator import shop
+from configurator.selectors import published_version
+from configurator.services import import_catalogue
+from orders.services import LineRequest, place_order
+call_command("migrate", verbosity=0)
+import_catalogue(document=json.loads(open({str(root / "configurator/demo/catalogue.json")!r}).read()), publish=True)
+version = published_version()
+codes = [p["code"] for p in version.document["products"]]
+for i in range({orders}):
+    code = codes[i % len(codes)]
+    place_order(lines=[LineRequest(code, shop.default_selections(version, code), 1 + i % 3)])
+print(json.dumps(codes))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def wait_until_up(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {url} within {timeout} s")
+
+
+def run_clicks(page, base: str, code: str, mode: str, clicks: int) -> list[dict]:
+    page.goto(f"{base}/p/{code}/")
+    page.wait_for_load_state("load")
+    page.wait_for_function("window.htmx && document.getElementById('configurator')")
+    page.evaluate(f"window.__bench.mode = {mode!r}; window.__bench.results = []")
+    for step in range(clicks):
+        selector = page.evaluate(NEXT_CLICK, step)
+        if selector is None:
+            break
+        page.click(selector)
+        page.wait_for_function(f"window.__bench.results.length > {step}", timeout=20_000)
+        # Let the page go idle (focus restored, autofocus, any timers) before the next.
+        page.wait_for_timeout(30)
+    return page.evaluate("window.__bench.results")
+
+
+def percentile95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=100, help="measured clicks per mode")
+    parser.add_argument("--orders", type=int, default=200, help="orders in the plan first")
+    parser.add_argument("--workers", type=int, default=1, help="gunicorn workers")
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix="atelier-browser-bench-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+        "ATELIER_VAR_DIR": str(work),
+        "DJANGO_SETTINGS_MODULE": "atelier.settings",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "HOME": str(work),
+    }
+    env.pop("DEBUG", None)
+    port = servers.free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = None
+    try:
+        codes = prepare(env, args.orders, args.root.resolve())
+        server = subprocess.Popen(
+            servers.gunicorn_command(port, workers=args.workers),
+            env=env,
+            cwd=args.root.resolve(),
+            stdout=subprocess.DEVNULL,
+            stderr=open(work / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the process
+        )
+        wait_until_up(base + "/")
+        per_product = [
+            args.clicks // len(codes) + (i < args.clicks % len(codes)) for i in range(len(codes))
+        ]
+        results: dict[str, list[dict]] = {mode: [] for mode in args.modes}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                args=CHROMIUM_ARGS,
+            )
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_init_script(MEASURE)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            for code in codes:  # warm: the worker's compiled products, templates, browser cache
+                for mode in args.modes:
+                    run_clicks(page, base, code, mode, 3)
+            for code, clicks in zip(codes, per_product, strict=True):
+                for mode in args.modes:  # interleaved, so drift hits every mode alike
+                    results[mode].extend(run_clicks(page, base, code, mode, clicks))
+            browser.close()
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+    base_median = (
+        statistics.median(r["total"] for r in results[BASELINE]) if BASELINE in results else None
+    )
+    print(
+        f"Chromium, gunicorn {args.workers} worker(s), SQLite, {args.orders} orders planned; "
+        f"demo products {', '.join(codes)}"
+    )
+    print()
+    print(
+        "| mode | clicks | median ms | p95 ms | median / full | request ms | swap+settle ms | paint ms | answer bytes |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for mode in args.modes:
+        rows = results[mode]
+        totals = [r["total"] for r in rows]
+        med = statistics.median(totals)
+        ratio = f"{med / base_median:.2f}x" if base_median else "-"
+        print(
+            f"| {mode} | {len(rows)} | {med:.1f} | {percentile95(totals):.1f} | {ratio} | "
+            f"{statistics.median(r['request'] for r in rows):.1f} | "
+            f"{statistics.median(r['swap'] for r in rows):.1f} | "
+            f"{statistics.median(r['paint'] for r in rows):.1f} | "
+            f"{statistics.median(r['bytes'] for r in rows):.0f} |"
+        )
+    if "regions" in results:
+        median = statistics.median(r["total"] for r in results["regions"])
+        print()
+        print(f"Target median < 40 ms: {'met' if median < 40 else 'MISSED'} ({median:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()
