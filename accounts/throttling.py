@@ -1,5 +1,8 @@
 """Login throttling: failed attempts counted per client address and per account name in
-the shared cache (Redis in production, atelier/cache.py), in fixed windows.
+the shared cache (Redis in production, atelier/cache.py), in fixed windows. The same
+counters, in their own scope, limit the requests that send account e-mail (sign-up,
+password reset) per address typed and per client address, so nobody can use the shop to
+flood a mailbox.
 
 - Per account name: the e-mail address as typed (normalised), whether or not an account
   has it, so the limit itself tells nobody which addresses have accounts. Guessing one
@@ -30,6 +33,7 @@ from atelier.cache import SHARED_CACHE_ERRORS
 log = logging.getLogger("atelier.accounts")
 
 PREFIX = "accounts:login-failures"
+MAIL_PREFIX = "accounts:mail-requests"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class LoginLimits:
     per_account: int
     per_address: int
     window_seconds: int
+    prefix: str = PREFIX
 
     @classmethod
     def from_settings(cls) -> LoginLimits:
@@ -46,11 +51,22 @@ class LoginLimits:
             window_seconds=settings.ATELIER_LOGIN_WINDOW_SECONDS,
         )
 
+    @classmethod
+    def mail_from_settings(cls) -> LoginLimits:
+        """Sign-ups and reset requests (each sends one e-mail) per typed address and per
+        client address."""
+        return cls(
+            per_account=settings.ATELIER_ACCOUNT_MAILS_PER_ACCOUNT,
+            per_address=settings.ATELIER_ACCOUNT_MAILS_PER_ADDRESS,
+            window_seconds=settings.ATELIER_LOGIN_WINDOW_SECONDS,
+            prefix=MAIL_PREFIX,
+        )
 
-def _keys(*, address: str, account: str) -> tuple[str, str]:
+
+def _keys(*, address: str, account: str, prefix: str = PREFIX) -> tuple[str, str]:
     # Hashed: raw addresses and e-mails stay out of Redis, and keys stay short.
     name = hashlib.sha256(account.strip().lower().encode()).hexdigest()[:32]
-    return f"{PREFIX}:account:{name}", f"{PREFIX}:address:{address}"
+    return f"{prefix}:account:{name}", f"{prefix}:address:{address}"
 
 
 def _read(key: str) -> int:
@@ -76,13 +92,13 @@ def _bump(key: str, *, window: int) -> None:
 def login_blocked(*, address: str, account: str, limits: LoginLimits | None = None) -> bool:
     """Whether a login attempt must be refused unread (too many recent failures)."""
     limits = limits or LoginLimits.from_settings()
-    account_key, address_key = _keys(address=address, account=account)
+    account_key, address_key = _keys(address=address, account=account, prefix=limits.prefix)
     return _read(account_key) >= limits.per_account or _read(address_key) >= limits.per_address
 
 
 def login_failed(*, address: str, account: str, limits: LoginLimits | None = None) -> None:
     limits = limits or LoginLimits.from_settings()
-    for key in _keys(address=address, account=account):
+    for key in _keys(address=address, account=account, prefix=limits.prefix):
         _bump(key, window=limits.window_seconds)
 
 
@@ -92,3 +108,13 @@ def login_succeeded(*, account: str) -> None:
         cache.delete(account_key)
     except SHARED_CACHE_ERRORS as error:
         log.warning("login throttle could not clear a counter (%s)", error)
+
+
+def mail_request_refused(*, address: str, account: str) -> bool:
+    """Count a request that would send account e-mail to `account`; True if it is over
+    the limit (and must send nothing)."""
+    limits = LoginLimits.mail_from_settings()
+    if login_blocked(address=address, account=account, limits=limits):
+        return True
+    login_failed(address=address, account=account, limits=limits)
+    return False

@@ -50,10 +50,15 @@ def throttled_message() -> str:
 @require_http_methods(["GET", "POST"])
 def sign_up(request):
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.sign_up(email=form.cleaned_data["email"], password=form.cleaned_data["password"])
-        return redirect("accounts:signup_done")
     status = 422 if form.is_bound else 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if throttling.mail_request_refused(address=client_address(request), account=email):
+            form.add_error(None, throttled_message())
+            status = 429
+        else:
+            services.sign_up(email=email, password=form.cleaned_data["password"])
+            return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
@@ -153,6 +158,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        if throttling.mail_request_refused(address=client_address(self.request), account=email):
+            form.add_error(None, throttled_message())
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
     @property
     def extra_email_context(self):

@@ -182,6 +182,10 @@ LOGOUT_REDIRECT_URL = "shop:products"
 ATELIER_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("ATELIER_LOGIN_FAILURES_PER_ACCOUNT", "5"))
 ATELIER_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ATELIER_LOGIN_FAILURES_PER_ADDRESS", "20"))
 ATELIER_LOGIN_WINDOW_SECONDS = int(os.environ.get("ATELIER_LOGIN_WINDOW_SECONDS", "900"))
+# Sign-ups and password reset requests (each sends an e-mail) in the same window, per
+# address typed and per client address: no flooding a mailbox through the shop.
+ATELIER_ACCOUNT_MAILS_PER_ACCOUNT = int(os.environ.get("ATELIER_ACCOUNT_MAILS_PER_ACCOUNT", "5"))
+ATELIER_ACCOUNT_MAILS_PER_ADDRESS = int(os.environ.get("ATELIER_ACCOUNT_MAILS_PER_ADDRESS", "20"))
 # How long an e-mail confirmation link and a password reset link work.
 ATELIER_VERIFY_MAX_AGE = int(os.environ.get("ATELIER_VERIFY_MAX_AGE", str(3 * 86400)))
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))

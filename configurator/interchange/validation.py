@@ -219,7 +219,10 @@ def _table_rows(document: object) -> Iterator[CatalogueIssue]:
     for p, product in enumerate(products if isinstance(products, list) else ()):
         rules = product.get("rules") if isinstance(product, dict) else None
         for r, rule in enumerate(rules if isinstance(rules, list) else ()):
-            rows = rule.get("allowed") if isinstance(rule, dict) else None
+            # A rule that is not an object is reported by the schema pass; skip it here.
+            if not isinstance(rule, dict):
+                continue
+            rows = rule.get("allowed")
             if rule.get("type") != "table" or not isinstance(rows, list):
                 continue
             where: list[str | int] = ["products", p, "rules", r, "allowed"]

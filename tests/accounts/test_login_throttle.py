@@ -110,3 +110,25 @@ def test_with_redis_gone_log_in_still_works_and_still_counts_per_process(low_lim
     assert log_in(Client(), "ada@example.com").status_code == 302
     assert_account_throttle_holds("ada@example.com")
     assert any("unreachable" in r.getMessage() for r in caplog.records if r.name == "atelier.cache")
+
+
+def test_account_mail_requests_are_limited_and_read_the_same_for_any_address(low_limits):
+    low_limits.ATELIER_ACCOUNT_MAILS_PER_ACCOUNT = 2
+    verify(Client(), "ada@example.com")
+    cache.clear()  # the sign-up above was one such request
+    mail.outbox.clear()
+    answers = {}
+    for email in ("ada@example.com", "nobody@example.com"):
+        statuses = [
+            Client()
+            .post("/account/password/reset/", {"email": email}, REMOTE_ADDR=f"10.1.0.{i}")
+            .status_code
+            for i in range(3)
+        ]
+        answers[email] = statuses
+    assert answers["ada@example.com"] == answers["nobody@example.com"] == [302, 302, 429]
+    assert len(mail.outbox) == 2  # two resets for the real account, none past the limit
+    refused = Client().post(
+        "/account/signup/", {"email": "ada@example.com", "password": PASSWORD + "x"}
+    )
+    assert refused.status_code == 429 and "Too many" in refused.content.decode()

@@ -194,3 +194,13 @@ def test_another_account_gets_404_for_everything(published):
     assert ada.get("/account/orders/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert ada.get(f"/account/orders/{order.public_id}/lines/7/reorder/").status_code == 404
     assert ada.get("/account/configurations/999999/").status_code == 404
+
+
+def test_the_account_page_reads_a_fixed_number_of_queries(published, django_assert_max_num_queries):
+    client = logged_in("ada@example.com")
+    for _ in range(4):
+        place(client, "ada@example.com")
+        client.post("/p/nb14/", form_data(DEFAULTS, action="save", title="One more"))
+    with django_assert_max_num_queries(8):
+        page = client.get("/account/").content.decode()
+    assert page.count("/account/orders/") == 4 and page.count('">One more</a>') == 4

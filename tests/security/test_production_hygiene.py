@@ -91,3 +91,11 @@ def test_bootstrap_with_atelier_demo_loads_the_demo_and_a_staff_login(settings, 
     password = (tmp_path / "admin-password.txt").read_text().strip()
     assert admin.check_password(password)
     assert f"Staff login: admin / {password}" in capsys.readouterr().out
+
+
+def test_compose_sends_account_mail_by_smtp_configured_from_the_environment(compose):
+    env = compose["x-app"]["environment"]
+    assert env["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    for name in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
+        assert env[name].startswith("${" + name), name  # from the deployer's environment
+    assert env["ATELIER_SITE_URL"].startswith("${ATELIER_SITE_URL")
