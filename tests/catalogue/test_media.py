@@ -231,7 +231,7 @@ def _product_form(product: Product, **extra) -> dict:
         "position": product.position,
         **{
             f"{prefix}-{f}": v
-            for prefix in ("route", "groups", "rules", "price_rules")
+            for prefix in ("route", "groups", "rules", "price_rules", "starting_points")
             for f, v in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
         },
         **extra,
@@ -349,8 +349,10 @@ def test_picture_follows_the_colour_on_the_page_and_in_the_update(client, publis
         "/p/nb14/update/", {"g-colour": "graphite"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     graphite = MediaAsset.objects.get(path="products/nb14-graphite.svg").stored_name
-    assert 'id="product-picture" hx-swap-oob="true"' in fragment
-    assert f'src="/media/{graphite}"' in fragment
+    # The summary's picture inside the configurator, the header's swapped out of band.
+    assert 'id="product-picture"' in fragment
+    assert 'id="header-picture" class="product-art" hx-swap-oob="true"' in fragment
+    assert fragment.count(f'src="/media/{graphite}"') == 2
     listing = client.get("/").content.decode()
     assert listing.count('class="picture-img"') == 3
 

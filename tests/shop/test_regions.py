@@ -86,7 +86,8 @@ def test_a_garbled_shown_field_swaps_every_region(client, published, shown):
 def test_without_shown_the_whole_fragment_is_answered(client, published):
     html = client.post(UPDATE, form_data(DEFAULTS)).content.decode()
     assert '<div id="configurator"' in html
-    assert swapped(html) == []
+    # Outside the configurator only the header's picture and the spec sheet are swapped.
+    assert swapped(html) == ["header-picture", "spec-sheet-slot"]
 
 
 def test_form_errors_are_a_region_too(client, published):
