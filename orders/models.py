@@ -131,9 +131,10 @@ class Order(models.Model):
         return f"Order {self.pk}"
 
 
-class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveIntegerField(default=0)
+class LineRecord(models.Model):
+    """What an order line and a quote line both keep: the configuration, priced on its
+    catalogue version, and what production needs to plan it, never priced again."""
+
     catalogue_version = models.ForeignKey(
         "configurator.CatalogueVersion", on_delete=models.PROTECT, related_name="+"
     )
@@ -147,6 +148,14 @@ class OrderLine(models.Model):
     build_minutes = models.JSONField(help_text="Minutes per unit: {work centre: minutes}")
     route = models.JSONField(default=list, help_text="Work centres in order")
     standard_sku = models.CharField(max_length=64, blank=True, help_text="Shipped from stock")
+
+    class Meta:
+        abstract = True
+
+
+class OrderLine(LineRecord):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "position"]
@@ -264,26 +273,13 @@ class Quote(models.Model):
         return self.status
 
 
-class QuoteLine(models.Model):
+class QuoteLine(LineRecord):
     """A quoted line, frozen as an order line is (OrderLine): accepting the quote copies
     it into the order whatever the catalogue says by then."""
 
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
-    catalogue_version = models.ForeignKey(
-        "configurator.CatalogueVersion", on_delete=models.PROTECT, related_name="+"
-    )
-    product_code = models.CharField(max_length=40)
-    product_name = models.CharField(max_length=200)
-    selections = models.JSONField()
-    quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(max_digits=14, decimal_places=2)
     line_total = models.DecimalField(max_digits=14, decimal_places=2)
-    price_lines = models.JSONField(help_text="Itemized unit price as the engine gave it")
-    bom = models.JSONField(help_text="Components per unit: {sku: qty}")
-    build_minutes = models.JSONField(help_text="Minutes per unit: {work centre: minutes}")
-    route = models.JSONField(default=list, help_text="Work centres in order")
-    standard_sku = models.CharField(max_length=64, blank=True, help_text="Shipped from stock")
 
     class Meta:
         ordering = ["quote", "position"]
