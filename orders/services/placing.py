@@ -8,15 +8,16 @@ priced now, an accepted quote (orders.services.quotes) the lines it froze when i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
 from atelier import enqueue, errors
 from configurator.models import CatalogueVersion
 from configurator.selectors import NoPublishedCatalogue, published_version
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import LineRecord, Order, OrderEvent, OrderLine
 from orders.notifications import notify_status_changes
 from orders.pricing import LineRequest, PricedLine, price_line, standard_products
 from orders.services.stock import take_standard_stock
@@ -51,6 +52,15 @@ class FrozenLine:
     @property
     def line_total(self) -> Decimal:
         return self.unit_price * self.quantity
+
+    @classmethod
+    def of_record(cls, record: LineRecord) -> FrozenLine:
+        """A line as an order or a quote stored it (their shared fields, LineRecord)."""
+        return cls(**{f.name: getattr(record, f.name) for f in fields(cls)})
+
+    def record_fields(self) -> dict[str, Any]:
+        """The fields an OrderLine or a QuoteLine stores for this line (LineRecord's)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def to_plan(self) -> promise.LineToPlan:
@@ -165,21 +175,7 @@ def commit_order(
             shipping_address=customer.address,
         )
         OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                position=i,
-                catalogue_version=line.catalogue_version,
-                product_code=line.product_code,
-                product_name=line.product_name,
-                selections=line.selections,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                price_lines=line.price_lines,
-                standard_sku=line.standard_sku,
-                bom=line.bom,
-                build_minutes=line.build_minutes,
-                route=line.route,
-            )
+            OrderLine(order=order, position=i, **line.record_fields())
             for i, line in enumerate(lines)
         )
         take_standard_stock([(line.standard_sku, line.quantity) for line in lines])

@@ -62,22 +62,7 @@ def issue_quote(
             valid_until=issued_at + timedelta(days=settings.QUOTE_VALID_DAYS),
         )
         QuoteLine.objects.bulk_create(
-            QuoteLine(
-                quote=quote,
-                position=i,
-                catalogue_version=line.catalogue_version,
-                product_code=line.product_code,
-                product_name=line.product_name,
-                selections=line.selections,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_total=line.line_total,
-                price_lines=line.price_lines,
-                bom=line.bom,
-                build_minutes=line.build_minutes,
-                route=line.route,
-                standard_sku=line.standard_sku,
-            )
+            QuoteLine(quote=quote, position=i, line_total=line.line_total, **line.record_fields())
             for i, line in enumerate(priced)
         )
         if user is not None:
@@ -99,19 +84,7 @@ def _next_number(issued_at: datetime) -> str:
 def frozen_lines(quote: Quote) -> list[FrozenLine]:
     """The quote's lines as the order will store them: its catalogue versions and prices."""
     return [
-        FrozenLine(
-            catalogue_version=line.catalogue_version,
-            product_code=line.product_code,
-            product_name=line.product_name,
-            selections=line.selections,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            price_lines=line.price_lines,
-            bom=line.bom,
-            build_minutes=line.build_minutes,
-            route=line.route,
-            standard_sku=line.standard_sku,
-        )
+        FrozenLine.of_record(line)
         for line in quote.lines.select_related("catalogue_version").order_by("position")
     ]
 
