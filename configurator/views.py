@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,12 +29,14 @@ def product_list(request):
     return render(request, "shop/products.html", {"cards": cards, "version": version})
 
 
-def _bound_form(request, code: str) -> tuple[CatalogueVersion, ConfigureForm]:
+def _bound_form(data: QueryDict, code: str) -> tuple[CatalogueVersion, ConfigureForm]:
+    """The published version and the configure form bound to `data` (a POST, or the
+    query string of the printable spec sheet)."""
     try:
         version, product = shop.product_for_form(code)
     except shop.ProductNotFound as exc:
         raise Http404("No such product") from exc
-    return version, ConfigureForm(request.POST, product=product)
+    return version, ConfigureForm(data, product=product)
 
 
 def _page_from_form(version, form: ConfigureForm, code: str) -> shop.ConfigurePage:
@@ -87,7 +89,7 @@ def configure(request, code: str):
         except shop.ProductNotFound as exc:
             raise Http404("No such product") from exc
         return _render_page(request, page)
-    version, form = _bound_form(request, code)
+    version, form = _bound_form(request.POST, code)
     page = _page_from_form(version, form, code)
     if not form.is_valid():
         return _render_page(request, page, form=form, problems=form.problems(), status=422)
@@ -180,7 +182,7 @@ def configure_update(request, code: str):
     says it shows (`shown`), each swapped out of band (htmx puts focus back on the control
     by its stable id), plus an announcement for screen readers. Without `shown` (a page
     from before regions) the whole configurator fragment, as before."""
-    version, form = _bound_form(request, code)
+    version, form = _bound_form(request.POST, code)
     page = _page_from_form(version, form, code)
     problems, status = (form.problems(), 422) if not form.is_valid() else ((), 200)
     regions = shop.render_regions(page=page, problems=problems)
@@ -220,20 +222,12 @@ def saved_configuration(request, token: str):
 def spec_sheet(request, code: str):
     """The printable spec sheet of a configuration (the configure form's fields, by GET:
     the configure page links here with its current picks)."""
-    version, form = _bound_form_get(request, code)
+    version, form = _bound_form(request.GET, code)
     if not any(name.startswith("g-") for name in request.GET):
         page = shop.start_page(code=code, version=version)
     else:
         page = _page_from_form(version, form, code)
     return render(request, "shop/spec_sheet.html", {"page": page})
-
-
-def _bound_form_get(request, code: str) -> tuple[CatalogueVersion, ConfigureForm]:
-    try:
-        version, product = shop.product_for_form(code)
-    except shop.ProductNotFound as exc:
-        raise Http404("No such product") from exc
-    return version, ConfigureForm(request.GET, product=product)
 
 
 def compare(request):
