@@ -205,19 +205,7 @@ def order_detail(request, public_id):
 def _configure_page(request, page, **context):
     """The configure page, as configurator.views renders it (its regions and starting
     points), for a saved configuration or a reorder reopened from the account."""
-    starting_points = shop.starting_offers(
-        version=page.version, product=shop.page_document(page.version, page.code)
-    )
-    return render(
-        request,
-        "shop/configure.html",
-        {
-            "page": page,
-            "regions": shop.render_regions(page=page),
-            "starting_points": starting_points,
-            **context,
-        },
-    )
+    return render(request, "shop/configure.html", {**shop.configure_context(page=page), **context})
 
 
 @login_required

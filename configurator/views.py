@@ -57,24 +57,12 @@ def _page_from_form(version, form: ConfigureForm, code: str) -> shop.ConfigurePa
     )
 
 
-def _starting_points(page: shop.ConfigurePage) -> tuple[shop.StartingOffer, ...]:
-    return shop.starting_offers(
-        version=page.version, product=shop.page_document(page.version, page.code)
-    )
-
-
 def _render_page(request, page, *, form=None, problems=(), status=200):
     form_data = getattr(form, "cleaned_data", {})
     return render(
         request,
         "shop/configure.html",
-        {
-            "page": page,
-            "form_data": form_data,
-            "problems": problems,
-            "starting_points": _starting_points(page),
-            "regions": shop.render_regions(page=page, problems=problems),
-        },
+        {**shop.configure_context(page=page, problems=problems), "form_data": form_data},
         status=status,
     )
 
@@ -208,10 +196,8 @@ def saved_configuration(request, token: str):
         request,
         "shop/configure.html",
         {
-            "page": page,
-            "starting_points": _starting_points(page),
+            **shop.configure_context(page=page),
             "form_data": {"title": saved.title},
-            "regions": shop.render_regions(page=page),
             "saved": saved,
             "share_url": share_url,
             "share_mail": shop.share_mail_link(name=page.name, title=saved.title, url=share_url),

@@ -7,6 +7,7 @@ the cart, the order and the API price a configuration with the same function.
 """
 
 from configurator.shop.compare import Compared, CompareRow, Comparison, compare
+from configurator.shop.page_context import configure_context
 from configurator.shop.pages import (
     KINDS,
     ProductNotFound,
@@ -48,6 +49,7 @@ from configurator.shop.specs import SpecRow, SpecSheet, spec_sheet
 from configurator.shop.starting_points import StartingOffer, starting_offers
 
 __all__ = [
+    "configure_context",
     "KINDS",
     "CompareRow",
     "Compared",
