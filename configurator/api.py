@@ -24,6 +24,7 @@ from configurator.serializers import (
     configuration_json,
 )
 from configurator.shop.answers import configured_with_estimate
+from configurator.shop.pictures import picture_links
 
 
 def _published() -> CatalogueVersion:
@@ -33,8 +34,13 @@ def _published() -> CatalogueVersion:
         raise errors.CatalogueUnavailable(str(exc)) from exc
 
 
-def _with_version(document: dict, version: CatalogueVersion) -> dict:
-    return {**document, "currency": version.currency, "catalogue_version": version.number}
+def _shown(document: dict, version: CatalogueVersion, request) -> dict:
+    """A product's document as the API shows it: with its version and currency, and each
+    stored picture's absolute URLs."""
+    with_pictures = picture_links(
+        version=version, doc=document, absolute=request.build_absolute_uri
+    )
+    return {**with_pictures, "currency": version.currency, "catalogue_version": version.number}
 
 
 class PublicApiView(APIView):
@@ -54,7 +60,7 @@ class ProductListView(PublicApiView):
     )
     def get(self, request):
         version = _published()
-        products = [_with_version(p, version) for p in version.document.get("products", [])]
+        products = [_shown(p, version, request) for p in version.document.get("products", [])]
         return Response(ProductSummarySerializer(products, many=True).data)
 
 
@@ -70,7 +76,7 @@ class ProductDetailView(PublicApiView):
         document = selectors.shown_product_document(version, code)
         if document is None:
             raise errors.ProductNotFound(f"There is no product '{code}' in the catalogue.")
-        return Response(ProductSerializer(_with_version(document, version)).data)
+        return Response(ProductSerializer(_shown(document, version, request)).data)
 
 
 class ConfigureView(PublicApiView):

@@ -28,6 +28,38 @@ def money_field(**kwargs) -> serializers.DecimalField:
 # --- Products -------------------------------------------------------------------------
 
 
+class PictureWidthSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Absolute URL of the picture at this width")
+    width = serializers.IntegerField(help_text="Its width in pixels")
+
+
+class PictureSerializer(serializers.Serializer):
+    """A stored picture (the catalogue's `image`), as a page would show it."""
+
+    url = serializers.URLField(help_text="Absolute URL of the original")
+    alt = serializers.CharField(
+        help_text="Text alternative: the catalogue's `image_alt`, or a name"
+    )
+    width = serializers.IntegerField(
+        allow_null=True, help_text="Pixels (an SVG's viewBox width); null if unknown"
+    )
+    height = serializers.IntegerField(allow_null=True, help_text="Pixels; null if unknown")
+    srcset = PictureWidthSerializer(
+        many=True,
+        help_text="Smaller WebP copies of a raster, narrowest first, then the original: "
+        "the candidates of an <img srcset>. Empty for an SVG",
+    )
+
+
+def picture_field(what: str) -> PictureSerializer:
+    return PictureSerializer(
+        allow_null=True,
+        default=None,
+        help_text=f"The {what}'s stored picture; null when it has none "
+        "(no `image`, or the name of a built-in drawing)",
+    )
+
+
 class OptionSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -41,6 +73,7 @@ class OptionSerializer(serializers.Serializer):
         default=dict,
         help_text='Spec name → value, in display order, e.g. {"Cores": "14"}',
     )
+    picture = picture_field("option")
 
 
 class GroupSerializer(serializers.Serializer):
@@ -116,7 +149,10 @@ class ProductSummarySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField(default="")
-    image = serializers.CharField(default="")
+    image = serializers.CharField(
+        default="", help_text="The catalogue's picture name (a path in its media folder)"
+    )
+    picture = picture_field("product")
     base_price = money_field()
     currency = serializers.CharField()
     catalogue_version = serializers.IntegerField()

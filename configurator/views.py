@@ -9,7 +9,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from atelier.errors import DomainError
 from configurator import shop
@@ -214,6 +215,30 @@ def spec_sheet(request, code: str):
     else:
         page = _page_from_form(version, form, code)
     return render(request, "shop/spec_sheet.html", {"page": page})
+
+
+# Seconds a browser may keep an option's picture fragment: its stored picture can change
+# when a catalogue is re-imported with other bytes under the same path (docs/catalogue-media.md).
+OPTION_PICTURE_MAX_AGE = 3600
+
+
+@require_GET
+def option_picture(request, code: str, group: str, option: str):
+    """An option's own picture, the fragment its details show once opened (fetched by
+    static/shop/option_pictures.js, so the page carries no picture nobody opens); `v` is
+    the catalogue version the page was made from."""
+    number = request.GET.get("v", "")
+    if number and not (number.isdigit() and len(number) <= 9):
+        raise Http404("No such catalogue version")
+    try:
+        picture = shop.option_picture(
+            code=code, group=group, option=option, version=int(number) if number else None
+        )
+    except shop.ProductNotFound as exc:
+        raise Http404("No such picture") from exc
+    response = render(request, "shop/_option_picture.html", {"picture": picture})
+    patch_cache_control(response, public=True, max_age=OPTION_PICTURE_MAX_AGE)
+    return response
 
 
 def compare(request):

@@ -1,6 +1,7 @@
-"""Draw the demo catalogue's pictures: one SVG per product form factor and colour.
+"""Draw the demo catalogue's pictures: one SVG per product form factor and colour, and a
+few options' own pictures (graphics cards and chips, monitors) shown in their details.
 
-    python scripts/draw_demo_media.py   # writes configurator/demo/media/products/*.svg
+    python scripts/draw_demo_media.py   # writes configurator/demo/media/{products,options}/*.svg
 
 The output is committed; rerun after changing a drawing. Plain SVG: no script, no
 external reference, so the import's checks (configurator/interchange/images.py) pass.
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "configurator" / "demo" / "media" / "products"
+MEDIA = Path(__file__).resolve().parents[1] / "configurator" / "demo" / "media"
+OUT = MEDIA / "products"
+OPTIONS_OUT = MEDIA / "options"
 
 # colour code -> (chassis, chassis shade, deck, key, edge light)
 NOTEBOOK_COLOURS = {
@@ -117,6 +120,102 @@ def tower(*, colour: str, name: str) -> str:
     return _svg(480, 320, f"{name}, {colour}", body)
 
 
+def desktop_gpu(*, label: str, fans: int, length: int, name: str) -> str:
+    """A desktop graphics card seen from its fan side: longer and with more fans as it
+    gets faster."""
+    x = (480 - length) // 2
+    pitch = (length - 40) / fans
+    radius = min(46, round(pitch / 2) - 6)
+    fan_art = "".join(
+        f'<circle cx="{x + 20 + pitch * (i + 0.5):.0f}" cy="150" r="{radius}" fill="#11151c"/>'
+        f'<circle cx="{x + 20 + pitch * (i + 0.5):.0f}" cy="150" r="{radius - 6}" fill="none" '
+        f'stroke="#4b5568" stroke-width="3" stroke-dasharray="10 6"/>'
+        f'<circle cx="{x + 20 + pitch * (i + 0.5):.0f}" cy="150" r="12" fill="#76b900"/>'
+        for i in range(fans)
+    )
+    body = (
+        '<ellipse cx="240" cy="262" rx="200" ry="8" fill="#dfe3ea"/>\n'
+        f'<rect x="{x}" y="78" width="{length}" height="144" rx="14" fill="#2a2f38"/>\n'
+        f'<rect x="{x}" y="78" width="{length}" height="10" rx="5" fill="#3b4250"/>\n'
+        f"{fan_art}\n"
+        f'<rect x="{x + 40}" y="222" width="{min(260, length - 80)}" height="14" fill="#c9a227"/>\n'
+        f'<rect x="{x - 14}" y="70" width="14" height="170" rx="2" fill="#9aa3b2"/>\n'
+        f'<text x="{x + length - 18}" y="208" text-anchor="end" font-family="sans-serif" '
+        f'font-size="15" font-weight="700" fill="#d9dde3">{label}</text>\n'
+    )
+    return _svg(480, 320, name, body)
+
+
+def laptop_gpu(*, label: str, memory_chips: int, name: str) -> str:
+    """A laptop graphics chip on its board, with its memory chips around it."""
+    chips = "".join(
+        f'<rect x="{118 + i * 64}" y="{74 if i % 2 == 0 else 212}" width="50" height="34" rx="3" '
+        f'fill="#22262d"/>'
+        for i in range(memory_chips)
+    )
+    body = (
+        '<rect x="80" y="50" width="320" height="220" rx="14" fill="#1f6f4a"/>\n'
+        '<path d="M96 66h288M96 254h288" stroke="#2f8a5f" stroke-width="3"/>\n'
+        f"{chips}\n"
+        '<rect x="170" y="112" width="140" height="96" rx="8" fill="#3b4049"/>\n'
+        '<rect x="186" y="126" width="108" height="68" rx="4" fill="#9aa3b2"/>\n'
+        '<text x="240" y="166" text-anchor="middle" font-family="sans-serif" font-size="16" '
+        f'font-weight="700" fill="#161a22">{label}</text>\n'
+    )
+    return _svg(480, 320, name, body)
+
+
+def monitor(*, inches: int, name: str) -> str:
+    """A monitor on its stand, drawn to scale against the others."""
+    w = round(inches * 12.5)
+    h = round(w * 9 / 16)
+    x = (480 - w) // 2
+    top = 262 - 44 - h
+    body = (
+        '<ellipse cx="240" cy="288" rx="120" ry="8" fill="#dfe3ea"/>\n'
+        '<path d="M222 262h36l10 22h-56z" fill="#4b5568"/>\n'
+        f'<rect x="{x}" y="{top}" width="{w}" height="{h}" rx="8" fill="#22262d"/>\n'
+        f'<rect x="{x + 8}" y="{top + 8}" width="{w - 16}" height="{h - 16}" rx="3" fill="#3a56d4"/>\n'
+        f'<path d="M{x + 8} {top + h - 30} {x + w // 3} {top + h // 2} {x + w // 2} {top + h - 50} '
+        f'{x + 2 * w // 3} {top + h // 2 - 8} {x + w - 8} {top + h - 40}V{top + h - 8}H{x + 8}z" '
+        'fill="#7f95f0"/>\n'
+        f'<rect x="232" y="{top + h}" width="16" height="{262 - top - h}" fill="#4b5568"/>\n'
+        f'<text x="240" y="{top + 36}" text-anchor="middle" font-family="sans-serif" '
+        f'font-size="18" font-weight="700" fill="#ffffff">{inches}"</text>\n'
+    )
+    return _svg(480, 320, name, body)
+
+
+def option_drawings() -> dict[str, str]:
+    """The options' own pictures, by file name under media/options/."""
+    return {
+        "gpu-laptop-rtx4050.svg": laptop_gpu(
+            label="RTX 4050", memory_chips=3, name="GeForce RTX 4050 Laptop GPU"
+        ),
+        "gpu-laptop-rtx4060.svg": laptop_gpu(
+            label="RTX 4060", memory_chips=4, name="GeForce RTX 4060 Laptop GPU"
+        ),
+        "gpu-laptop-rtx4070.svg": laptop_gpu(
+            label="RTX 4070", memory_chips=4, name="GeForce RTX 4070 Laptop GPU"
+        ),
+        "gpu-rtx4060.svg": desktop_gpu(
+            label="RTX 4060", fans=2, length=250, name="GeForce RTX 4060 graphics card"
+        ),
+        "gpu-rtx4070-super.svg": desktop_gpu(
+            label="RTX 4070 SUPER", fans=2, length=300, name="GeForce RTX 4070 SUPER graphics card"
+        ),
+        "gpu-rtx4070ti-super.svg": desktop_gpu(
+            label="RTX 4070 Ti SUPER",
+            fans=3,
+            length=360,
+            name="GeForce RTX 4070 Ti SUPER graphics card",
+        ),
+        "monitor-24.svg": monitor(inches=24, name='24" monitor'),
+        "monitor-27.svg": monitor(inches=27, name='27" monitor'),
+        "monitor-32.svg": monitor(inches=32, name='32" monitor'),
+    }
+
+
 def drawings() -> dict[str, str]:
     files = {}
     for colour in ("platinum", "graphite", "sage"):
@@ -133,7 +232,8 @@ def drawings() -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    OUT.mkdir(parents=True, exist_ok=True)
-    for name, text in drawings().items():
-        (OUT / name).write_text(text, encoding="utf-8")
-        print(OUT / name)
+    for folder, files in ((OUT, drawings()), (OPTIONS_OUT, option_drawings())):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+            print(folder / name)

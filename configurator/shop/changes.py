@@ -115,6 +115,7 @@ def option_view(
         possible=option.state != "excluded" or option.resolution is not None,
         description=details.description,
         specs=details.specs,
+        picture=details.picture,
     )
 
 

@@ -21,6 +21,7 @@ from configurator.selectors import (
     compiled_product,
     published_version,
     shown_product_document,
+    version_by_number,
 )
 from configurator.shop.changes import (
     bill_line,
@@ -31,12 +32,13 @@ from configurator.shop.changes import (
     selections_of,
 )
 from configurator.shop.details import NO_DETAILS, OptionDetails, option_details
-from configurator.shop.pictures import picture_for
+from configurator.shop.pictures import option_pictures, picture_for
 from configurator.shop.presentation import (
     ConfigurePage,
     ConflictView,
     GroupView,
     Money,
+    Picture,
     ProductCard,
     Selections,
     StandardOffer,
@@ -144,10 +146,14 @@ _option_details = BoundedCache[tuple[int, str], dict[tuple[str, str], OptionDeta
 
 
 def _details(version: CatalogueVersion, code: str) -> dict[tuple[str, str], OptionDetails]:
-    """Every option's description and specs of product `code`, read once per process."""
+    """Every option's description, specs and picture of product `code`, read once per process."""
     return _option_details.get_or_set(
-        (version.pk, code), lambda: option_details(product_doc=_product_document(version, code))
+        (version.pk, code), lambda: _details_of(version, _product_document(version, code))
     )
+
+
+def _details_of(version: CatalogueVersion, doc: dict) -> dict[tuple[str, str], OptionDetails]:
+    return option_details(product_doc=doc, pictures=option_pictures(version=version, doc=doc))
 
 
 def product_for_form(code: str) -> tuple[CatalogueVersion, engine.Product]:
@@ -416,3 +422,19 @@ def start_page(*, code: str, version: CatalogueVersion | None = None) -> Configu
     return configure_page(
         version=version, code=code, selections=selections, order=literals(selections)
     )
+
+
+def option_picture(*, code: str, group: str, option: str, version: int | None) -> Picture:
+    """Option `group.option`'s own picture in catalogue version number `version` (the
+    page's, so an older page still finds its options; the published one if None).
+    ProductNotFound when there is no such version, product, option or picture."""
+    published = current_version()
+    shown = (
+        published if version is None or version == published.number else version_by_number(version)
+    )
+    if shown is None:
+        raise ProductNotFound(f"no published catalogue version {version}")
+    picture = _details(shown, code).get((group, option), NO_DETAILS).picture
+    if picture is None:
+        raise ProductNotFound(f"no picture of {group}.{option} in {code}")
+    return picture

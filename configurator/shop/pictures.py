@@ -8,9 +8,15 @@ product's drawing instead, so nothing is ever a broken link.
 
 Alt text is the catalogue's (`image_alt`), else "<product name>, <option name>" for an
 option's picture, else the product's name.
+
+Every option with a stored picture also shows it on demand, in its details
+(`option_pictures`, fetched only when the details open: see `static/shop/option_pictures.js`),
+and the partner API lists each picture's absolute URLs (`picture_links`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from atelier.caching import BoundedCache
 from configurator.interchange.images import is_file_reference
@@ -37,14 +43,23 @@ def _stored_of(version: CatalogueVersion, doc: dict) -> dict[str, StoredPicture]
     )
 
 
-def _picture(stored: StoredPicture, alt: str) -> Picture:
+# An option's picture sits in its details, inside the group's column: never wider than it.
+OPTION_SIZES = "(min-width: 48rem) 20rem, 90vw"
+
+
+def _picture(stored: StoredPicture, alt: str, sizes: str = Picture.sizes) -> Picture:
     return Picture(
         src=stored.url,
         alt=alt,
         width=stored.width,
         height=stored.height,
         srcset=", ".join(f"{url} {width}w" for url, width in stored.srcset),
+        sizes=sizes,
     )
+
+
+def _option_alt(doc: dict, option: dict) -> str:
+    return option.get("image_alt") or f"{doc['name']}, {option['name']}"
 
 
 def picture_for(*, version: CatalogueVersion, doc: dict, selections: Selections) -> Picture | None:
@@ -58,8 +73,57 @@ def picture_for(*, version: CatalogueVersion, doc: dict, selections: Selections)
         picks = set(selections.get(group["code"], ()))
         for option in group.get("options", []):
             if option["code"] in picks and option.get("image") in stored:
-                alt = option.get("image_alt") or f"{doc['name']}, {option['name']}"
-                return _picture(stored[option["image"]], alt)
+                return _picture(stored[option["image"]], _option_alt(doc, option))
     if doc.get("image") in stored:
         return _picture(stored[doc["image"]], doc.get("image_alt") or doc["name"])
     return None
+
+
+def option_pictures(*, version: CatalogueVersion, doc: dict) -> dict[tuple[str, str], Picture]:
+    """(group code, option code) → the option's own stored picture, for every option of
+    product `doc` that has one (a colour's included: its details preview it unpicked)."""
+    stored = _stored_of(version, doc)
+    return {
+        (group["code"], option["code"]): _picture(
+            stored[option["image"]], _option_alt(doc, option), OPTION_SIZES
+        )
+        for group in doc.get("groups", [])
+        for option in group.get("options", [])
+        if option.get("image") in stored
+    }
+
+
+def picture_links(*, version: CatalogueVersion, doc: dict, absolute: Callable[[str], str]) -> dict:
+    """A copy of product `doc` in which the product and each option carry `picture`: its
+    stored picture as the partner API shows it (`url`, `alt`, `width`, `height` and
+    `srcset`, the stored widths as [{"url", "width"}], narrowest first, empty for an SVG;
+    every URL made absolute by `absolute`), or None when it has none stored (a built-in
+    drawing's name, no `image`, or a name not stored)."""
+    stored = _stored_of(version, doc)
+
+    def links(name: object, alt: str) -> dict | None:
+        if not isinstance(name, str) or name not in stored:
+            return None
+        picture = stored[name]
+        return {
+            "url": absolute(picture.url),
+            "alt": alt,
+            "width": picture.width,
+            "height": picture.height,
+            "srcset": [{"url": absolute(url), "width": width} for url, width in picture.srcset],
+        }
+
+    return {
+        **doc,
+        "picture": links(doc.get("image"), doc.get("image_alt") or doc["name"]),
+        "groups": [
+            {
+                **group,
+                "options": [
+                    {**option, "picture": links(option.get("image"), _option_alt(doc, option))}
+                    for option in group.get("options", [])
+                ],
+            }
+            for group in doc.get("groups", [])
+        ],
+    }

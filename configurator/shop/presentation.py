@@ -61,10 +61,12 @@ class OptionView:
     # Shown on demand (a disclosure): the catalogue's description and key specs.
     description: str = ""
     specs: tuple[tuple[str, str], ...] = ()
+    # The option's own picture: the page fetches it only when its details open.
+    picture: Picture | None = None
 
     @property
     def has_details(self) -> bool:
-        return bool(self.description or self.specs)
+        return bool(self.description or self.specs or self.picture)
 
     @property
     def selected(self) -> bool:
