@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -27,6 +28,8 @@ pytestmark = pytest.mark.django_db
 
 # The demo nb14's colour group is its 10th (index 9); graphite is its second option.
 GRAPHITE = "products[0].groups[9].options[1].image"
+# The bundle's pictures: 9 of products' colours (sage a PNG), 9 options' own drawings.
+PICTURES = 18
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ def test_import_stores_pictures_and_export_round_trips_them_byte_for_byte(
         for p in (bundle.parent / "media").rglob("*")
         if p.is_file()
     }
-    assert MediaAsset.objects.count() == len(sources) == 9
+    assert MediaAsset.objects.count() == len(sources) == PICTURES
     sage = MediaAsset.objects.get(path="photos/nb14-sage.png")
     assert sage.content_type == "image/png" and (sage.width, sage.height) == (900, 600)
     assert sorted(sage.renditions) == ["320", "640"]  # narrower than the 900-px original
@@ -100,7 +103,7 @@ def test_archive_import_into_empty_storage_round_trips(media_root, bundle, tmp_p
     MediaAsset.objects.all().delete()
     fresh = use_media_root(settings, tmp_path / "fresh")
     call_command("import_catalogue", str(archive), "--publish")
-    assert len(stored_files(fresh)) == 9 + 2  # the pictures and the PNG's two widths
+    assert len(stored_files(fresh)) == PICTURES + 2  # the pictures and the PNG's two widths
     files, missing = media.read_images(json.loads(zipfile.ZipFile(archive).read("catalogue.json")))
     assert missing == []
     with zipfile.ZipFile(archive) as z:
@@ -205,7 +208,7 @@ def test_json_only_reimport_keeps_stored_pictures(media_root, bundle, tmp_path):
     alone.parent.mkdir()
     alone.write_text(bundle.read_text())
     call_command("import_catalogue", str(alone), "--publish")  # no media/ beside it
-    assert MediaAsset.objects.count() == 9
+    assert MediaAsset.objects.count() == PICTURES
 
 
 # --- Admin upload --------------------------------------------------------------------
@@ -357,6 +360,99 @@ def test_picture_follows_the_colour_on_the_page_and_in_the_update(client, publis
     assert listing.count('class="picture-img"') == 3
 
 
+def _picture_address(html: str, group: str, option: str) -> str:
+    match = re.search(rf'id="opt-{group}-{option}-details" data-picture="([^"]+)"', html)
+    assert match, f"no data-picture on {group}.{option}'s details"
+    return match.group(1)
+
+
+def test_an_option_picture_is_fetched_when_its_details_open_not_carried_by_the_page(
+    client, published_with_pictures
+):
+    version = CatalogueVersion.objects.get(status="published").number
+    card = MediaAsset.objects.get(path="options/gpu-rtx4060.svg").stored_name
+    html = client.get("/p/tower/").content.decode()
+    # The page holds the picture's address only: no <img>, nothing downloaded unopened.
+    address = _picture_address(html, "graphics", "rtx4060")
+    assert address == f"/p/tower/pictures/graphics/rtx4060/?v={version}"
+    assert card not in html
+    assert 'id="opt-cpu-u7-details" data-picture' not in html  # no picture, no address
+
+    fragment = client.get(address)
+    assert fragment.status_code == 200
+    assert fragment["Cache-Control"] == "public, max-age=3600"
+    assert (
+        fragment.content.decode()
+        .strip()
+        .endswith(
+            f'<figure class="option-picture"><img src="/media/{card}" width="480" height="320"'
+            ' alt="A GeForce RTX 4060 graphics card with two fans" decoding="async"></figure>'
+        )
+    )
+    assert client.get(f"/media/{card}").status_code == 200
+
+    # A click's out-of-band update swaps the graphics group, and carries no picture either.
+    update = client.post(
+        "/p/tower/update/",
+        {"g-graphics": "rtx4070", "shown": "", "order": ""},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert 'id="slot-graphics"' in update
+    assert _picture_address(update, "graphics", "rtx4060") == address
+    stored = MediaAsset.objects.filter(path__startswith="options/").values_list(
+        "stored_name", flat=True
+    )
+    assert stored and not any(name in update for name in stored)
+
+
+def test_a_raster_option_picture_offers_its_widths(client, published_with_pictures):
+    """The bundle's sage colour is a PNG: its details (a preview before it is picked)
+    offer the smaller copies in srcset, with sizes for the details' column."""
+    sage = MediaAsset.objects.get(path="photos/nb14-sage.png")
+    html = client.get("/p/nb14/").content.decode()
+    fragment = client.get(_picture_address(html, "colour", "sage")).content.decode()
+    assert f'src="/media/{sage.stored_name}"' in fragment
+    assert f'srcset="/media/{sage.renditions["320"]} 320w, ' in fragment
+    assert f'/media/{sage.stored_name} 900w"' in fragment
+    assert 'sizes="(min-width: 48rem) 20rem, 90vw"' in fragment
+    assert 'alt="Atelier Notebook 14 in sage green"' in fragment
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/p/tower/pictures/cpu/u7/",  # an option without a picture
+        "/p/tower/pictures/graphics/nothing/",
+        "/p/nothing/pictures/graphics/rtx4060/",
+        "/p/tower/pictures/graphics/rtx4060/?v=999",  # no such published version
+        "/p/tower/pictures/graphics/rtx4060/?v=abc",
+        "/p/tower/pictures/graphics/rtx4060/?v=99999999999999999999",  # no overflow, no 500
+    ],
+)
+def test_an_unknown_option_picture_is_a_404(client, published_with_pictures, address):
+    assert client.get(address).status_code == 404
+
+
+def test_the_option_picture_address_is_read_only(client, published_with_pictures):
+    assert client.post("/p/tower/pictures/graphics/rtx4060/").status_code == 405
+
+
+def test_the_printable_spec_sheet_shows_the_picked_options_pictures(
+    client, published_with_pictures
+):
+    monitor = MediaAsset.objects.get(path="options/monitor-27.svg").stored_name
+    tower = MediaAsset.objects.get(path="products/tower-black.svg").stored_name
+    html = client.get("/p/tower/specs/", {"g-display": "27qhd", "g-colour": "black"}).content
+    page = html.decode()
+    assert (
+        f'<img class="spec-pick-img" src="/media/{monitor}" width="480" height="320"'
+        ' alt="A 27-inch monitor on its stand" loading="lazy" decoding="async">' in page
+    )
+    assert f'class="spec-print-picture" src="/media/{tower}"' in page
+    card = MediaAsset.objects.get(path="options/gpu-rtx4060.svg").stored_name
+    assert card not in page  # not picked
+
+
 def test_admin_exports_a_zip_and_imports_it_back_with_its_pictures(
     media_root, staff, published_with_pictures, settings, tmp_path
 ):
@@ -365,7 +461,7 @@ def test_admin_exports_a_zip_and_imports_it_back_with_its_pictures(
     response = staff.get(url + "?format=zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert len([n for n in archive.namelist() if n.startswith("media/")]) == 9
+    assert len([n for n in archive.namelist() if n.startswith("media/")]) == PICTURES
     MediaAsset.objects.all().delete()
     fresh = use_media_root(settings, tmp_path / "fresh")
     imported = staff.post(
@@ -373,4 +469,4 @@ def test_admin_exports_a_zip_and_imports_it_back_with_its_pictures(
         {"file": SimpleUploadedFile("catalogue.zip", response.content), "publish": "on"},
     )
     assert imported.status_code == 302
-    assert MediaAsset.objects.count() == 9 and len(stored_files(fresh)) == 9 + 2
+    assert MediaAsset.objects.count() == PICTURES and len(stored_files(fresh)) == PICTURES + 2
