@@ -42,8 +42,9 @@
     true
   );
 
-  /* A group swapped by an update comes back without the picture; one kept open (see
-     configure.js) shows it again from memory. */
+  /* A group swapped by an update comes back without the picture; details kept open (see
+     configure.js) show it again from memory, on their "toggle" or, should a browser not
+     fire one for details opened before they were inserted, after the swap. */
   function showOpened() {
     document.querySelectorAll("details[data-picture][open]").forEach(show);
   }

@@ -19,9 +19,13 @@ from types import ModuleType
 import httpx
 import pytest
 
+from atelier import caching
+from configurator.interchange.bundles import FolderSource
+from configurator.services import import_catalogue
 from orders.models import Order, Partner
 from tests.api.conftest import client_for
-from tests.demo import NB14
+from tests.demo import NB14, demo_document
+from tests.media import demo_bundle, png_bytes, use_media_root
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -268,3 +272,41 @@ def test_a_generated_client_asks_for_a_quote_reads_and_accepts_it(generated, cli
     assert (read.status.value, read.order) == ("accepted", order.id)
     cancelled = api(generated, "orders.orders_cancel").sync(id=order.id, client=client)
     assert cancelled.status.value == "cancelled"
+
+
+@pytest.fixture
+def published_with_pictures(transactional_db, settings, tmp_path):
+    """The demo published with its pictures, the tower's RTX 4060 a PNG (so its picture
+    has smaller widths in `srcset`)."""
+    caching.clear_all()
+    use_media_root(settings, tmp_path / "storage")
+    document = demo_document()
+    tower = next(p for p in document["products"] if p["code"] == "tower")
+    graphics = next(g for g in tower["groups"] if g["code"] == "graphics")
+    next(o for o in graphics["options"] if o["code"] == "rtx4060")["image"] = "photos/gpu.png"
+    folder = demo_bundle(tmp_path / "in", document).parent / "media"
+    (folder / "photos").mkdir()
+    (folder / "photos" / "gpu.png").write_bytes(png_bytes(900, 600))
+    import_catalogue(document=document, publish=True, media_source=FolderSource(folder))
+    yield
+    caching.clear_all()
+
+
+def test_a_generated_client_reads_product_and_option_pictures(
+    published_with_pictures, generated, anonymous, live_server
+):
+    products = api(generated, "products.products_list").sync(client=anonymous)
+    nb14 = products[0]
+    assert nb14.image == "products/nb14-platinum.svg"
+    assert nb14.picture.url.startswith(f"{live_server.url}/media/catalogue/products/nb14-")
+    assert nb14.picture.alt.startswith("Atelier Notebook 14")
+    assert (nb14.picture.width, nb14.picture.height, nb14.picture.srcset) == (480, 320, [])
+
+    tower = api(generated, "products.products_retrieve").sync(code="tower", client=anonymous)
+    options = {(g.code, o.code): o for g in tower.groups for o in g.options}
+    card = options[("graphics", "rtx4060")].picture
+    assert [candidate.width for candidate in card.srcset] == [320, 640, 900]
+    assert all(c.url.startswith(f"{live_server.url}/media/") for c in card.srcset)
+    assert options[("display", "27qhd")].picture.alt == "A 27-inch monitor on its stand"
+    assert options[("cpu", "u7")].picture is None
+    assert httpx.get(card.url, timeout=30).status_code == 200

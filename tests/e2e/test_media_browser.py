@@ -80,3 +80,60 @@ def test_picture_changes_with_the_colour_and_is_served_cacheable(page: Page, dem
         assert response.headers["content-type"] == "image/svg+xml"
         assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert response.headers["etag"]
+
+
+GPU_ALT = "A GeForce RTX 4060 graphics card with two fans"
+
+
+def test_an_option_picture_appears_when_its_details_open_and_stays_through_a_click(
+    page: Page, demo_shop
+):
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(demo_shop + "/p/tower/")
+    details = page.locator("#opt-graphics-rtx4060-details")
+    picture = details.locator(".option-picture img")
+    # Nothing of the picture is in the page, or downloaded, before anyone opens the details.
+    expect(page.locator(".option-picture")).to_have_count(0)
+    assert not [url for url in fetched if "/pictures/" in url or "gpu-rtx4060" in url]
+
+    details.locator("summary").click()
+    expect(picture).to_be_visible()
+    expect(picture).to_have_attribute("alt", GPU_ALT)
+    expect(picture).to_have_attribute(
+        "src", re.compile(r"/media/catalogue/options/gpu-rtx4060\.[0-9a-f]{12}\.svg$")
+    )
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#opt-graphics-rtx4060-details img');"
+        " return i && i.complete && i.naturalWidth === 480; }"
+    )
+    expect(page.locator(".option-picture")).to_have_count(1)  # only the one opened
+
+    # Picking it swaps the graphics group out of band: the details stay open, with the
+    # picture, and without fetching its fragment again.
+    fragments = len([url for url in fetched if "/pictures/" in url])
+    page.evaluate("window.__sameDocument = true")
+    page.locator("label[for='opt-graphics-rtx4060']").click()
+    expect(page.locator("#grp-graphics .group-pick")).to_contain_text("RTX 4060")
+    expect(details).to_have_attribute("open", "")
+    expect(picture).to_be_visible()
+    expect(picture).to_have_attribute("alt", GPU_ALT)
+    assert page.evaluate("window.__sameDocument") is True
+    assert len([url for url in fetched if "/pictures/" in url]) == fragments
+
+
+def test_an_option_picture_opens_by_keyboard_on_a_phone(page: Page, demo_shop):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(demo_shop + "/p/tower/")
+    summary = page.locator("#opt-display-27qhd-details summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    picture = page.locator("#opt-display-27qhd-details .option-picture img")
+    expect(picture).to_be_visible()
+    expect(picture).to_have_attribute("alt", "A 27-inch monitor on its stand")
+    box = picture.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # Closing and opening again shows the same picture, once.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(page.locator("#opt-display-27qhd-details .option-picture")).to_have_count(1)
