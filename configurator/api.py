@@ -34,13 +34,15 @@ def _published() -> CatalogueVersion:
         raise errors.CatalogueUnavailable(str(exc)) from exc
 
 
+def _with_version(document: dict, version: CatalogueVersion) -> dict:
+    return {**document, "currency": version.currency, "catalogue_version": version.number}
+
+
 def _shown(document: dict, version: CatalogueVersion, request) -> dict:
     """A product's document as the API shows it: with its version and currency, and each
     stored picture's absolute URLs."""
-    with_pictures = picture_links(
-        version=version, doc=document, absolute=request.build_absolute_uri
-    )
-    return {**with_pictures, "currency": version.currency, "catalogue_version": version.number}
+    pictured = picture_links(version=version, doc=document, absolute=request.build_absolute_uri)
+    return _with_version(pictured, version)
 
 
 class PublicApiView(APIView):

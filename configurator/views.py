@@ -228,7 +228,7 @@ def option_picture(request, code: str, group: str, option: str):
     static/shop/option_pictures.js, so the page carries no picture nobody opens); `v` is
     the catalogue version the page was made from."""
     number = request.GET.get("v", "")
-    if number and not (number.isdigit() and len(number) <= 9):
+    if number and not (number.isascii() and number.isdigit() and len(number) <= 9):
         raise Http404("No such catalogue version")
     try:
         picture = shop.option_picture(

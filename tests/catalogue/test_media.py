@@ -427,6 +427,7 @@ def test_a_raster_option_picture_offers_its_widths(client, published_with_pictur
         "/p/tower/pictures/graphics/rtx4060/?v=999",  # no such published version
         "/p/tower/pictures/graphics/rtx4060/?v=abc",
         "/p/tower/pictures/graphics/rtx4060/?v=99999999999999999999",  # no overflow, no 500
+        "/p/tower/pictures/graphics/rtx4060/?v=%C2%B2",  # a digit to str.isdigit, not to int
     ],
 )
 def test_an_unknown_option_picture_is_a_404(client, published_with_pictures, address):
