@@ -10,7 +10,7 @@ import numpy as np
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
-from configurator.engine.deltas import as_selections, option_deltas
+from configurator.engine.deltas import option_deltas
 from configurator.engine.explain import (
     item_id,
     item_message,
@@ -245,9 +245,7 @@ def configure(
                         option.price,
                         session.option_reasons([*support, (g, o)], support),
                         delta=found.delta,
-                        resolution=None
-                        if resolution is None
-                        else as_selections(compiled, resolution),
+                        resolution=found.selections,
                         resolution_reasons=_giving_way(session, (g, o), resolution, recency)
                         if explain_resolutions and valid and resolution is not None
                         else (),

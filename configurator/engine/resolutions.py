@@ -104,8 +104,7 @@ class Passes:
         # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
         self.changes: dict[int, np.ndarray] = {}
         self.key: dict[int, np.ndarray] = {}
-        self._pointers: tuple[np.ndarray, ...] | None = None
-        self._rebuilt: np.ndarray | None = None
+        self._rows: dict[Literal, np.ndarray] = {}
         self._walked: dict[tuple[int, int, int], int] = {}
         if diagram.empty:
             for g, codes in enumerate(index.option_codes):
@@ -134,39 +133,41 @@ class Passes:
         weights, drops = [], []
         for i, layer in enumerate(layers):
             d = self._drops(i)
-            drops.append(d)
             shifted = layer.shifted if self.dtype != object else layer.shifted.astype(object)
             if d is not None and self.dtype == object:
                 d = d.astype(object)  # w may exceed int64: exact integers throughout
-                drops[-1] = d
-            weights.append(shifted if d is None else shifted + d[layer.label] * w)
+            drops.append(d)
+            weights.append(shifted if d is None else shifted + (d * w)[layer.label])
         fwd = [np.zeros(1, dtype=self.dtype)]
-        via = []  # forward value + edge, per edge
+        before, via = [], []  # per edge: forward value of its source; + the edge
         for layer, wt in zip(layers, weights, strict=True):
-            val = fwd[-1][layer.src] + wt
+            start = fwd[-1][layer.src]
+            val = start + wt
+            before.append(start)
             via.append(val)
             fwd.append(np.minimum.reduceat(val[layer.in_order], layer.in_starts))
-        bwd = [np.zeros(1, dtype=self.dtype)]
-        for layer, wt in zip(reversed(layers), reversed(weights), strict=True):
-            bwd.append(np.minimum.reduceat(wt + bwd[-1][layer.dst], layer.starts))
-        bwd.reverse()
         self.valid = bool(fwd[-1][0] < w)
-        self._fwd, self._bwd, self._weights, self._via = fwd, bwd, weights, via
+        bwd = [np.zeros(1, dtype=self.dtype)] * (len(layers) + 1)
+        out: list[np.ndarray] = [bwd[0]] * len(layers)  # per edge: the edge + backward value
         self._through: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for i, layer in enumerate(layers):
+        for i in range(len(layers) - 1, -1, -1):
+            layer, wt = layers[i], weights[i]
+            after = bwd[i + 1][layer.dst]
+            out[i] = wt + after
+            bwd[i] = np.minimum.reduceat(out[i], layer.starts)
             g = layer.group
-            through = via[i] + bwd[i + 1][layer.dst]
-            own = drops[i]
-            if own is not None and index.maxs[g] == 1:
-                through = through - own[layer.label] * w  # its own pick is replaced
-            sorted_through = through[layer.by_label]
-            per_label = np.minimum.reduceat(sorted_through, layer.label_starts)
+            if drops[i] is not None and index.maxs[g] == 1:
+                through = before[i] + layer.shifted + after  # its own pick is replaced
+            else:
+                through = before[i] + out[i]
+            per_label = np.minimum.reduceat(through[layer.by_label], layer.label_starts)
             options = layer.label_options[layer.label_ids]  # (present labels, options)
             table = np.where(options, per_label[:, None], self.inf)
             best = table.min(axis=0) if len(per_label) else np.full(options.shape[1], self.inf)
             self.key[g] = best
             self.changes[g] = np.where(best >= self.inf, -1, best // w).astype(np.int64)
             self._through[i] = (through, table, per_label)
+        self._fwd, self._bwd, self._weights, self._via, self._out = fwd, bwd, weights, via, out
 
     # Answers ----------------------------------------------------------------------------
 
@@ -192,8 +193,7 @@ class Passes:
 
     def dropped(self, lit: Literal) -> list[Literal]:
         """The current picks the best resolution for `lit` gives up (oldest first)."""
-        labels = self._labels()
-        row = labels[self._row(lit)]
+        row = self.rows([lit])[0]
         if row[0] < 0:
             return []
         index, layers = self.compiled.index, self.compiled.diagram.layers
@@ -208,7 +208,7 @@ class Passes:
 
     def configuration(self, lit: Literal) -> dict[int, int] | None:
         """The complete configuration of the best resolution picking `lit` (group -> mask)."""
-        row = self._labels()[self._row(lit)]
+        row = self.rows([lit])[0]
         if row[0] < 0:
             return None
         index = self.compiled.index
@@ -216,26 +216,47 @@ class Passes:
         return {g: index.picks[g][lab] for g, lab in zip(groups, row.tolist(), strict=True)}
 
     def configurations(self, lits: Sequence[Literal]) -> dict[Literal, dict[int, int] | None]:
-        """`configuration` of each of `lits`. A few are walked node by node from their
-        best edge (cheap on small diagrams); many are rebuilt all at once (`_labels`)."""
-        layers = self.compiled.diagram.layers
-        if self._rebuilt is not None or len(lits) * len(layers) > WALK_STEPS:
-            return {lit: self.configuration(lit) for lit in lits}
+        """`configuration` of each of `lits` (their rows rebuilt together, see `rows`)."""
+        rows = self.rows(lits)
         index = self.compiled.index
-        out: dict[Literal, dict[int, int] | None] = {}
-        for lit in lits:
-            row = self._walk(lit)
-            out[lit] = (
-                None
-                if row is None
-                else {
-                    layer.group: index.picks[layer.group][row[i]] for i, layer in enumerate(layers)
-                }
-            )
+        groups = self.compiled.diagram.order
+        return {
+            lit: None
+            if row[0] < 0
+            else {g: index.picks[g][lab] for g, lab in zip(groups, row, strict=True)}
+            for lit, row in zip(lits, rows.tolist(), strict=True)
+        }
+
+    def rows(self, lits: Sequence[Literal]) -> np.ndarray:
+        """labels[k, layer]: the pick label of the best resolution of `lits[k]` in every
+        layer (a row of -1 for a dead option); each option's row is made once per click.
+        A few options are walked node by node from their best edge (cheap on small
+        diagrams); more are rebuilt together with array operations (`_rebuild`). Both give
+        the first best edge in the option's layer, then the first best edge into / out of
+        every node on the way."""
+        n_layers = max(len(self.compiled.diagram.layers), 1)
+        out = np.full((len(lits), n_layers), -1, dtype=np.int32)
+        memo = self._rows
+        todo = [
+            lit
+            for lit in dict.fromkeys(lits)
+            if lit not in memo and self.key[lit[0]][lit[1]] < self.inf
+        ]
+        if todo and not self.compiled.diagram.empty:
+            if len(todo) * n_layers > WALK_STEPS:
+                for lit, row in zip(todo, self._rebuild(todo), strict=True):
+                    memo[lit] = row
+            else:
+                for lit in todo:
+                    memo[lit] = np.asarray(self._walk(lit), dtype=np.int32)
+        for k, lit in enumerate(lits):
+            found = memo.get(lit)
+            if found is not None:
+                out[k] = found
         return out
 
     def _walk(self, lit: Literal) -> list[int] | None:
-        """The labels of `lit`'s best resolution (the one `_labels` gives: first best edge
+        """The labels of `lit`'s best resolution (the one `_rebuild` gives: first best edge
         in its layer, first best edge into / out of every node on the way)."""
         g, o = lit
         if self.key[g][o] >= self.inf or self.compiled.diagram.empty:
@@ -310,98 +331,135 @@ class Passes:
 
     # Rebuilding configurations ----------------------------------------------------------
 
-    def _row(self, lit: Literal) -> int:
-        return self.compiled.index.global_id(lit)
+    def _best_label_edges(self, i: int, options: np.ndarray) -> np.ndarray:
+        """The best edge of each of `options` (live options of layer i's group): the first
+        label (ascending) reaching the option's best, then that label's first edge
+        (by_label order) reaching it."""
+        layer = self.compiled.diagram.layers[i]
+        through, table, per_label = self._through[i]
+        first_label = np.argmin(table[:, options], axis=0)
+        pos = _best_edges(
+            first_label,
+            layer.label_starts,
+            self._ends(i, "label"),
+            per_label,
+            through,
+            layer.by_label,
+        )
+        edges: np.ndarray = layer.by_label[pos]
+        return edges
 
-    def _argmins(self, values: np.ndarray, starts: np.ndarray, minima: np.ndarray) -> np.ndarray:
-        """Position of the first minimum in each segment of `values` (segments by starts)."""
-        return _first_minima(values, _segments(self.compiled, starts, len(values)), minima)
+    def _ends(self, i: int, kind: str) -> np.ndarray:
+        """End (exclusive) of every segment of layer i's `starts` (kind "out"),
+        `in_starts` ("in") or `label_starts` ("label"): static, memoised per layer."""
+        memo = self.compiled.cache.setdefault("segment-ends", {})
+        found = memo.get((i, kind))
+        if found is None:
+            layer = self.compiled.diagram.layers[i]
+            starts = {"out": layer.starts, "in": layer.in_starts, "label": layer.label_starts}[kind]
+            found = memo[(i, kind)] = np.append(starts[1:], len(layer.src)).astype(np.int64)
+        ends: np.ndarray = found
+        return ends
 
-    def _labels(self) -> np.ndarray:
-        """labels[global option id, layer]: the pick label of every option's best
-        resolution in every layer (-1 rows for dead options), computed once per click."""
-        if self._rebuilt is not None:
-            return self._rebuilt
-        index, layers = self.compiled.index, self.compiled.diagram.layers
-        n_layers, n_opts = len(layers), index.n_options
-        labels = np.full((n_opts, max(n_layers, 1)), -1, dtype=np.int32)
-        if self.compiled.diagram.empty:
-            self._rebuilt = labels
-            return labels
-        # Best incoming edge of every node (forward) and best outgoing edge (backward).
-        pred, succ = [], []
-        for i, layer in enumerate(layers):
-            vals = self._via[i][layer.in_order]
-            pred.append(layer.in_order[self._argmins(vals, layer.in_starts, self._fwd[i + 1])])
-            out = self._weights[i] + self._bwd[i + 1][layer.dst]
-            succ.append(self._argmins(out, layer.starts, self._bwd[i]))
-        # Every live option's best edge in its own layer.
-        start_edge = np.full(n_opts, -1, dtype=np.int64)
-        start_layer = np.full(n_opts, -1, dtype=np.int64)
-        for i, layer in enumerate(layers):
-            g = layer.group
-            through, table, per_label = self._through[i]
-            best = self.key[g]
-            label_edge = layer.by_label[
-                self._argmins(through[layer.by_label], layer.label_starts, per_label)
-            ]
-            if not len(label_edge):
-                continue
-            rows = index.offsets[g] + np.arange(len(best))
-            live_here = best < self.inf
-            first_label = np.argmin(table, axis=0)  # first label reaching each option's best
-            start_edge[rows[live_here]] = label_edge[first_label[live_here]]
-            start_layer[rows[live_here]] = i
-        live = np.flatnonzero(start_edge >= 0)
-        edge, at = start_edge[live], start_layer[live]
-        # Backward sweep: layers above each option's own; forward sweep: below it.
-        node = np.zeros(len(live), dtype=np.int64)
+    def _rebuild(self, lits: Sequence[Literal]) -> np.ndarray:
+        """`rows` of live `lits`, all at once: a walker per option from its best edge,
+        up to the root (best incoming edge of each node it meets) and down to the
+        terminal (best outgoing edge), one set of array operations per layer for all
+        walkers together, reading only the edges of the nodes they stand on."""
+        layers = self.compiled.diagram.layers
+        n_layers = len(layers)
+        labels = np.full((len(lits), n_layers), -1, dtype=np.int32)
+        by_layer: dict[int, list[int]] = {}
+        for k, (g, _) in enumerate(lits):
+            by_layer.setdefault(self.layer_of[g], []).append(k)
+        empty = np.empty(0, dtype=np.int64)
+        start_rows, start_edges = [empty] * n_layers, [empty] * n_layers
+        for i, ks in by_layer.items():
+            options = np.asarray([lits[k][1] for k in ks], dtype=np.int64)
+            start_rows[i] = np.asarray(ks, dtype=np.int64)
+            start_edges[i] = self._best_label_edges(i, options)
+            labels[start_rows[i], i] = layers[i].label[start_edges[i]]
+        # Up: walkers of layers below i take the best edge into their node in layer i.
+        walkers, node = empty, empty
         for i in range(n_layers - 1, -1, -1):
             layer = layers[i]
-            here = at == i
-            if here.any():
-                labels[live[here], i] = layer.label[edge[here]]
-                node[here] = layer.src[edge[here]]
-            above = at > i
-            if above.any():
-                e = pred[i][node[above]]
-                labels[live[above], i] = layer.label[e]
-                node[above] = layer.src[e]
+            if len(walkers):
+                edge = layer.in_order[
+                    _best_edges(
+                        node,
+                        layer.in_starts,
+                        self._ends(i, "in"),
+                        self._fwd[i + 1],
+                        self._via[i],
+                        layer.in_order,
+                    )
+                ]
+                labels[walkers, i] = layer.label[edge]
+                node = layer.src[edge]
+            if len(start_rows[i]):
+                walkers = np.concatenate([walkers, start_rows[i]])
+                node = np.concatenate([node, layer.src[start_edges[i]]])
+        # Down: walkers of layers above i take the best edge out of their node in layer i.
+        walkers, node = empty, empty
         for i in range(n_layers):
             layer = layers[i]
-            here = at == i
-            if here.any():
-                node[here] = layer.dst[edge[here]]
-            below = at < i
-            if below.any():
-                e = succ[i][node[below]]
-                labels[live[below], i] = layer.label[e]
-                node[below] = layer.dst[e]
-        self._rebuilt = labels
+            if len(walkers):
+                edge = _best_edges(
+                    node, layer.starts, self._ends(i, "out"), self._bwd[i], self._out[i], None
+                )
+                labels[walkers, i] = layer.label[edge]
+                node = layer.dst[edge]
+            if len(start_rows[i]):
+                walkers = np.concatenate([walkers, start_rows[i]])
+                node = np.concatenate([node, layer.dst[start_edges[i]]])
         return labels
 
 
-def _segments(compiled: CompiledProduct, starts: np.ndarray, n: int) -> np.ndarray:
-    """Segment number of each position, for segments beginning at `starts` (a layer's
-    static arrays: memoised per array for the process, bounded with the cache)."""
-    memo = compiled.cache.setdefault("segments", {})
-    key = (id(starts), n)
-    found = memo.get(key)
-    if found is None or found[0] is not starts:
-        counts = np.diff(np.append(starts, n))
-        found = memo[key] = (starts, np.repeat(np.arange(len(starts)), counts))
-    segments: np.ndarray = found[1]
-    return segments
+# Walkers standing on the same node share its search once the duplicates would read more
+# than this many edges in all.
+SHARED_EDGES = 4096
 
 
-def _first_minima(values: np.ndarray, segments: np.ndarray, minima: np.ndarray) -> np.ndarray:
-    """Position of the first value equal to its segment's minimum, per segment."""
-    hits = np.flatnonzero(values == minima[segments])
-    seg = segments[hits]
-    first = np.empty(len(hits), dtype=bool)
-    first[:1] = True
-    np.not_equal(seg[1:], seg[:-1], out=first[1:])
-    return hits[first]
+def _best_edges(
+    node: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    best: np.ndarray,
+    values: np.ndarray,
+    order: np.ndarray | None,
+) -> np.ndarray:
+    """For each of `node` (walkers' nodes, repeats allowed), the first position p of its
+    segment [starts[n], ends[n]) whose value (`values[order[p]]`, or `values[p]` without
+    `order`) equals the node's `best` (the segment's minimum)."""
+    lo: np.ndarray = starts[node]
+    lens = ends[node] - lo
+    if int(lens.max()) == 1:  # every walker's node has a single edge: nothing to choose
+        return lo
+    if int(lens.sum()) <= SHARED_EDGES:
+        return _first_best(lo, lens, best[node], values, order)
+    nodes, inverse = np.unique(node, return_inverse=True)
+    lo = starts[nodes]
+    found = _first_best(lo, ends[nodes] - lo, best[nodes], values, order)
+    shared: np.ndarray = found[inverse.reshape(-1)]
+    return shared
+
+
+def _first_best(
+    lo: np.ndarray,
+    lens: np.ndarray,
+    best: np.ndarray,
+    values: np.ndarray,
+    order: np.ndarray | None,
+) -> np.ndarray:
+    """For each segment of `lens` (> 0) positions from `lo`, the first position whose
+    value equals the segment's `best` (see `_best_edges`)."""
+    offsets = np.cumsum(lens) - lens
+    total = int(offsets[-1] + lens[-1])
+    pos = np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, lens)
+    hit = (values[pos] if order is None else values[order[pos]]) == np.repeat(best, lens)
+    first = np.minimum.reduceat(np.where(hit, np.arange(total), total), offsets)
+    found: np.ndarray = pos[first]
+    return found
 
 
 def _total(compiled: CompiledProduct, picks: Mapping[int, int]) -> Decimal:
