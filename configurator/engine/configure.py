@@ -220,13 +220,15 @@ def configure(
         mask = picked.get(g, 0)
         # Picks a single-choice group's option would replace cannot explain its exclusion.
         candidates = [s for s in recency if index.maxs[g] > 1 or s[0] != g]
+        changes = passes.changes[g].tolist()
+        found_in_group = deltas[g]
         options = []
         for o, option in enumerate(group.options):
-            found = deltas[(g, o)]
+            found = found_in_group[o]
             state: OptionStatus
             if mask >> o & 1:
                 state = "selected"
-            elif passes.changes[g][o] == 0:
+            elif changes[o] == 0:
                 state = "available"
             else:
                 support = minimal_support(

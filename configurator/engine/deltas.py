@@ -45,6 +45,9 @@ class OptionDelta:
     selections: dict[str, list[str]] | None = None
 
 
+UNCHANGED = OptionDelta(ZERO)  # a selected option's, and a dead one's (nothing to pick)
+
+
 def _group_cost(costs: tuple[int, ...], mask: int) -> int:
     total, o = 0, 0
     while mask:
@@ -70,50 +73,58 @@ def _money(index: Index, scaled: int) -> Decimal:
     return Decimal(scaled).scaleb(-index.money_scale) if scaled else ZERO
 
 
-def option_deltas(passes: Passes) -> dict[Literal, OptionDelta]:
-    """Every option's `OptionDelta` for the picks of `passes` (one click's minimum-change
-    passes, which also decide which options are excluded). Pure: a few integer sums per
-    option; an excluded option's resolution and its price come from the passes."""
+def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
+    """Every option's `OptionDelta` (deltas[g][o]) for the picks of `passes` (one click's
+    minimum-change passes, which also decide which options are excluded). Pure: a few
+    integer sums per option; an excluded option's resolution and its price come from the
+    passes. Equal deltas of options that can be picked as they are share one instance."""
     compiled, picked = passes.compiled, passes.picked
     index = compiled.index
     now = scaled_total(index, picked)
     held = [all(picked.get(h, 0) >> o & 1 for h, o in t.when) for t in index.price_terms]
+    changes = [passes.changes[g].tolist() for g in range(len(index.option_codes))]
     excluded = [
-        (g, int(o))
-        for g, changes in passes.changes.items()
-        for o in np.flatnonzero(changes > 0).tolist()
-        if not picked.get(g, 0) >> o & 1
+        (g, o)
+        for g, row in enumerate(changes)
+        for o, n in enumerate(row)
+        if n > 0 and not picked.get(g, 0) >> o & 1
     ]
     resolutions = _resolutions(passes, excluded)
-    out: dict[Literal, OptionDelta] = {}
-    for g, codes in enumerate(index.option_codes):
+    shared: dict[int, OptionDelta] = {0: UNCHANGED}
+    out: list[list[OptionDelta]] = []
+    for g, costs in enumerate(index.option_costs):
         mask = picked.get(g, 0)
-        costs = index.option_costs[g]
-        changes = passes.changes[g].tolist()
+        single = index.maxs[g] == 1
         # Only this group's own cost and the price rules naming it can change.
         terms = [(t, was) for t, was in zip(index.price_terms, held, strict=True) if g in t.scope]
         before = _group_cost(costs, mask)
-        for o in range(len(codes)):
-            lit = (g, o)
+        deltas: list[OptionDelta] = []
+        for o, n in enumerate(changes[g]):
             if mask >> o & 1:
-                out[lit] = OptionDelta(ZERO)
-            elif changes[o] != 0:  # excluded (or on no configuration at all)
-                found = resolutions.get(lit)
-                if found is None:
-                    out[lit] = OptionDelta(ZERO)
+                deltas.append(UNCHANGED)
+            elif n != 0:  # excluded (or on no configuration at all)
+                found = resolutions.get((g, o))
+                cost = passes.cost((g, o))
+                if found is None or cost is None:
+                    deltas.append(UNCHANGED)
                 else:
-                    cost = passes.cost(lit)
-                    assert cost is not None  # a live option
-                    out[lit] = OptionDelta(_money(index, cost - now), *found)
+                    deltas.append(OptionDelta(_money(index, cost - now), *found))
             else:
-                after = (1 << o) | (0 if index.maxs[g] == 1 else mask)
-                change = _group_cost(costs, after) - before
-                for term, was in terms:
-                    holds = all(
-                        (after if h == g else picked.get(h, 0)) >> p & 1 for h, p in term.when
-                    )
-                    change += (holds - was) * term.amount
-                out[lit] = OptionDelta(_money(index, change))
+                if single and not terms:
+                    change = costs[o] - before
+                else:
+                    after = (1 << o) | (0 if single else mask)
+                    change = _group_cost(costs, after) - before
+                    for term, was in terms:
+                        holds = all(
+                            (after if h == g else picked.get(h, 0)) >> p & 1 for h, p in term.when
+                        )
+                        change += (holds - was) * term.amount
+                delta = shared.get(change)
+                if delta is None:
+                    delta = shared[change] = OptionDelta(_money(index, change))
+                deltas.append(delta)
+        out.append(deltas)
     return out
 
 

@@ -72,6 +72,20 @@ def _spread(diagram: Diagram) -> int:
     return sum(int(layer.shifted.max()) if len(layer.shifted) else 0 for layer in diagram.layers)
 
 
+def _statics(compiled: CompiledProduct) -> tuple[int, int]:
+    """(price spread, least total edge cost) of the diagram: read every click, memoised
+    per compiled product (one entry)."""
+    found = compiled.cache.get("passes-statics")
+    if found is None:
+        diagram = compiled.diagram
+        found = compiled.cache["passes-statics"] = (
+            _spread(diagram),
+            sum(layer.floor for layer in diagram.layers),
+        )
+    statics: tuple[int, int] = found
+    return statics
+
+
 class Passes:
     """The forward and backward minimum-change passes of one click, and what they answer.
 
@@ -94,13 +108,13 @@ class Passes:
         self.literals.sort(key=lambda lit: rank.get(lit, -1))
         self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
         n_changes = len(self.literals) + 1
-        self.weight = _spread(diagram) + 1
+        spread, self.floor = _statics(compiled)
+        self.weight = spread + 1
         exact = n_changes * self.weight < KEY_LIMIT // 4 and all(
             layer.cost.dtype != object for layer in diagram.layers
         )
         self.dtype = np.int64 if exact else object
         self.inf = KEY_LIMIT if exact else 2 ** (n_changes.bit_length() + 4) * self.weight
-        self.floor = sum(layer.floor for layer in diagram.layers)
         # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
         self.changes: dict[int, np.ndarray] = {}
         self.key: dict[int, np.ndarray] = {}
@@ -145,7 +159,11 @@ class Passes:
             val = start + wt
             before.append(start)
             via.append(val)
-            fwd.append(np.minimum.reduceat(val[layer.in_order], layer.in_starts))
+            # Most nodes have one or two incoming edges: an unbuffered minimum by target
+            # beats sorting the edges by target and reducing segments that short.
+            reached = np.full(layer.n_dst, self.inf, dtype=self.dtype)
+            np.minimum.at(reached, layer.dst, val)
+            fwd.append(reached)
         self.valid = bool(fwd[-1][0] < w)
         bwd = [np.zeros(1, dtype=self.dtype)] * (len(layers) + 1)
         out: list[np.ndarray] = [bwd[0]] * len(layers)  # per edge: the edge + backward value
