@@ -385,26 +385,31 @@ class Passes:
         terminal (best outgoing edge), one set of array operations per layer for all
         walkers together, reading only the edges of the nodes they stand on."""
         layers = self.compiled.diagram.layers
-        n_layers = len(layers)
-        labels = np.full((len(lits), n_layers), -1, dtype=np.int32)
+        n_layers, n = len(layers), len(lits)
+        at = np.asarray([self.layer_of[g] for g, _ in lits], dtype=np.int64)
+        start = np.empty(n, dtype=np.int64)  # each option's best edge in its own layer
+        own = np.empty(n, dtype=np.int32)  # and its label
         by_layer: dict[int, list[int]] = {}
-        for k, (g, _) in enumerate(lits):
-            by_layer.setdefault(self.layer_of[g], []).append(k)
-        empty = np.empty(0, dtype=np.int64)
-        start_rows, start_edges = [empty] * n_layers, [empty] * n_layers
+        for k, i in enumerate(at.tolist()):
+            by_layer.setdefault(i, []).append(k)
         for i, ks in by_layer.items():
             options = np.asarray([lits[k][1] for k in ks], dtype=np.int64)
-            start_rows[i] = np.asarray(ks, dtype=np.int64)
-            start_edges[i] = self._best_label_edges(i, options)
-            labels[start_rows[i], i] = layers[i].label[start_edges[i]]
-        # Up: walkers of layers below i take the best edge into their node in layer i.
-        walkers, node = empty, empty
+            start[ks] = edges = self._best_label_edges(i, options)
+            own[ks] = layers[i].label[edges]
+        # Walkers sorted by their layer, so that those still walking at layer i are a
+        # prefix: up from the deepest, down from the highest.
+        per_layer = np.bincount(at, minlength=n_layers).tolist()
+        up = np.argsort(-at, kind="stable")
+        up_start = start[up]
+        up_labels = np.full((n, n_layers), -1, dtype=np.int32)
+        node = np.empty(n, dtype=np.int64)
+        m = 0  # walkers from layers below i
         for i in range(n_layers - 1, -1, -1):
             layer = layers[i]
-            if len(walkers):
+            if m:
                 edge = layer.in_order[
                     _best_edges(
-                        node,
+                        node[:m],
                         layer.in_starts,
                         self._ends(i, "in"),
                         self._fwd[i + 1],
@@ -412,30 +417,42 @@ class Passes:
                         layer.in_order,
                     )
                 ]
-                labels[walkers, i] = layer.label[edge]
-                node = layer.src[edge]
-            if len(start_rows[i]):
-                walkers = np.concatenate([walkers, start_rows[i]])
-                node = np.concatenate([node, layer.src[start_edges[i]]])
-        # Down: walkers of layers above i take the best edge out of their node in layer i.
-        walkers, node = empty, empty
+                up_labels[:m, i] = layer.label[edge]
+                node[:m] = layer.src[edge]
+            if per_layer[i]:
+                node[m : m + per_layer[i]] = layer.src[up_start[m : m + per_layer[i]]]
+                m += per_layer[i]
+        down = np.argsort(at, kind="stable")
+        down_start = start[down]
+        down_labels = np.full((n, n_layers), -1, dtype=np.int32)
+        m = 0  # walkers from layers above i
         for i in range(n_layers):
             layer = layers[i]
-            if len(walkers):
+            if m:
                 edge = _best_edges(
-                    node, layer.starts, self._ends(i, "out"), self._bwd[i], self._out[i], None
+                    node[:m], layer.starts, self._ends(i, "out"), self._bwd[i], self._out[i], None
                 )
-                labels[walkers, i] = layer.label[edge]
-                node = layer.dst[edge]
-            if len(start_rows[i]):
-                walkers = np.concatenate([walkers, start_rows[i]])
-                node = np.concatenate([node, layer.dst[start_edges[i]]])
+                down_labels[:m, i] = layer.label[edge]
+                node[:m] = layer.dst[edge]
+            if per_layer[i]:
+                node[m : m + per_layer[i]] = layer.dst[down_start[m : m + per_layer[i]]]
+                m += per_layer[i]
+        labels = np.empty((n, n_layers), dtype=np.int32)
+        labels[up] = up_labels
+        below = np.empty_like(labels)
+        below[down] = down_labels
+        columns = np.arange(n_layers)
+        mine = columns == at[:, None]
+        labels[columns > at[:, None]] = below[columns > at[:, None]]
+        labels[mine] = own
         return labels
 
 
 # Walkers standing on the same node share its search once the duplicates would read more
 # than this many edges in all.
 SHARED_EDGES = 4096
+# Segments of at most this many edges are searched as a padded matrix (one row a node).
+PADDED = 16
 
 
 def _best_edges(
@@ -450,9 +467,18 @@ def _best_edges(
     segment [starts[n], ends[n]) whose value (`values[order[p]]`, or `values[p]` without
     `order`) equals the node's `best` (the segment's minimum)."""
     lo: np.ndarray = starts[node]
-    lens = ends[node] - lo
-    if int(lens.max()) == 1:  # every walker's node has a single edge: nothing to choose
+    hi = ends[node]
+    widest = int((hi - lo).max())
+    if widest == 1:  # every walker's node has a single edge: nothing to choose
         return lo
+    if widest <= PADDED:
+        # Positions past a segment's end repeat its last edge, which cannot come before
+        # the first best one.
+        pos = np.minimum(lo[:, None] + np.arange(widest), (hi - 1)[:, None])
+        hit = (values[pos] if order is None else values[order[pos]]) == best[node][:, None]
+        padded: np.ndarray = lo + hit.argmax(axis=1)
+        return padded
+    lens = hi - lo
     if int(lens.sum()) <= SHARED_EDGES:
         return _first_best(lo, lens, best[node], values, order)
     nodes, inverse = np.unique(node, return_inverse=True)
