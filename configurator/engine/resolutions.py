@@ -13,7 +13,10 @@ So one click costs O(edges) for all options together:
 - changes == 0: the option is available (exactly the promise), > 0: excluded; an option
   on no edge is dead (no configuration has it);
 - the price of the best resolution (fewest changes, then lowest total price), and the
-  complete configuration itself, rebuilt for every option at once from argmin pointers.
+  complete configuration itself, rebuilt on request for the options asked (a click asks
+  for its excluded ones): a walker per option from its best edge up to the root and down
+  to the terminal, all walkers stepped together a layer at a time, each reading only the
+  edges of the node it stands on (the first best edge, the tie-break of a full argmin).
 
 (changes, price) are compared as one integer: changes * W + price - floor, with W above
 any price spread, so numpy's minimum does the lexicographic comparison.
@@ -91,7 +94,7 @@ class Passes:
 
     Build with `Passes(compiled, picked)` where `picked` maps group index -> bitmask (see
     `selections.parse_selections`). Reading `changes`, `valid`, `available` costs nothing
-    more; `resolution(lit)` rebuilds configurations (all options at once, on first use).
+    more; `rows(lits)` / `resolution(lit)` rebuild configurations (memoised per option).
     """
 
     def __init__(
