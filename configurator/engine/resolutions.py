@@ -154,11 +154,12 @@ class Passes:
             if d is not None and self.dtype == object:
                 d = d.astype(object)  # w may exceed int64: exact integers throughout
             drops.append(d)
-            weights.append(shifted if d is None else shifted + (d * w)[layer.label])
+            weights.append(shifted if d is None else shifted + np.take(d * w, layer.label))
         fwd = [np.zeros(1, dtype=self.dtype)]
+        # np.take: a plain gather, cheaper than fancy indexing's general path.
         before, via = [], []  # per edge: forward value of its source; + the edge
         for layer, wt in zip(layers, weights, strict=True):
-            start = fwd[-1][layer.src]
+            start = np.take(fwd[-1], layer.src)
             val = start + wt
             before.append(start)
             via.append(val)
@@ -173,15 +174,17 @@ class Passes:
         self._through: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for i in range(len(layers) - 1, -1, -1):
             layer, wt = layers[i], weights[i]
-            after = bwd[i + 1][layer.dst]
+            after = np.take(bwd[i + 1], layer.dst)
             out[i] = wt + after
             bwd[i] = np.minimum.reduceat(out[i], layer.starts)
             g = layer.group
+            through = before[i]  # made in place: the forward values are not read again
             if drops[i] is not None and index.maxs[g] == 1:
-                through = before[i] + layer.shifted + after  # its own pick is replaced
+                through += layer.shifted  # its own pick is replaced: its drop not counted
+                through += after
             else:
-                through = before[i] + out[i]
-            per_label = np.minimum.reduceat(through[layer.by_label], layer.label_starts)
+                through += out[i]
+            per_label = np.minimum.reduceat(np.take(through, layer.by_label), layer.label_starts)
             options = layer.label_options[layer.label_ids]  # (present labels, options)
             table = np.where(options, per_label[:, None], self.inf)
             best = table.min(axis=0) if len(per_label) else np.full(options.shape[1], self.inf)
