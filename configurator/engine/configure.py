@@ -10,7 +10,7 @@ import numpy as np
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
-from configurator.engine.deltas import as_selections, option_deltas
+from configurator.engine.deltas import option_deltas
 from configurator.engine.explain import (
     item_id,
     item_message,
@@ -220,13 +220,15 @@ def configure(
         mask = picked.get(g, 0)
         # Picks a single-choice group's option would replace cannot explain its exclusion.
         candidates = [s for s in recency if index.maxs[g] > 1 or s[0] != g]
+        changes = passes.changes[g].tolist()
+        found_in_group = deltas[g]
         options = []
         for o, option in enumerate(group.options):
-            found = deltas[(g, o)]
+            found = found_in_group[o]
             state: OptionStatus
             if mask >> o & 1:
                 state = "selected"
-            elif passes.changes[g][o] == 0:
+            elif changes[o] == 0:
                 state = "available"
             else:
                 support = minimal_support(
@@ -245,9 +247,7 @@ def configure(
                         option.price,
                         session.option_reasons([*support, (g, o)], support),
                         delta=found.delta,
-                        resolution=None
-                        if resolution is None
-                        else as_selections(compiled, resolution),
+                        resolution=found.selections,
                         resolution_reasons=_giving_way(session, (g, o), resolution, recency)
                         if explain_resolutions and valid and resolution is not None
                         else (),

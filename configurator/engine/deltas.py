@@ -21,10 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
+
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.propagation import _bits
 from configurator.engine.resolutions import Passes
+from configurator.engine.results import Picks
 
 ZERO = Decimal("0.00")
 
@@ -33,10 +36,16 @@ ZERO = Decimal("0.00")
 class OptionDelta:
     """`delta`: change of the total if the option is picked now. `resolution`: for an
     excluded option, the complete configuration proposed instead (group -> option mask),
-    or None when no configuration contains the option."""
+    or None when no configuration contains the option; `selections` is the same
+    configuration in catalogue terms (every group, in product order: `selections.as_dict`).
+    Its lists are `Picks`, shared between options and clicks, and refuse to be changed."""
 
     delta: Decimal
     resolution: dict[int, int] | None = None
+    selections: dict[str, list[str]] | None = None
+
+
+UNCHANGED = OptionDelta(ZERO)  # a selected option's, and a dead one's (nothing to pick)
 
 
 def _group_cost(costs: tuple[int, ...], mask: int) -> int:
@@ -64,72 +73,117 @@ def _money(index: Index, scaled: int) -> Decimal:
     return Decimal(scaled).scaleb(-index.money_scale) if scaled else ZERO
 
 
-def option_deltas(passes: Passes) -> dict[Literal, OptionDelta]:
-    """Every option's `OptionDelta` for the picks of `passes` (one click's minimum-change
-    passes, which also decide which options are excluded). Pure: a few integer sums per
-    option; an excluded option's resolution and its price come from the passes."""
+def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
+    """Every option's `OptionDelta` (deltas[g][o]) for the picks of `passes` (one click's
+    minimum-change passes, which also decide which options are excluded). Pure: a few
+    integer sums per option; an excluded option's resolution and its price come from the
+    passes. Equal deltas of options that can be picked as they are share one instance."""
     compiled, picked = passes.compiled, passes.picked
     index = compiled.index
     now = scaled_total(index, picked)
     held = [all(picked.get(h, 0) >> o & 1 for h, o in t.when) for t in index.price_terms]
+    changes = [passes.changes[g].tolist() for g in range(len(index.option_codes))]
     excluded = [
         (g, o)
-        for g, changes in passes.changes.items()
-        for o in range(len(changes))
-        if changes[o] > 0 and not picked.get(g, 0) >> o & 1
+        for g, row in enumerate(changes)
+        for o, n in enumerate(row)
+        if n > 0 and not picked.get(g, 0) >> o & 1
     ]
-    configurations = passes.configurations(excluded)
-    out: dict[Literal, OptionDelta] = {}
-    for g, codes in enumerate(index.option_codes):
+    resolutions = _resolutions(passes, excluded)
+    shared: dict[int, OptionDelta] = {0: UNCHANGED}
+    out: list[list[OptionDelta]] = []
+    for g, costs in enumerate(index.option_costs):
         mask = picked.get(g, 0)
-        costs = index.option_costs[g]
-        changes = passes.changes[g]
+        single = index.maxs[g] == 1
         # Only this group's own cost and the price rules naming it can change.
         terms = [(t, was) for t, was in zip(index.price_terms, held, strict=True) if g in t.scope]
         before = _group_cost(costs, mask)
-        for o in range(len(codes)):
-            lit = (g, o)
+        deltas: list[OptionDelta] = []
+        for o, n in enumerate(changes[g]):
             if mask >> o & 1:
-                out[lit] = OptionDelta(ZERO)
-            elif changes[o] != 0:  # excluded (or on no configuration at all)
-                cost = passes.cost(lit)
-                if cost is None:
-                    out[lit] = OptionDelta(ZERO)
+                deltas.append(UNCHANGED)
+            elif n != 0:  # excluded (or on no configuration at all)
+                found = resolutions.get((g, o))
+                cost = passes.cost((g, o))
+                if found is None or cost is None:
+                    deltas.append(UNCHANGED)
                 else:
-                    out[lit] = OptionDelta(_money(index, cost - now), configurations[lit])
+                    deltas.append(OptionDelta(_money(index, cost - now), *found))
             else:
-                after = (1 << o) | (0 if index.maxs[g] == 1 else mask)
-                change = _group_cost(costs, after) - before
-                for term, was in terms:
-                    holds = all(
-                        (after if h == g else picked.get(h, 0)) >> p & 1 for h, p in term.when
-                    )
-                    change += (holds - was) * term.amount
-                out[lit] = OptionDelta(_money(index, change))
+                if single and not terms:
+                    change = costs[o] - before
+                else:
+                    after = (1 << o) | (0 if single else mask)
+                    change = _group_cost(costs, after) - before
+                    for term, was in terms:
+                        holds = all(
+                            (after if h == g else picked.get(h, 0)) >> p & 1 for h, p in term.when
+                        )
+                        change += (holds - was) * term.amount
+                delta = shared.get(change)
+                if delta is None:
+                    delta = shared[change] = OptionDelta(_money(index, change))
+                deltas.append(delta)
+        out.append(deltas)
     return out
 
 
-class _Codes(dict[int, tuple[str, ...]]):
-    """One group's option codes per pick mask, filled on first use."""
+def _pick_codes(compiled: CompiledProduct) -> list[list[Picks]]:
+    """codes[g][label]: the option codes of `index.picks[g][label]`, made once per
+    process for each compiled product (bounded: one entry per pick of the diagram)."""
+    found = compiled.cache.get("pick-codes")
+    if found is None:
+        index = compiled.index
+        found = compiled.cache["pick-codes"] = [
+            [Picks(codes[o] for o in _bits(mask)) for mask in picks]
+            for codes, picks in zip(index.option_codes, index.picks, strict=True)
+        ]
+    codes: list[list[Picks]] = found
+    return codes
 
-    def __init__(self, codes: tuple[str, ...]) -> None:
-        super().__init__()
-        self.codes = codes
 
-    def __missing__(self, mask: int) -> tuple[str, ...]:
-        found = self[mask] = tuple(self.codes[o] for o in _bits(mask))
-        return found
+def _resolutions(
+    passes: Passes, lits: list[Literal]
+) -> dict[Literal, tuple[dict[int, int], dict[str, list[str]]]]:
+    """Each live option of `lits`: its resolution as group -> mask (diagram order, as
+    `Passes.configuration`) and as selections (product order, as `selections.as_dict`).
 
-
-def as_selections(compiled: CompiledProduct, picks: Mapping[int, int]) -> dict[str, list[str]]:
-    """`selections.as_dict`, memoised per (group, mask): it runs for every excluded option
-    (one comprehension, no per-group branching: ~100 groups x ~100 options a click)."""
-    tables = compiled.cache.get("codes")
-    index = compiled.index
-    if not isinstance(tables, list):
-        tables = compiled.cache["codes"] = [_Codes(codes) for codes in index.option_codes]
-    get = picks.get
-    return {
-        code: [*table[get(g, 0)]]
-        for g, (code, table) in enumerate(zip(index.group_codes, tables, strict=True))
-    }
+    Most groups of most resolutions hold the same pick (the cheapest completion keeps
+    them), so both dicts of every option are copies of one shared base (each column's
+    most frequent label) with only the groups where the option's row differs written
+    over: a few dict stores per option instead of a hundred."""
+    compiled = passes.compiled
+    rows = passes.rows(lits)
+    live = np.flatnonzero(rows[:, 0] >= 0) if len(lits) else np.empty(0, dtype=np.int64)
+    if not len(live):
+        return {}
+    rows = rows[live]
+    index, order = compiled.index, compiled.diagram.order
+    n_layers = rows.shape[1]
+    width = int(rows.max()) + 1
+    counts = np.bincount((rows + np.arange(n_layers) * width).ravel(), minlength=n_layers * width)
+    base = counts.reshape(n_layers, width).argmax(axis=1)
+    codes = _pick_codes(compiled)
+    picks = index.picks
+    group_codes = index.group_codes
+    base_labels = base.tolist()
+    base_masks = {g: picks[g][lab] for g, lab in zip(order, base_labels, strict=True)}
+    by_group = dict(zip(order, base_labels, strict=True))
+    base_codes = {code: codes[g][by_group[g]] for g, code in enumerate(group_codes)}
+    differ = rows != base
+    per_row = np.cumsum(differ.sum(axis=1)).tolist()
+    at_layer = np.nonzero(differ)[1]
+    layer_groups = [order[i] for i in at_layer.tolist()]
+    layer_labels = rows[differ].tolist()
+    out: dict[Literal, tuple[dict[int, int], dict[str, list[str]]]] = {}
+    start = 0
+    for k, end in zip(live.tolist(), per_row, strict=True):
+        masks = base_masks.copy()
+        selections = base_codes.copy()
+        for t in range(start, end):
+            g, lab = layer_groups[t], layer_labels[t]
+            masks[g] = picks[g][lab]
+            selections[group_codes[g]] = codes[g][lab]
+        out[lits[k]] = (masks, selections)
+        start = end
+    return out

@@ -13,7 +13,10 @@ So one click costs O(edges) for all options together:
 - changes == 0: the option is available (exactly the promise), > 0: excluded; an option
   on no edge is dead (no configuration has it);
 - the price of the best resolution (fewest changes, then lowest total price), and the
-  complete configuration itself, rebuilt for every option at once from argmin pointers.
+  complete configuration itself, rebuilt on request for the options asked (a click asks
+  for its excluded ones): a walker per option from its best edge up to the root and down
+  to the terminal, all walkers stepped together a layer at a time, each reading only the
+  edges of the node it stands on (the first best edge, the tie-break of a full argmin).
 
 (changes, price) are compared as one integer: changes * W + price - floor, with W above
 any price spread, so numpy's minimum does the lexicographic comparison.
@@ -72,12 +75,26 @@ def _spread(diagram: Diagram) -> int:
     return sum(int(layer.shifted.max()) if len(layer.shifted) else 0 for layer in diagram.layers)
 
 
+def _statics(compiled: CompiledProduct) -> tuple[int, int]:
+    """(price spread, least total edge cost) of the diagram: read every click, memoised
+    per compiled product (one entry)."""
+    found = compiled.cache.get("passes-statics")
+    if found is None:
+        diagram = compiled.diagram
+        found = compiled.cache["passes-statics"] = (
+            _spread(diagram),
+            sum(layer.floor for layer in diagram.layers),
+        )
+    statics: tuple[int, int] = found
+    return statics
+
+
 class Passes:
     """The forward and backward minimum-change passes of one click, and what they answer.
 
     Build with `Passes(compiled, picked)` where `picked` maps group index -> bitmask (see
     `selections.parse_selections`). Reading `changes`, `valid`, `available` costs nothing
-    more; `resolution(lit)` rebuilds configurations (all options at once, on first use).
+    more; `rows(lits)` / `resolution(lit)` rebuild configurations (memoised per option).
     """
 
     def __init__(
@@ -94,18 +111,17 @@ class Passes:
         self.literals.sort(key=lambda lit: rank.get(lit, -1))
         self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
         n_changes = len(self.literals) + 1
-        self.weight = _spread(diagram) + 1
+        spread, self.floor = _statics(compiled)
+        self.weight = spread + 1
         exact = n_changes * self.weight < KEY_LIMIT // 4 and all(
             layer.cost.dtype != object for layer in diagram.layers
         )
         self.dtype = np.int64 if exact else object
         self.inf = KEY_LIMIT if exact else 2 ** (n_changes.bit_length() + 4) * self.weight
-        self.floor = sum(layer.floor for layer in diagram.layers)
         # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
         self.changes: dict[int, np.ndarray] = {}
         self.key: dict[int, np.ndarray] = {}
-        self._pointers: tuple[np.ndarray, ...] | None = None
-        self._rebuilt: np.ndarray | None = None
+        self._rows: dict[Literal, np.ndarray] = {}
         self._walked: dict[tuple[int, int, int], int] = {}
         if diagram.empty:
             for g, codes in enumerate(index.option_codes):
@@ -134,39 +150,48 @@ class Passes:
         weights, drops = [], []
         for i, layer in enumerate(layers):
             d = self._drops(i)
-            drops.append(d)
             shifted = layer.shifted if self.dtype != object else layer.shifted.astype(object)
             if d is not None and self.dtype == object:
                 d = d.astype(object)  # w may exceed int64: exact integers throughout
-                drops[-1] = d
-            weights.append(shifted if d is None else shifted + d[layer.label] * w)
+            drops.append(d)
+            weights.append(shifted if d is None else shifted + np.take(d * w, layer.label))
         fwd = [np.zeros(1, dtype=self.dtype)]
-        via = []  # forward value + edge, per edge
+        # np.take: a plain gather, cheaper than fancy indexing's general path.
+        before, via = [], []  # per edge: forward value of its source; + the edge
         for layer, wt in zip(layers, weights, strict=True):
-            val = fwd[-1][layer.src] + wt
+            start = np.take(fwd[-1], layer.src)
+            val = start + wt
+            before.append(start)
             via.append(val)
-            fwd.append(np.minimum.reduceat(val[layer.in_order], layer.in_starts))
-        bwd = [np.zeros(1, dtype=self.dtype)]
-        for layer, wt in zip(reversed(layers), reversed(weights), strict=True):
-            bwd.append(np.minimum.reduceat(wt + bwd[-1][layer.dst], layer.starts))
-        bwd.reverse()
+            # Most nodes have one or two incoming edges: an unbuffered minimum by target
+            # beats sorting the edges by target and reducing segments that short.
+            reached = np.full(layer.n_dst, self.inf, dtype=self.dtype)
+            np.minimum.at(reached, layer.dst, val)
+            fwd.append(reached)
         self.valid = bool(fwd[-1][0] < w)
-        self._fwd, self._bwd, self._weights, self._via = fwd, bwd, weights, via
+        bwd = [np.zeros(1, dtype=self.dtype)] * (len(layers) + 1)
+        out: list[np.ndarray] = [bwd[0]] * len(layers)  # per edge: the edge + backward value
         self._through: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for i, layer in enumerate(layers):
+        for i in range(len(layers) - 1, -1, -1):
+            layer, wt = layers[i], weights[i]
+            after = np.take(bwd[i + 1], layer.dst)
+            out[i] = wt + after
+            bwd[i] = np.minimum.reduceat(out[i], layer.starts)
             g = layer.group
-            through = via[i] + bwd[i + 1][layer.dst]
-            own = drops[i]
-            if own is not None and index.maxs[g] == 1:
-                through = through - own[layer.label] * w  # its own pick is replaced
-            sorted_through = through[layer.by_label]
-            per_label = np.minimum.reduceat(sorted_through, layer.label_starts)
+            through = before[i]  # made in place: the forward values are not read again
+            if drops[i] is not None and index.maxs[g] == 1:
+                through += layer.shifted  # its own pick is replaced: its drop not counted
+                through += after
+            else:
+                through += out[i]
+            per_label = np.minimum.reduceat(np.take(through, layer.by_label), layer.label_starts)
             options = layer.label_options[layer.label_ids]  # (present labels, options)
             table = np.where(options, per_label[:, None], self.inf)
             best = table.min(axis=0) if len(per_label) else np.full(options.shape[1], self.inf)
             self.key[g] = best
             self.changes[g] = np.where(best >= self.inf, -1, best // w).astype(np.int64)
             self._through[i] = (through, table, per_label)
+        self._fwd, self._bwd, self._weights, self._via, self._out = fwd, bwd, weights, via, out
 
     # Answers ----------------------------------------------------------------------------
 
@@ -192,8 +217,7 @@ class Passes:
 
     def dropped(self, lit: Literal) -> list[Literal]:
         """The current picks the best resolution for `lit` gives up (oldest first)."""
-        labels = self._labels()
-        row = labels[self._row(lit)]
+        row = self.rows([lit])[0]
         if row[0] < 0:
             return []
         index, layers = self.compiled.index, self.compiled.diagram.layers
@@ -208,7 +232,7 @@ class Passes:
 
     def configuration(self, lit: Literal) -> dict[int, int] | None:
         """The complete configuration of the best resolution picking `lit` (group -> mask)."""
-        row = self._labels()[self._row(lit)]
+        row = self.rows([lit])[0]
         if row[0] < 0:
             return None
         index = self.compiled.index
@@ -216,26 +240,47 @@ class Passes:
         return {g: index.picks[g][lab] for g, lab in zip(groups, row.tolist(), strict=True)}
 
     def configurations(self, lits: Sequence[Literal]) -> dict[Literal, dict[int, int] | None]:
-        """`configuration` of each of `lits`. A few are walked node by node from their
-        best edge (cheap on small diagrams); many are rebuilt all at once (`_labels`)."""
-        layers = self.compiled.diagram.layers
-        if self._rebuilt is not None or len(lits) * len(layers) > WALK_STEPS:
-            return {lit: self.configuration(lit) for lit in lits}
+        """`configuration` of each of `lits` (their rows rebuilt together, see `rows`)."""
+        rows = self.rows(lits)
         index = self.compiled.index
-        out: dict[Literal, dict[int, int] | None] = {}
-        for lit in lits:
-            row = self._walk(lit)
-            out[lit] = (
-                None
-                if row is None
-                else {
-                    layer.group: index.picks[layer.group][row[i]] for i, layer in enumerate(layers)
-                }
-            )
+        groups = self.compiled.diagram.order
+        return {
+            lit: None
+            if row[0] < 0
+            else {g: index.picks[g][lab] for g, lab in zip(groups, row, strict=True)}
+            for lit, row in zip(lits, rows.tolist(), strict=True)
+        }
+
+    def rows(self, lits: Sequence[Literal]) -> np.ndarray:
+        """labels[k, layer]: the pick label of the best resolution of `lits[k]` in every
+        layer (a row of -1 for a dead option); each option's row is made once per click.
+        A few options are walked node by node from their best edge (cheap on small
+        diagrams); more are rebuilt together with array operations (`_rebuild`). Both give
+        the first best edge in the option's layer, then the first best edge into / out of
+        every node on the way."""
+        n_layers = max(len(self.compiled.diagram.layers), 1)
+        out = np.full((len(lits), n_layers), -1, dtype=np.int32)
+        memo = self._rows
+        todo = [
+            lit
+            for lit in dict.fromkeys(lits)
+            if lit not in memo and self.key[lit[0]][lit[1]] < self.inf
+        ]
+        if todo and not self.compiled.diagram.empty:
+            if len(todo) * n_layers > WALK_STEPS:
+                for lit, row in zip(todo, self._rebuild(todo), strict=True):
+                    memo[lit] = row
+            else:
+                for lit in todo:
+                    memo[lit] = np.asarray(self._walk(lit), dtype=np.int32)
+        for k, lit in enumerate(lits):
+            found = memo.get(lit)
+            if found is not None:
+                out[k] = found
         return out
 
     def _walk(self, lit: Literal) -> list[int] | None:
-        """The labels of `lit`'s best resolution (the one `_labels` gives: first best edge
+        """The labels of `lit`'s best resolution (the one `_rebuild` gives: first best edge
         in its layer, first best edge into / out of every node on the way)."""
         g, o = lit
         if self.key[g][o] >= self.inf or self.compiled.diagram.empty:
@@ -310,98 +355,161 @@ class Passes:
 
     # Rebuilding configurations ----------------------------------------------------------
 
-    def _row(self, lit: Literal) -> int:
-        return self.compiled.index.global_id(lit)
+    def _best_label_edges(self, i: int, options: np.ndarray) -> np.ndarray:
+        """The best edge of each of `options` (live options of layer i's group): the first
+        label (ascending) reaching the option's best, then that label's first edge
+        (by_label order) reaching it."""
+        layer = self.compiled.diagram.layers[i]
+        through, table, per_label = self._through[i]
+        first_label = np.argmin(table[:, options], axis=0)
+        pos = _best_edges(
+            first_label,
+            layer.label_starts,
+            self._ends(i, "label"),
+            per_label,
+            through,
+            layer.by_label,
+        )
+        edges: np.ndarray = layer.by_label[pos]
+        return edges
 
-    def _argmins(self, values: np.ndarray, starts: np.ndarray, minima: np.ndarray) -> np.ndarray:
-        """Position of the first minimum in each segment of `values` (segments by starts)."""
-        return _first_minima(values, _segments(self.compiled, starts, len(values)), minima)
+    def _ends(self, i: int, kind: str) -> np.ndarray:
+        """End (exclusive) of every segment of layer i's `starts` (kind "out"),
+        `in_starts` ("in") or `label_starts` ("label"): static, memoised per layer."""
+        memo = self.compiled.cache.setdefault("segment-ends", {})
+        found = memo.get((i, kind))
+        if found is None:
+            layer = self.compiled.diagram.layers[i]
+            starts = {"out": layer.starts, "in": layer.in_starts, "label": layer.label_starts}[kind]
+            found = memo[(i, kind)] = np.append(starts[1:], len(layer.src)).astype(np.int64)
+        ends: np.ndarray = found
+        return ends
 
-    def _labels(self) -> np.ndarray:
-        """labels[global option id, layer]: the pick label of every option's best
-        resolution in every layer (-1 rows for dead options), computed once per click."""
-        if self._rebuilt is not None:
-            return self._rebuilt
-        index, layers = self.compiled.index, self.compiled.diagram.layers
-        n_layers, n_opts = len(layers), index.n_options
-        labels = np.full((n_opts, max(n_layers, 1)), -1, dtype=np.int32)
-        if self.compiled.diagram.empty:
-            self._rebuilt = labels
-            return labels
-        # Best incoming edge of every node (forward) and best outgoing edge (backward).
-        pred, succ = [], []
-        for i, layer in enumerate(layers):
-            vals = self._via[i][layer.in_order]
-            pred.append(layer.in_order[self._argmins(vals, layer.in_starts, self._fwd[i + 1])])
-            out = self._weights[i] + self._bwd[i + 1][layer.dst]
-            succ.append(self._argmins(out, layer.starts, self._bwd[i]))
-        # Every live option's best edge in its own layer.
-        start_edge = np.full(n_opts, -1, dtype=np.int64)
-        start_layer = np.full(n_opts, -1, dtype=np.int64)
-        for i, layer in enumerate(layers):
-            g = layer.group
-            through, table, per_label = self._through[i]
-            best = self.key[g]
-            label_edge = layer.by_label[
-                self._argmins(through[layer.by_label], layer.label_starts, per_label)
-            ]
-            if not len(label_edge):
-                continue
-            rows = index.offsets[g] + np.arange(len(best))
-            live_here = best < self.inf
-            first_label = np.argmin(table, axis=0)  # first label reaching each option's best
-            start_edge[rows[live_here]] = label_edge[first_label[live_here]]
-            start_layer[rows[live_here]] = i
-        live = np.flatnonzero(start_edge >= 0)
-        edge, at = start_edge[live], start_layer[live]
-        # Backward sweep: layers above each option's own; forward sweep: below it.
-        node = np.zeros(len(live), dtype=np.int64)
+    def _rebuild(self, lits: Sequence[Literal]) -> np.ndarray:
+        """`rows` of live `lits`, all at once: a walker per option from its best edge,
+        up to the root (best incoming edge of each node it meets) and down to the
+        terminal (best outgoing edge), one set of array operations per layer for all
+        walkers together, reading only the edges of the nodes they stand on."""
+        layers = self.compiled.diagram.layers
+        n_layers, n = len(layers), len(lits)
+        at = np.asarray([self.layer_of[g] for g, _ in lits], dtype=np.int64)
+        start = np.empty(n, dtype=np.int64)  # each option's best edge in its own layer
+        own = np.empty(n, dtype=np.int32)  # and its label
+        by_layer: dict[int, list[int]] = {}
+        for k, i in enumerate(at.tolist()):
+            by_layer.setdefault(i, []).append(k)
+        for i, ks in by_layer.items():
+            options = np.asarray([lits[k][1] for k in ks], dtype=np.int64)
+            start[ks] = edges = self._best_label_edges(i, options)
+            own[ks] = layers[i].label[edges]
+        # Walkers sorted by their layer, so that those still walking at layer i are a
+        # prefix: up from the deepest, down from the highest.
+        per_layer = np.bincount(at, minlength=n_layers).tolist()
+        up = np.argsort(-at, kind="stable")
+        up_start = start[up]
+        up_labels = np.full((n, n_layers), -1, dtype=np.int32)
+        node = np.empty(n, dtype=np.int64)
+        m = 0  # walkers from layers below i
         for i in range(n_layers - 1, -1, -1):
             layer = layers[i]
-            here = at == i
-            if here.any():
-                labels[live[here], i] = layer.label[edge[here]]
-                node[here] = layer.src[edge[here]]
-            above = at > i
-            if above.any():
-                e = pred[i][node[above]]
-                labels[live[above], i] = layer.label[e]
-                node[above] = layer.src[e]
+            if m:
+                edge = layer.in_order[
+                    _best_edges(
+                        node[:m],
+                        layer.in_starts,
+                        self._ends(i, "in"),
+                        self._fwd[i + 1],
+                        self._via[i],
+                        layer.in_order,
+                    )
+                ]
+                up_labels[:m, i] = layer.label[edge]
+                node[:m] = layer.src[edge]
+            if per_layer[i]:
+                node[m : m + per_layer[i]] = layer.src[up_start[m : m + per_layer[i]]]
+                m += per_layer[i]
+        down = np.argsort(at, kind="stable")
+        down_start = start[down]
+        down_labels = np.full((n, n_layers), -1, dtype=np.int32)
+        m = 0  # walkers from layers above i
         for i in range(n_layers):
             layer = layers[i]
-            here = at == i
-            if here.any():
-                node[here] = layer.dst[edge[here]]
-            below = at < i
-            if below.any():
-                e = succ[i][node[below]]
-                labels[live[below], i] = layer.label[e]
-                node[below] = layer.dst[e]
-        self._rebuilt = labels
+            if m:
+                edge = _best_edges(
+                    node[:m], layer.starts, self._ends(i, "out"), self._bwd[i], self._out[i], None
+                )
+                down_labels[:m, i] = layer.label[edge]
+                node[:m] = layer.dst[edge]
+            if per_layer[i]:
+                node[m : m + per_layer[i]] = layer.dst[down_start[m : m + per_layer[i]]]
+                m += per_layer[i]
+        labels = np.empty((n, n_layers), dtype=np.int32)
+        labels[up] = up_labels
+        below = np.empty_like(labels)
+        below[down] = down_labels
+        columns = np.arange(n_layers)
+        mine = columns == at[:, None]
+        labels[columns > at[:, None]] = below[columns > at[:, None]]
+        labels[mine] = own
         return labels
 
 
-def _segments(compiled: CompiledProduct, starts: np.ndarray, n: int) -> np.ndarray:
-    """Segment number of each position, for segments beginning at `starts` (a layer's
-    static arrays: memoised per array for the process, bounded with the cache)."""
-    memo = compiled.cache.setdefault("segments", {})
-    key = (id(starts), n)
-    found = memo.get(key)
-    if found is None or found[0] is not starts:
-        counts = np.diff(np.append(starts, n))
-        found = memo[key] = (starts, np.repeat(np.arange(len(starts)), counts))
-    segments: np.ndarray = found[1]
-    return segments
+# Walkers standing on the same node share its search once the duplicates would read more
+# than this many edges in all.
+SHARED_EDGES = 4096
+# Segments of at most this many edges are searched as a padded matrix (one row a node).
+PADDED = 16
 
 
-def _first_minima(values: np.ndarray, segments: np.ndarray, minima: np.ndarray) -> np.ndarray:
-    """Position of the first value equal to its segment's minimum, per segment."""
-    hits = np.flatnonzero(values == minima[segments])
-    seg = segments[hits]
-    first = np.empty(len(hits), dtype=bool)
-    first[:1] = True
-    np.not_equal(seg[1:], seg[:-1], out=first[1:])
-    return hits[first]
+def _best_edges(
+    node: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    best: np.ndarray,
+    values: np.ndarray,
+    order: np.ndarray | None,
+) -> np.ndarray:
+    """For each of `node` (walkers' nodes, repeats allowed), the first position p of its
+    segment [starts[n], ends[n]) whose value (`values[order[p]]`, or `values[p]` without
+    `order`) equals the node's `best` (the segment's minimum)."""
+    lo: np.ndarray = starts[node]
+    hi = ends[node]
+    widest = int((hi - lo).max())
+    if widest == 1:  # every walker's node has a single edge: nothing to choose
+        return lo
+    if widest <= PADDED:
+        # Positions past a segment's end repeat its last edge, which cannot come before
+        # the first best one.
+        pos = np.minimum(lo[:, None] + np.arange(widest), (hi - 1)[:, None])
+        hit = (values[pos] if order is None else values[order[pos]]) == best[node][:, None]
+        padded: np.ndarray = lo + hit.argmax(axis=1)
+        return padded
+    lens = hi - lo
+    if int(lens.sum()) <= SHARED_EDGES:
+        return _first_best(lo, lens, best[node], values, order)
+    nodes, inverse = np.unique(node, return_inverse=True)
+    lo = starts[nodes]
+    found = _first_best(lo, ends[nodes] - lo, best[nodes], values, order)
+    shared: np.ndarray = found[inverse.reshape(-1)]
+    return shared
+
+
+def _first_best(
+    lo: np.ndarray,
+    lens: np.ndarray,
+    best: np.ndarray,
+    values: np.ndarray,
+    order: np.ndarray | None,
+) -> np.ndarray:
+    """For each segment of `lens` (> 0) positions from `lo`, the first position whose
+    value equals the segment's `best` (see `_best_edges`)."""
+    offsets = np.cumsum(lens) - lens
+    total = int(offsets[-1] + lens[-1])
+    pos = np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, lens)
+    hit = (values[pos] if order is None else values[order[pos]]) == np.repeat(best, lens)
+    first = np.minimum.reduceat(np.where(hit, np.arange(total), total), offsets)
+    found: np.ndarray = pos[first]
+    return found
 
 
 def _total(compiled: CompiledProduct, picks: Mapping[int, int]) -> Decimal:

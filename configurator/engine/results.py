@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NoReturn
 
 OptionStatus = Literal["selected", "available", "excluded"]
 LineKind = Literal["base", "option", "price_rule"]
@@ -90,3 +90,18 @@ class LintReport:
     forced_groups: tuple[str, ...]
     empty: bool
     messages: tuple[str, ...]
+
+
+class Picks(list[str]):
+    """The option codes of one group in a resolution: a list (equal to a list, serialised
+    as one) that refuses every change, so one can be shared by every resolution holding
+    that pick. Copy it (`list(picks)`) to edit."""
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("a resolution's picks are shared and cannot be changed; copy them")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple[type[Picks], tuple[tuple[str, ...]]]:
+        return Picks, (tuple(self),)

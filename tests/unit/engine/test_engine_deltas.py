@@ -12,9 +12,12 @@ By definition, with P the current picks:
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from decimal import Decimal
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,8 +28,12 @@ from configurator.engine import (
     configure,
     default_completion,
     product_from_document,
+    resolutions,
 )
 from configurator.engine.completion import resolution_keeping
+from configurator.engine.deltas import option_deltas
+from configurator.engine.resolutions import Passes
+from configurator.engine.results import Picks
 from configurator.engine.selections import as_dict, parse_selections
 from tests.unit.engine.conftest import compiled_from, small_product
 from tests.unit.engine.oracle import Oracle
@@ -228,3 +235,62 @@ def test_huge_prices_are_compared_exactly():
     expected = min(oracle.price(c) for c in oracle.configs if "z" in c["a"] and not c["c"])
     assert z.resolution == {"a": ["z"], "b": ["q"], "c": []}
     assert z.delta == expected - oracle.price({"a": ["x"], "b": ["p"], "c": []})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), rebuild=st.booleans())
+def test_excluded_resolutions_are_whole_configurations(data, rebuild):
+    """Each excluded option's two resolution dicts, copied from one shared base with its
+    own differences written over, are exactly its configuration from the passes: group ->
+    mask, and every group's codes in product order (`as_dict`)."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    selections = data.draw(selections_for(doc))
+    index = compiled.index
+    passes = Passes(compiled, parse_selections(index, compiled.product, selections))
+    with patch.object(resolutions, "WALK_STEPS", 0 if rebuild else 10**9):
+        deltas = option_deltas(passes)
+    for g, row in enumerate(deltas):
+        for o, found in enumerate(row):
+            if found.resolution is None:
+                assert found.selections is None
+                continue
+            assert passes.changes[g][o] > 0
+            assert found.resolution == passes.configuration((g, o))
+            expected = as_dict(index, found.resolution)
+            assert found.selections == expected
+            assert list(found.selections) == list(expected)  # product order
+            assert all(type(v) is Picks for v in found.selections.values())
+
+
+def test_shared_picks_cannot_be_corrupted(notebook):
+    """Excluded options' resolutions share their lists: every one refuses a change, and
+    a change to one option's dict leaves the others as they were."""
+    result = configure(notebook, {"chassis": ["nb14"], "cpu": ["u5"], "memory": ["16gb"]})
+    excluded = [o for g in result.groups for o in g.options if o.resolution is not None]
+    assert len(excluded) >= 2
+    first, second = excluded[0].resolution, excluded[1].resolution
+    before = {k: list(v) for k, v in second.items()}
+    picks = first["cpu"]
+    for change in (
+        lambda: picks.append("u9"),
+        lambda: picks.extend(["u9"]),
+        lambda: picks.insert(0, "u9"),
+        lambda: picks.remove(picks[0]),
+        lambda: picks.pop(),
+        lambda: picks.clear(),
+        lambda: picks.sort(),
+        lambda: picks.reverse(),
+        lambda: picks.__setitem__(0, "u9"),
+        lambda: picks.__delitem__(0),
+        lambda: picks.__iadd__(["u9"]),
+        lambda: picks.__imul__(2),
+    ):
+        with pytest.raises(TypeError):
+            change()
+    first["cpu"] = ["u9"]  # the dict is the option's own
+    assert second == before
+    assert picks == list(picks) and json.loads(json.dumps(picks)) == list(picks)
+    for copied in (pickle.loads(pickle.dumps(picks)), copy.copy(picks), copy.deepcopy(picks)):
+        assert copied == picks and type(copied) is Picks
+    assert [*picks, "u9"][-1] == "u9" and picks + ["u9"] == [*picks, "u9"]

@@ -4,10 +4,12 @@ that is a valid configuration's part and picks the option."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import compile_product, product_from_document
+from configurator.engine import compile_product, product_from_document, resolutions
 from configurator.engine.resolutions import Passes, option_resolutions
 from configurator.engine.selections import parse_selections
 from tests.unit.engine.conftest import compiled_from, small_product
@@ -88,15 +90,24 @@ def test_excluded_option_resolution_drops_the_blocking_pick():
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_walked_resolutions_equal_the_rebuilt_ones(data):
-    """A few options' resolutions are walked node by node, many rebuilt at once: the two
-    give the same configuration for every option."""
+    """A few options' resolutions are walked node by node, many rebuilt at once (one
+    walker per option, all stepped together layer by layer): the two give the same
+    configuration for every option, whichever options are asked together."""
     doc = data.draw(product_docs())
     compiled = compile_product(product_from_document(doc, "EUR"))
     selections = data.draw(selections_for(doc))
     index = compiled.index
     picked = parse_selections(index, compiled.product, selections)
     lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    asked = data.draw(st.lists(st.sampled_from(lits), min_size=1, unique=True))
     walked = Passes(compiled, picked)
-    rebuilt = Passes(compiled, picked)
+    with patch.object(resolutions, "WALK_STEPS", 0):  # every request rebuilt at once
+        rebuilt = Passes(compiled, picked)
+        together = rebuilt.configurations(asked)
+        everything = Passes(compiled, picked).configurations(lits)
     for lit in lits:
-        assert walked.configurations([lit]) == {lit: rebuilt.configuration(lit)}
+        alone = walked.configurations([lit])
+        assert alone == {lit: everything[lit]}
+        if lit in together:
+            assert together[lit] == everything[lit]
+        assert rebuilt.configuration(lit) == everything[lit]
