@@ -51,14 +51,16 @@ class Region:
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
     def html(self, *, oob: bool = False) -> SafeString:
-        # Morphed, not replaced (idiomorph's htmx extension, hx-ext="morph" on the page's
-        # main): only the nodes that differ change, so the browser restyles and lays out
-        # those alone, the control in use stays the same node and keeps its focus (no
-        # forced layout to restore it), and htmx fires no clean-up events for a region's
-        # hundreds of old nodes. Without the extension htmx swaps the region's content.
+        # Morphed, not replaced (idiomorph's htmx extension, declared on the region itself:
+        # on an ancestor it would also claim the announcement's innerHTML swap, which the
+        # extension takes for its own): only the nodes that differ change, so the browser
+        # restyles and lays out those alone, the control in use stays the same node and
+        # keeps its focus (no forced layout to restore it), and htmx fires no clean-up
+        # events for a region's hundreds of old nodes. Without the extension loaded htmx
+        # swaps the region's content instead.
         swap = ' hx-swap-oob="morph"' if oob else ""
         return mark_safe(  # noqa: S308 -- the template's output, already escaped
-            f'<{self.tag} id="{self.id}" {self.attrs}{swap}>{self.inner}</{self.tag}>'
+            f'<{self.tag} id="{self.id}" {self.attrs} hx-ext="morph"{swap}>{self.inner}</{self.tag}>'
         )
 
     @property
