@@ -7,7 +7,9 @@ panel that may follow it, the problems, the phone's sticky bar, the summary's pi
 and its totals) is rendered once and fingerprinted; the page keeps the fingerprints of
 what it shows in a hidden field (`shown`), posted with every update, and the update
 answers only the regions whose fingerprint differs, as htmx out-of-band swaps. Usually
-that is the summary and the two or three groups whose labels the click moved.
+that is the summary and the two or three groups whose labels the click moved. Each
+region is morphed into the page (idiomorph's htmx extension, static/vendor/idiomorph)
+rather than replaced: of a region's hundreds of nodes only those that differ change.
 
 The fingerprints are a digest of the region's HTML, so whatever changes what a region
 shows (a label, a state, a reason, the focus after a resolution) changes its digest;
