@@ -1,13 +1,15 @@
-"""Click to updated page on the configure page, in Chromium, against the whole-fragment
-swap it replaced, in the same run.
+"""Click to updated page on the configure page, in Chromium, against a baseline in the
+same run: the whole-fragment swap the regions replaced, or another checkout (main).
 
     python benchmarks/browser.py [--clicks 100] [--orders 200] [--workers 1]
+        [--modes regions full full-nosettle] [--baseline DIR] [--root DIR]
 
 Starts a real server on a fresh SQLite file: migrate, the demo catalogue published and
 `--orders` orders placed and scheduled first (as benchmarks/shop.py, so the ship-date
 estimate reads a plan with booked days), then gunicorn as `make run` and compose run it
-(atelier.gunicorn_conf) on loopback. Debian's Chromium (Playwright, /usr/bin/chromium,
-the e2e tests' launch arguments), desktop viewport 1280×900.
+(the checkout's own atelier.gunicorn_conf: worker class, threads, keep-alive) on
+loopback. Debian's Chromium (Playwright, /usr/bin/chromium, the e2e tests' launch
+arguments), desktop viewport 1280×900.
 
 A click is a real mouse click (Playwright) on an option of a demo product's configure
 page: in each group in turn the next option that is available and not picked, or "Apply
@@ -16,20 +18,27 @@ products, the same sequence in every mode (the server answers the same states).
 Measured in the page: from the click event to the first frame painted after htmx has
 swapped and settled the answer (`htmx:afterSettle`, then a requestAnimationFrame and a
 task after it: the frame with the new state has been rendered). Also split: request
-(send → answer received: server and network), swap and settle, paint.
+(send → answer received: server and network), swap and settle, paint; and the request
+split again by the update's Resource Timing entry (queue in the browser, TCP connect,
+time to first byte, download, last byte → htmx's beforeSwap) beside the server's own
+time per update from gunicorn's access log (%(D)s), with how many clicks found their
+connection open.
 
 Modes, the same clicks each, interleaved product by product:
 - regions: the page as it is: the update answers only the regions whose digest changed,
-  as out-of-band swaps, settle 0 ms (configurator/shop/regions.py).
-- full: the page as before: the `shown` field dropped from each request, so the server
-  answers the whole configurator, swapped as one outerHTML with htmx's default 20 ms
-  settle. The baseline.
-- full-nosettle: the whole configurator with settle 0 ms: how much of the gain is the
-  settle delay alone.
+  as out-of-band swaps morphed into the page, settle 0 ms (configurator/shop/regions.py).
+- full: the page before regions: the `shown` field dropped from each request, so the
+  server answers the whole configurator, swapped as one outerHTML with htmx's default
+  20 ms settle.
+- full-nosettle: the whole configurator with settle 0 ms: how much of that is the settle
+  delay alone.
+- baseline (with `--baseline DIR`): another checkout, e.g. main
+  (`git -C /work/main archive HEAD | tar -x -C DIR`), served beside this one by its own
+  gunicorn (its own atelier.gunicorn_conf) on its own fresh SQLite with the same orders;
+  its page measured as it is. The ratios are then to it, else to `full`.
 
 Prints median and p95 per mode and the ratios to the baseline. `--root DIR --modes
-regions` serves another checkout instead (e.g. `git archive <commit>` of the page before
-regions) and measures its page as it is, with the same clicks.
+regions` serves another checkout instead of this one.
 """
 
 from __future__ import annotations
