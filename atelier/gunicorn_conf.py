@@ -9,6 +9,19 @@ from gunicorn import util
 
 log = logging.getLogger("atelier")
 
+# Threads with keep-alive (gunicorn's gthread worker), not the sync worker: that one
+# closed the connection after every answer, so the browser connected anew for each click
+# of the configure page (issue 15; benchmarks/README.md, "Issue 15, stop 12"). The app is
+# built for threads (atelier/caching.py, atelier/cache.py). Each thread keeps its own
+# database connection (CONN_MAX_AGE), so a worker holds up to `threads` of them: compose's
+# 4 workers up to 16. `timeout` still restarts a worker whose main loop stops answering
+# the arbiter; a request that runs long no longer takes its whole worker down with it.
+worker_class = "gthread"
+threads = 4
+# A customer's clicks come seconds apart: keep the connection that long, so the next click
+# finds it open. An idle connection waits in the worker's poller, not in a thread.
+keepalive = 15
+
 # gunicorn answers a request line longer than this itself (414), before Django sees it;
 # its default, 4094, did so for URLs Django should judge. 8190 is the most it allows
 # short of "unlimited" (which lets a client make a worker buffer any amount). Django

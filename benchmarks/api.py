@@ -3,10 +3,11 @@
     python benchmarks/api.py [--seconds 20] [--users 32] [--workers 2]
 
 Starts its own PostgreSQL (tests/servers.py), migrates it, publishes the demo catalogue,
-creates a partner with a token and one order, then runs gunicorn (sync workers) on
-loopback with ATELIER_BENCH_ENDPOINTS=1, which adds the baseline `/api/v1/_bench/row`:
-bare DRF reading one row (no auth, no throttle). Locust, headless in its own process,
-then drives each endpoint in turn with `--users` concurrent clients that never wait:
+creates a partner with a token and one order, then runs gunicorn (atelier.gunicorn_conf,
+gthread workers since issue 15) on loopback with ATELIER_BENCH_ENDPOINTS=1, which adds
+the baseline `/api/v1/_bench/row`: bare DRF reading one row (no auth, no throttle).
+Locust, headless in its own process, then drives each endpoint in turn with `--users`
+concurrent clients that never wait:
 
 - baseline: GET /api/v1/_bench/row
 - configure: POST /api/v1/products/nb14/configure, a mid-way configuration (anonymous,
@@ -313,7 +314,7 @@ def main() -> None:
 
     base_row = results["baseline"]
     print(
-        f"gunicorn {args.workers} sync workers, PostgreSQL, locust {args.users} users, "
+        f"gunicorn {args.workers} workers (atelier.gunicorn_conf), PostgreSQL, locust {args.users} users, "
         f"{args.seconds} s per endpoint, {os.cpu_count()} CPUs shared by server and load"
     )
     print(

@@ -7,7 +7,9 @@ panel that may follow it, the problems, the phone's sticky bar, the summary's pi
 and its totals) is rendered once and fingerprinted; the page keeps the fingerprints of
 what it shows in a hidden field (`shown`), posted with every update, and the update
 answers only the regions whose fingerprint differs, as htmx out-of-band swaps. Usually
-that is the summary and the two or three groups whose labels the click moved.
+that is the summary and the two or three groups whose labels the click moved. Each
+region is morphed into the page (idiomorph's htmx extension, static/vendor/idiomorph)
+rather than replaced: of a region's hundreds of nodes only those that differ change.
 
 The fingerprints are a digest of the region's HTML, so whatever changes what a region
 shows (a label, a state, a reason, the focus after a resolution) changes its digest;
@@ -51,9 +53,16 @@ class Region:
         return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
     def html(self, *, oob: bool = False) -> SafeString:
-        swap = ' hx-swap-oob="true"' if oob else ""
+        # Morphed, not replaced (idiomorph's htmx extension, declared on the region itself:
+        # on an ancestor it would also claim the announcement's innerHTML swap, which the
+        # extension takes for its own): only the nodes that differ change, so the browser
+        # restyles and lays out those alone, the control in use stays the same node and
+        # keeps its focus (no forced layout to restore it), and htmx fires no clean-up
+        # events for a region's hundreds of old nodes. Without the extension loaded htmx
+        # swaps the region's content instead.
+        swap = ' hx-swap-oob="morph"' if oob else ""
         return mark_safe(  # noqa: S308 -- the template's output, already escaped
-            f'<{self.tag} id="{self.id}" {self.attrs}{swap}>{self.inner}</{self.tag}>'
+            f'<{self.tag} id="{self.id}" {self.attrs} hx-ext="morph"{swap}>{self.inner}</{self.tag}>'
         )
 
     @property

@@ -354,7 +354,7 @@ def test_picture_follows_the_colour_on_the_page_and_in_the_update(client, publis
     graphite = MediaAsset.objects.get(path="products/nb14-graphite.svg").stored_name
     # The summary's picture inside the configurator, the header's swapped out of band.
     assert 'id="product-picture"' in fragment
-    assert 'id="header-picture" class="product-art" hx-swap-oob="true"' in fragment
+    assert 'id="header-picture" class="product-art" hx-ext="morph" hx-swap-oob="morph"' in fragment
     assert fragment.count(f'src="/media/{graphite}"') == 2
     listing = client.get("/").content.decode()
     assert listing.count('class="picture-img"') == 3

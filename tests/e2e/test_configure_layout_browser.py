@@ -67,6 +67,45 @@ def test_option_details_open_in_place_and_stay_open_across_updates(page: Page, d
     assert page.evaluate("window.__sameDocument") is True
 
 
+def test_an_update_morphs_the_page_keeping_the_control_in_use(page: Page, demo_shop):
+    """The regions an update answers are morphed into the page (idiomorph): the nodes stay,
+    only what differs changes, so the radio the keyboard just moved to keeps its focus
+    without htmx having to find and refocus a new one."""
+    page.goto(demo_shop + NB14)
+    page.wait_for_function("window.htmx && window.Idiomorph")
+    page.evaluate(
+        """() => {
+            for (const input of document.querySelectorAll('#grp-memory input')) input.__node = input.id;
+            document.getElementById('total').__node = 'total';
+            window.__removed = 0;
+            new MutationObserver((records) => {
+                for (const r of records) window.__removed += [...r.removedNodes]
+                    .filter((n) => n.nodeType === 1 && n.matches('input.choice-input')).length;
+            }).observe(document.getElementById('configurator'), {childList: true, subtree: true});
+        }"""
+    )
+    before = page.locator("#total").inner_text()
+    page.locator("#opt-memory-16gb").focus()
+    page.keyboard.press("ArrowDown")  # the next memory option, picked and focused
+    expect(page.locator("#announce")).to_contain_text("Total")
+    focused = page.evaluate(
+        "({id: document.activeElement.id, node: document.activeElement.__node})"
+    )
+    assert focused["id"].startswith("opt-memory-") and focused["id"] != "opt-memory-16gb"
+    assert focused["node"] == focused["id"]  # the same element, focus never left it
+    expect(page.locator(f"#{focused['id']}")).to_be_checked()
+    expect(page.locator(f"label[for={focused['id']}] .choice-price")).to_have_text("Included")
+    expect(page.locator("#total")).not_to_have_text(before)
+    assert page.evaluate("document.getElementById('total').__node") == "total"
+    assert page.evaluate("window.__removed") == 0  # no option was replaced, only updated
+
+    # The keyboard goes on from there: the next change is answered the same way.
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#opt-memory-16gb")).to_be_checked()
+    expect(page.locator("#total")).to_have_text(before)
+    assert page.evaluate("document.activeElement.__node") == "opt-memory-16gb"
+
+
 def test_option_details_work_without_javascript(browser, demo_shop):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

@@ -1,7 +1,9 @@
 """Over-long URLs through gunicorn, configured as serve, the Dockerfile and compose run it
 (`--config python:atelier.gunicorn_conf`): a URL gunicorn's default would have refused
 with its HTML page reaches Django; past ATELIER_MAX_URL_BYTES Django answers a 414
-problem; past gunicorn's own ceiling gunicorn answers, also as problem+json."""
+problem; past gunicorn's own ceiling gunicorn answers, also as problem+json. And the
+connection stays open between requests (threads with keep-alive), without an idle
+connection holding up anyone else's request."""
 
 from __future__ import annotations
 
@@ -103,3 +105,28 @@ def test_gunicorns_other_refusals_are_problems(gunicorn):
         connection.close()
     assert status in (400, 431) and content_type == "application/problem+json"
     assert body["status"] == status
+
+
+def test_the_connection_stays_open_between_requests(gunicorn):
+    # The configure page's clicks reuse the browser's connection instead of connecting
+    # anew each time (issue 15): the same socket answers one request after another.
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=20)
+    try:
+        sockets = []
+        for _ in range(3):
+            connection.request("GET", "/api/v1/nothing")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 404
+            assert not response.will_close, response.getheaders()
+            sockets.append(connection.sock)
+        assert sockets[0] is not None and all(s is sockets[0] for s in sockets)
+
+        # While that connection sits idle and open, another client is answered at once by
+        # the same single worker: an idle connection waits in the poller, not in a thread.
+        started = time.monotonic()
+        status, _, _ = get(gunicorn, "/api/v1/nothing")
+        assert status == 404
+        assert time.monotonic() - started < 5
+    finally:
+        connection.close()

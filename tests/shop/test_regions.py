@@ -27,7 +27,8 @@ def shown_of(html: str) -> str:
 
 
 def swapped(html: str) -> list[str]:
-    return re.findall(r'id="([\w-]+)" [^>]*hx-swap-oob="true"', html)
+    # Regions are morphed into the page; the hidden state is replaced whole.
+    return re.findall(r'id="([\w-]+)" [^>]*hx-swap-oob="(?:morph|true)"', html)
 
 
 def test_a_click_answers_only_the_regions_it_changed(client, published):

@@ -83,7 +83,9 @@ def test_spec_sheet_merges_product_specs_with_the_picks_and_follows_a_click(clie
     chosen["accessories"] = ["sleeve", "mouse"]
     response = client.post("/p/nb14/update/", form_data(chosen), HTTP_HX_REQUEST="true")
     update = response.content.decode()
-    assert 'id="spec-sheet-slot" class="spec-sheet-slot" hx-swap-oob="true"' in update
+    assert (
+        'id="spec-sheet-slot" class="spec-sheet-slot" hx-ext="morph" hx-swap-oob="morph"' in update
+    )
     sheet = _spec_sheet(update)
     assert sheet["Processor"] == "Intel Core Ultra 7 255H"
     assert sheet["Max boost"] == "5.1 GHz"
