@@ -5,11 +5,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The front-end packages (htmx, idiomorph), from the npm registry as package-lock.json pins
+# them; Django serves them from node_modules (STATICFILES_DIRS in atelier/settings.py).
+ASSETS := node_modules/.package-lock.json
 export ATELIER_VAR_DIR ?= $(CURDIR)/var
 # This machine sets PYTHONDONTWRITEBYTECODE=1, which triples pytest's start-up.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test proof bench lint format setup migrate clean audit
+.PHONY: run test proof bench lint format setup migrate clean audit assets-if-npm
 
 # Two xdist workers (this machine has 2 cores), each with its own PostgreSQL and Redis;
 # the heavy tests go in two groups, one per worker, one test after another (tests/conftest.py).
@@ -22,7 +25,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,bench]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(ASSETS): package.json package-lock.json
+	command -v npm >/dev/null 2>&1 || bash scripts/system-deps.sh
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(ASSETS)
+
+# `make run` takes the packages when npm is there; without it the shop still works, as
+# plain HTML forms (every control posts without JavaScript).
+assets-if-npm:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(ASSETS); \
+	else echo "npm not found: the shop runs without its scripts (install Node.js/npm for htmx)"; fi
+
+setup: $(STAMP) $(ASSETS)
 
 migrate: $(STAMP)
 	mkdir -p $(ATELIER_VAR_DIR)
@@ -31,26 +45,26 @@ migrate: $(STAMP)
 
 # `make run` is for trying Atelier out: demo catalogue and a staff login (bootstrap).
 run: export ATELIER_DEMO ?= 1
-run: migrate
+run: migrate assets-if-npm
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py serve
 
 # Lint first: a layer violation or an import cycle fails `make test` (and CI) before pytest.
-test: lint
+test: lint $(ASSETS)
 	bash scripts/system-deps.sh
 	mkdir -p $(ATELIER_VAR_DIR)/tmp $(ATELIER_VAR_DIR)/home
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
 	  $(PY) -m pytest $(TEST_PARALLEL) --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
 # The embedded soak runs 30 minutes here (ATELIER_SOAK_SECONDS; 3 minutes in `make test`).
-proof: $(STAMP)
+proof: $(STAMP) $(ASSETS)
 	bash scripts/system-deps.sh
 	mkdir -p $(ATELIER_VAR_DIR)/tmp $(ATELIER_VAR_DIR)/home
 	HOME=$(ATELIER_VAR_DIR)/home TMPDIR=$(ATELIER_VAR_DIR)/tmp \
 	  ATELIER_SOAK_SECONDS=$${ATELIER_SOAK_SECONDS:-1800} \
 	  $(PY) -m pytest -m "slow or integration" --basetemp=$(ATELIER_VAR_DIR)/tmp/pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) $(ASSETS)
 	$(PY) benchmarks/engine.py
 	$(PY) benchmarks/broker.py
 	$(PY) benchmarks/shop.py

@@ -240,6 +240,10 @@ def start_server(
     `make run` and compose run it (its own atelier.gunicorn_conf), on loopback: the
     process, its work folder, its base URL and the demo product codes."""
     work = Path(tempfile.mkdtemp(prefix="atelier-browser-bench-"))
+    if root != ROOT and (ROOT / "package.json").exists() and not (root / "node_modules").exists():
+        # An exported checkout has no npm packages installed: lend it this one's
+        # (a checkout from before package.json carries its own copies in static/vendor).
+        (root / "node_modules").symlink_to(ROOT / "node_modules")
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",

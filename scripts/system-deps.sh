@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: PostgreSQL 15 and Redis servers, Chromium.
+# Debian packages the test suite needs: PostgreSQL 15 and Redis servers, Chromium, npm.
 # Installs what is missing when run as root with apt; otherwise names the packages.
 set -euo pipefail
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
@@ -7,6 +7,7 @@ missing=()
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)  # the front-end packages (package.json)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing Debian packages: ${missing[*]}"

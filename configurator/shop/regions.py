@@ -8,7 +8,7 @@ and its totals) is rendered once and fingerprinted; the page keeps the fingerpri
 what it shows in a hidden field (`shown`), posted with every update, and the update
 answers only the regions whose fingerprint differs, as htmx out-of-band swaps. Usually
 that is the summary and the two or three groups whose labels the click moved. Each
-region is morphed into the page (idiomorph's htmx extension, static/vendor/idiomorph)
+region is morphed into the page (idiomorph's htmx extension, an npm package: package.json)
 rather than replaced: of a region's hundreds of nodes only those that differ change.
 
 The fingerprints are a digest of the region's HTML, so whatever changes what a region
