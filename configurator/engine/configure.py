@@ -20,7 +20,7 @@ from configurator.engine.explain import (
     option_core,
     rule_core,
 )
-from configurator.engine.necessary import picks_of, single_drops
+from configurator.engine.necessary import SingleDrops, picks_of, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.resolutions import Passes
 from configurator.engine.results import (
@@ -199,7 +199,7 @@ def configure(
     passes = Passes(compiled, picked, recency)
     valid = passes.valid
     complete = valid and _is_complete(index, picked)
-    singles: list[dict[int, np.ndarray]] = []
+    singles: list[SingleDrops] = []
 
     def necessary_for(target: Literal) -> list[Literal]:
         # Only options one dropped pick would free have necessary picks; the bitset
