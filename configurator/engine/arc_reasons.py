@@ -49,6 +49,9 @@ Ints = npt.NDArray[np.int64]
 
 # Revisions one propagation may make before it gives up (the caller then searches).
 MAX_REVISIONS = 4_000
+# Table revisions remembered per product (see Statics.table_keeps): at most this many,
+# about a kilobyte each on the Renault model; all forgotten when full.
+TABLE_KEEPS = 20_000
 
 
 def relaxable_max(index: Index, g: int) -> bool:
@@ -66,6 +69,8 @@ class _Group:
     masks: tuple[int, ...]
     sizes: Ints
     pseudo: tuple[Item, ...]  # its min/max pseudo-rules that exist
+    # Each pseudo-rule's labels kept (None: it removes none), read once per group.
+    pseudo_keeps: tuple[tuple[Item, Bools | None], ...] = ()
 
 
 @dataclass
@@ -97,6 +102,10 @@ class Statics:
         self.table_rows = table_rows
         self._groups: dict[int, _Group] = {}
         self._rules: dict[int, _Rule] = {}
+        # A table's revision depends only on its groups' domains: (table, each domain's
+        # bytes) -> labels kept per scope group. Propagations of one reason (and of the
+        # next option's) revisit tables under the same domains again and again.
+        self.table_keeps: dict[tuple[object, ...], tuple[Bools | None, ...]] = {}
         by_group: dict[int, list[Item]] = {}
         for k, c in enumerate(index.constraints):
             for g in c.scope:
@@ -116,7 +125,11 @@ class Statics:
             if relaxable_max(index, g):
                 pseudo.append(("max", g))
             sizes = np.array([m.bit_count() for m in masks], dtype=np.int64)
-            found = self._groups[g] = _Group(masks, sizes, tuple(pseudo))
+            keeps = []
+            for item in pseudo:
+                keep = sizes >= index.mins[g] if item[0] == "min" else sizes <= index.maxs[g]
+                keeps.append((item, None if keep.all() else keep))
+            found = self._groups[g] = _Group(masks, sizes, tuple(pseudo), tuple(keeps))
         return found
 
     def rule(self, k: int) -> _Rule:
@@ -218,15 +231,9 @@ class _Propagation:
 
     def _pseudo(self, g: int) -> None:
         """Apply the group's min/max pseudo-rules (they read nothing else, once is enough)."""
-        group = self.statics.group(g)
-        index = self.statics.index
-        for item in group.pseudo:
-            if not self._usable(item):
-                continue
-            if item[0] == "min":
-                keep = group.sizes >= index.mins[g]
-            else:
-                keep = group.sizes <= index.maxs[g]
+        for item, keep in self.statics.group(g).pseudo_keeps:
+            if keep is None or not self._usable(item):
+                continue  # (a rule that removes nothing changes nothing)
             self._narrow(g, keep, item)
             if self.run.emptied is not None:
                 return
@@ -258,8 +265,9 @@ class _Propagation:
     def _touched(self, g: int, by: Item | None = None) -> None:
         items = self.items_of.get(g)
         if items is None:
+            allowed = self.allowed
             items = self.items_of[g] = tuple(
-                it for it in self.statics.items_of.get(g, ()) if self._usable(it)
+                it for it in self.statics.items_of.get(g, ()) if allowed is None or it in allowed
             )
         for item in items:
             if item != by and item not in self.queued:
@@ -295,9 +303,21 @@ class _Propagation:
                 keeps[free[0]] = ~rule.broken[free[0]]
         elif rule.kind == "table":
             assert rule.rows is not None
-            # Rows still possible, kept per table through the run: domains only shrink,
-            # so each revision filters the rows left on the columns that changed since.
             k = item[1]
+            key = (k, *(doms[g].tobytes() for g in rule.scope))
+            known = self.statics.table_keeps.get(key)
+            if known is not None:
+                for g, keep in zip(rule.scope, known, strict=True):
+                    if keep is None:
+                        continue  # keeps every label: changes nothing
+                    self._narrow(g, keep, item)
+                    if self.run.emptied is not None:
+                        return
+                return
+            # Rows still possible, kept per table through the run: domains only shrink,
+            # so each revision filters the rows left on the columns that changed since
+            # (rows left by an earlier revision of this run stay a superset: the columns
+            # changed since are filtered again).
             alive, seen_versions = self.tables.get(k, (None, {}))
             versions = {}
             for g in rule.scope:
@@ -322,6 +342,10 @@ class _Propagation:
                 seen[rule.rows[alive, rule.column[g]]] = True
                 # code -1 (several options) reads seen[-1], the spare slot: never set.
                 keeps[g] = seen[rule.codes[g]]
+            memo = self.statics.table_keeps
+            if len(memo) >= TABLE_KEEPS:
+                memo.clear()  # bounded: a long-lived process sees endless selections
+            memo[key] = tuple(None if keeps[g].all() else keeps[g] for g in rule.scope)
         else:
             lows = {g: vs[doms[g]].min() for g, vs in rule.values.items()}
             highs = {g: vs[doms[g]].max() for g, vs in rule.values.items()}

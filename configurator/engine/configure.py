@@ -12,23 +12,16 @@ from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import option_deltas
 from configurator.engine.explain import (
+    Candidates,
+    candidates_for,
     item_id,
     item_message,
     minimal_support,
     option_core,
     rule_core,
 )
-from configurator.engine.necessary import picks_of, single_drops
+from configurator.engine.necessary import SingleDrops, picks_of, single_drops
 from configurator.engine.pricing import price_of
-from configurator.engine.propagation import (
-    Reach,
-    availability,
-    backward,
-    forward,
-    is_feasible,
-    live_options,
-    restrictions,
-)
 from configurator.engine.resolutions import Passes
 from configurator.engine.results import (
     Configuration,
@@ -39,6 +32,7 @@ from configurator.engine.results import (
     Reason,
 )
 from configurator.engine.selections import Selections, as_dict, ordered_literals, parse_selections
+from configurator.engine.sweeps import Sweeps
 
 
 def _is_complete(index: Index, picked: dict[int, int]) -> bool:
@@ -56,42 +50,36 @@ def _required(lits: frozenset[Literal] | Sequence[Literal]) -> dict[int, int]:
 
 
 class _Session:
-    """Diagram queries of one click, memoised by the set of literals assumed."""
+    """Diagram queries of one click: reach is shared between queries and clicks through
+    the compiled product's `Sweeps`; answers are memoised for the click."""
 
     def __init__(self, compiled: CompiledProduct) -> None:
         self.compiled = compiled
-        self.reach: dict[frozenset[Literal], tuple[Reach, Reach, Reach]] = {}
+        self.sweeps = _sweeps_of(compiled)
         self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
-        self.layer_of = {layer.group: i for i, layer in enumerate(compiled.diagram.layers)}
+        self._candidates: dict[int, Candidates] = {}
 
-    def availability(self, lits: frozenset[Literal]) -> dict[int, np.ndarray]:
-        c = self.compiled
-        return availability(c.diagram, _required(lits), c.index.maxs)
+    def candidates(self, g: int, lits: Sequence[Literal]) -> Candidates:
+        """`lits` ordered for explaining group g's options (the same for all of them)."""
+        found = self._candidates.get(g)
+        if found is None:
+            found = self._candidates[g] = candidates_for(self.compiled, lits, g)
+        return found
 
     def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:
         """Whether `target` is excluded when only `lits` are picked; only the target's
-        layer is read, the reachability sweeps are shared by every target."""
+        layer is read, and only the reach before and after it is computed."""
         g = target[0]
         options = self.live.get((lits, g))
         if options is None:
-            diagram = self.compiled.diagram
-            if diagram.empty:
+            if self.compiled.diagram.empty:
                 return True
-            found = self.reach.get(lits)
-            if found is None:
-                allowed = restrictions(diagram, _required(lits))
-                found = (allowed, forward(diagram, allowed), backward(diagram, allowed))
-                self.reach[lits] = found
-            allowed, fwd, bwd = found
-            i = self.layer_of[g]
-            ok = None if self.compiled.index.maxs[g] == 1 else allowed[i]
-            options = live_options(diagram.layers[i], fwd[i], bwd[i + 1], ok)
-            self.live[(lits, g)] = options
+            keep_own = self.compiled.index.maxs[g] > 1
+            options = self.live[(lits, g)] = self.sweeps.live(lits, g, keep_own=keep_own)
         return not options[target[1]]
 
     def feasible(self, lits: Sequence[Literal]) -> bool:
-        diagram = self.compiled.diagram
-        return is_feasible(diagram, restrictions(diagram, _required(lits)))
+        return self.sweeps.feasible(frozenset(lits))
 
     def reasons(self, lits: Sequence[Literal], support: Sequence[Literal]) -> tuple[Reason, ...]:
         c = self.compiled
@@ -120,6 +108,14 @@ class _Session:
             )
             for item in option_core(c, lits)
         )
+
+
+def _sweeps_of(compiled: CompiledProduct) -> Sweeps:
+    """The product's reach store, kept across clicks (bounded in bytes, see `sweeps`)."""
+    found = compiled.cache.get("sweeps")
+    if not isinstance(found, Sweeps):
+        found = compiled.cache["sweeps"] = Sweeps(compiled.diagram)
+    return found
 
 
 def _conflicts(session: _Session, recency: list[Literal]) -> tuple[Conflict, ...]:
@@ -203,7 +199,7 @@ def configure(
     passes = Passes(compiled, picked, recency)
     valid = passes.valid
     complete = valid and _is_complete(index, picked)
-    singles: list[dict[int, np.ndarray]] = []
+    singles: list[SingleDrops] = []
 
     def necessary_for(target: Literal) -> list[Literal]:
         # Only options one dropped pick would free have necessary picks; the bitset
@@ -233,7 +229,7 @@ def configure(
             else:
                 support = minimal_support(
                     compiled,
-                    candidates,
+                    session.candidates(g, candidates),
                     (g, o),
                     session.excluded_under,
                     necessary=partial(necessary_for, (g, o)),

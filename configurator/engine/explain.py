@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar, cast
 
 import numpy as np
@@ -359,9 +359,34 @@ def _shrink(items: list[T], infeasible: Callable[[Sequence[T]], bool]) -> list[T
     return quick([], False, list(items))
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The picks that may explain an excluded option of one group, in the order
+    `minimal_support` tries them (nearest in rule hops, then most recent first), with
+    their global ids: the same for every option of the group, so built once per group."""
+
+    ordered: tuple[Literal, ...]
+    gids: np.ndarray  # int64, global id of each of `ordered`
+    members: frozenset[Literal]
+
+
+def candidates_for(compiled: CompiledProduct, candidates: Sequence[Literal], g: int) -> Candidates:
+    """`candidates` (oldest first) ordered for the options of group `g`."""
+    distance = compiled.group_distance[g]
+    n = len(candidates)
+    ordered = tuple(
+        lit
+        for _, _, lit in sorted(
+            (int(distance[lit[0]]), n - k, lit) for k, lit in enumerate(candidates)
+        )
+    )
+    gids = np.array([compiled.index.global_id(lit) for lit in ordered], dtype=np.int64)
+    return Candidates(ordered, gids, frozenset(candidates))
+
+
 def minimal_support(
     compiled: CompiledProduct,
-    candidates: Sequence[Literal],
+    candidates: Sequence[Literal] | Candidates,
     target: Literal,
     excluded_under: Callable[[frozenset[Literal], Literal], bool],
     *,
@@ -369,27 +394,28 @@ def minimal_support(
 ) -> list[Literal]:
     """A subset of `candidates` (oldest first) under which `target` stays excluded, with no
     pick that could be dropped. Picks nearest to the target (in rule hops), then the most
-    recent, are tried first, so a single nearby pick is the usual answer.
+    recent, are tried first, so a single nearby pick is the usual answer. (`candidates`
+    may come ordered already, from `candidates_for` with the target's group.)
 
     `necessary` (asked only when no single pick explains the target) returns the picks
     lying in every such subset (see `necessary.single_drops`): when they exclude the
     target they are the answer, else the search only decides the other picks.
     """
-    index = compiled.index
-    gid = index.global_id(target)
+    gid = compiled.index.global_id(target)
     table = compiled.pair_excluded
     if table[-1, gid]:
         return []
-    distance = compiled.group_distance[target[0]]
-    recency = {lit: n for n, lit in enumerate(candidates)}
-    ordered = sorted(candidates, key=lambda lit: (int(distance[lit[0]]), -recency[lit]))
-    for lit in ordered:
-        if table[index.global_id(lit), gid]:
-            return [lit]
-    forced = [lit for lit in (necessary() if necessary else ()) if lit in recency]
+    if not isinstance(candidates, Candidates):
+        candidates = candidates_for(compiled, candidates, target[0])
+    if not candidates.ordered:
+        return []
+    hits = np.flatnonzero(table[candidates.gids, gid])
+    if len(hits):
+        return [candidates.ordered[hits[0]]]
+    forced = [lit for lit in (necessary() if necessary else ()) if lit in candidates.members]
     if forced and excluded_under(frozenset(forced), target):
         return forced
-    ordered = [lit for lit in ordered if lit not in forced]
+    ordered = [lit for lit in candidates.ordered if lit not in forced]
 
     def still_excluded(lits: Sequence[Literal]) -> bool:
         return excluded_under(frozenset([*forced, *lits]), target)

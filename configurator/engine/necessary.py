@@ -11,6 +11,8 @@ drop while dropping nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import numpy as np
 
 from configurator.engine.constraints import Literal
@@ -36,55 +38,42 @@ def _label_bits(passes: Passes, i: int, n_words: int) -> tuple[np.ndarray, np.nd
     return drops, words
 
 
-def single_drops(passes: Passes) -> dict[int, np.ndarray]:
-    """{group: (options, words) uint64}: bit n set for option o when o is available once
-    the n-th current pick (`passes.literals[n]`) alone is dropped. Read it for options
-    whose least change count is 1; others have no such pick."""
-    compiled = passes.compiled
-    diagram, index = compiled.diagram, compiled.index
-    n_words = max(1, (len(passes.literals) + 63) // 64)
-    out: dict[int, np.ndarray] = {}
-    if diagram.empty or not passes.literals:
-        for g, codes in enumerate(index.option_codes):
-            out[g] = np.zeros((len(codes), n_words), dtype=np.uint64)
-        return out
-    w = passes.weight
-    layers = diagram.layers
-    zero_fwd = [f < w for f in passes._fwd]  # reached dropping nothing
-    zero_bwd = [b < w for b in passes._bwd]
-    per_layer: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
-    for i, layer in enumerate(layers):
-        if passes.picked.get(layer.group, 0):
-            drops, words = _label_bits(passes, i, n_words)
-            per_layer.append((drops[layer.label] == 0, drops[layer.label] == 1, words[layer.label]))
-        else:
-            per_layer.append(None)
-    empty = np.zeros((1, n_words), dtype=np.uint64)
-    fwd = [empty]
-    for i, layer in enumerate(layers):
-        carried = fwd[i][layer.src]
-        part = per_layer[i]
-        if part is not None:
-            e0, e1, words = part
-            start = zero_fwd[i][layer.src] & e1
-            carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
-        fwd.append(np.bitwise_or.reduceat(carried[layer.in_order], layer.in_starts, axis=0))
-    bwd = [empty]
-    for i in range(len(layers) - 1, -1, -1):
-        layer = layers[i]
-        carried = bwd[-1][layer.dst]
-        part = per_layer[i]
-        if part is not None:
-            e0, e1, words = part
-            start = zero_bwd[i + 1][layer.dst] & e1
-            carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
-        bwd.append(np.bitwise_or.reduceat(carried, layer.starts, axis=0))
-    bwd.reverse()
-    for i, layer in enumerate(layers):
-        g = layer.group
-        src_zero, dst_zero = zero_fwd[i][layer.src], zero_bwd[i + 1][layer.dst]
-        before, after = fwd[i][layer.src], bwd[i + 1][layer.dst]
-        part = per_layer[i]
+class SingleDrops(Mapping[int, np.ndarray]):
+    """{group: (options, words) uint64}, each group's bits worked out when first read
+    (a click reads the groups of its excluded options only)."""
+
+    def __init__(self, passes: Passes, n_words: int) -> None:
+        self.passes = passes
+        self.n_words = n_words
+        self._groups: dict[int, np.ndarray] = {}
+        self._fwd: list[np.ndarray] = []
+        self._bwd: list[np.ndarray] = []
+        self._per_layer: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
+        self._zero_fwd: list[np.ndarray] = []
+        self._zero_bwd: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self.passes.compiled.index.option_codes)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self)))
+
+    def __getitem__(self, g: int) -> np.ndarray:
+        found = self._groups.get(g)
+        if found is None:
+            found = self._groups[g] = self._group(g)
+        return found
+
+    def _group(self, g: int) -> np.ndarray:
+        passes, n_words = self.passes, self.n_words
+        index = passes.compiled.index
+        if not self._fwd:
+            return np.zeros((len(index.option_codes[g]), n_words), dtype=np.uint64)
+        i = passes.layer_of[g]
+        layer = passes.compiled.diagram.layers[i]
+        src_zero, dst_zero = self._zero_fwd[i][layer.src], self._zero_bwd[i + 1][layer.dst]
+        before, after = self._fwd[i][layer.src], self._bwd[i + 1][layer.dst]
+        part = self._per_layer[i]
         if part is None or index.maxs[g] == 1:  # a single-choice pick is replaced
             via = np.where(dst_zero[:, None], before, 0) | np.where(src_zero[:, None], after, 0)
         else:
@@ -97,8 +86,67 @@ def single_drops(passes: Passes) -> dict[int, np.ndarray]:
         per_label = np.bitwise_or.reduceat(via[layer.by_label], layer.label_starts, axis=0)
         options = layer.label_options[layer.label_ids]
         spread = np.where(options[:, :, None], per_label[:, None, :], np.uint64(0))
-        out[g] = np.bitwise_or.reduce(spread, axis=0)
-    return out
+        found: np.ndarray = np.bitwise_or.reduce(spread, axis=0)
+        return found
+
+    def run(self) -> None:
+        """The forward and backward passes. Bits start only at the layers of picked
+        groups: before the first of them (forward) and after the last (backward) every
+        node carries none, so those layers are not stepped through."""
+        passes, n_words = self.passes, self.n_words
+        layers = passes.compiled.diagram.layers
+        w = passes.weight
+        self._zero_fwd = [f < w for f in passes._fwd]  # reached dropping nothing
+        self._zero_bwd = [b < w for b in passes._bwd]
+        picked_layers = []
+        for i, layer in enumerate(layers):
+            if passes.picked.get(layer.group, 0):
+                drops, words = _label_bits(passes, i, n_words)
+                self._per_layer.append(
+                    (drops[layer.label] == 0, drops[layer.label] == 1, words[layer.label])
+                )
+                picked_layers.append(i)
+            else:
+                self._per_layer.append(None)
+        first, last = picked_layers[0], picked_layers[-1]
+        fwd = [np.zeros((1, n_words), dtype=np.uint64)]
+        for i, layer in enumerate(layers):
+            if i < first:
+                fwd.append(np.zeros((layer.n_dst, n_words), dtype=np.uint64))
+                continue
+            carried = fwd[i][layer.src]
+            part = self._per_layer[i]
+            if part is not None:
+                e0, e1, words = part
+                start = self._zero_fwd[i][layer.src] & e1
+                carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
+            fwd.append(np.bitwise_or.reduceat(carried[layer.in_order], layer.in_starts, axis=0))
+        bwd = [np.zeros((1, n_words), dtype=np.uint64)]
+        for i in range(len(layers) - 1, -1, -1):
+            layer = layers[i]
+            if i > last:
+                bwd.append(np.zeros((layer.n_src, n_words), dtype=np.uint64))
+                continue
+            carried = bwd[-1][layer.dst]
+            part = self._per_layer[i]
+            if part is not None:
+                e0, e1, words = part
+                start = self._zero_bwd[i + 1][layer.dst] & e1
+                carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
+            bwd.append(np.bitwise_or.reduceat(carried, layer.starts, axis=0))
+        bwd.reverse()
+        self._fwd, self._bwd = fwd, bwd
+
+
+def single_drops(passes: Passes) -> SingleDrops:
+    """{group: (options, words) uint64}: bit n set for option o when o is available once
+    the n-th current pick (`passes.literals[n]`) alone is dropped. Read it for options
+    whose least change count is 1; others have no such pick."""
+    n_words = max(1, (len(passes.literals) + 63) // 64)
+    found = SingleDrops(passes, n_words)
+    if not passes.compiled.diagram.empty and passes.literals:
+        found.run()
+    return found
 
 
 def picks_of(passes: Passes, words: np.ndarray) -> list[Literal]:

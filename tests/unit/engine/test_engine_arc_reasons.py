@@ -5,13 +5,15 @@ found without case splits has no rule propagation could do without."""
 
 from __future__ import annotations
 
+import random
 from itertools import combinations, product
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import compile_product, configure, product_from_document
+from configurator.engine import arc_reasons, compile_product, configure, product_from_document
 from configurator.engine.arc_reasons import (
+    Statics,
     is_sound,
     propagated_core,
     relaxable_max,
@@ -121,3 +123,33 @@ def test_chain_through_a_sum_and_a_table_is_found_without_search():
     result = configure(compiled, {"a": ["x"]})
     m = next(o for g in result.groups if g.code == "c" for o in g.options if o.code == "m")
     assert m.state == "excluded" and sorted(r.rule for r in m.reasons) == ["r", "t"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=product_docs(), seed=st.integers(0, 2**16))
+def test_remembered_table_revisions_change_no_reason(doc, seed):
+    """A propagated core is the same whether the product's remembered table revisions
+    (Statics.table_keeps) are empty, warm from other queries, or cleared on the way."""
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    index = compiled.index
+    rng = random.Random(seed)
+    literals = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    queries = []
+    for _ in range(12):
+        required: dict[int, int] = {}
+        for g, o in rng.sample(literals, rng.randint(1, min(3, len(literals)))):
+            required[g] = required.get(g, 0) | 1 << o
+        queries.append(required)
+    cold = [propagated_core(Statics(index, compiled.table_rows), q) for q in queries]
+    warm = Statics(index, compiled.table_rows)
+    for q in reversed(queries):
+        propagated_core(warm, q)
+    assert [propagated_core(warm, q) for q in queries] == cold
+    limit = arc_reasons.TABLE_KEEPS
+    arc_reasons.TABLE_KEEPS = 3  # cleared again and again
+    try:
+        small = Statics(index, compiled.table_rows)
+        assert [propagated_core(small, q) for q in queries] == cold
+        assert len(small.table_keeps) <= 3
+    finally:
+        arc_reasons.TABLE_KEEPS = limit

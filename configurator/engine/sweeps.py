@@ -1,0 +1,187 @@
+"""Reachability under sets of picks, computed layer by layer and shared between queries.
+
+The reasons of excluded options ask many times "is this option excluded when only these
+picks are made?" (`explain.minimal_support`, one deletion search per option). Each
+answer reads one layer `t` (the option's group): the nodes before it reachable from the
+root and the nodes after it reaching the terminal. Only the picks in layers before `t`
+restrict the first, only those after `t` the second, so instead of two sweeps over the
+whole diagram per set of picks:
+
+- forward reach at boundary b under picks P (all in layers before b) is a *chain*: the
+  chain of P minus its last layer's picks, up to that layer, one restricted step through
+  it, then unrestricted steps, extended only as far as a query needs. Sets sharing their
+  early picks share the start of their chains; backward reach is the mirror image.
+- a boundary where every node is reached is stored as None ("all"), and steps from None
+  through an unrestricted layer cost nothing: the diagram is reduced (every node lies on
+  a path), so a restriction's effect ends where no rule carries it further.
+
+Every array is exactly what a whole sweep would compute at that boundary: the answers
+are the same, only fewer layers are stepped through. Chains are pure functions of the
+diagram and the picks, so they are kept across clicks in a store bounded by bytes
+(least recently used chains dropped first; the store lives in `CompiledProduct.cache`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+
+import numpy as np
+
+from configurator.engine.constraints import Literal
+from configurator.engine.diagram import Diagram, Layer
+from configurator.engine.propagation import allowed_edges, live_options
+
+Reached = np.ndarray | None  # bool per node of a boundary; None: every node
+# A chain: (first boundary, the reach at it and at each boundary after it (forward) or
+# before it (backward) as far as computed, bytes held).
+Chain = tuple[int, tuple[Reached, ...], int]
+
+# Bytes of reach arrays a compiled product keeps across clicks; beyond, the least
+# recently used chains are dropped.
+STORE_BYTES = 48 * 2**20
+
+
+def _step_forward(layer: Layer, cur: Reached, ok: Reached) -> Reached:
+    if cur is None:
+        if ok is None:
+            return None
+        edge = ok
+    else:
+        edge = cur[layer.src] if ok is None else cur[layer.src] & ok
+    nxt = np.zeros(layer.n_dst, dtype=bool)
+    nxt[layer.dst[edge]] = True
+    return None if nxt.all() else nxt
+
+
+def _step_backward(layer: Layer, cur: Reached, ok: Reached) -> Reached:
+    if cur is None:
+        if ok is None:
+            return None
+        edge = ok
+    else:
+        edge = cur[layer.dst] if ok is None else cur[layer.dst] & ok
+    nxt: np.ndarray = np.logical_or.reduceat(edge, layer.starts)
+    return None if nxt.all() else nxt
+
+
+def _nbytes(reach: Reached) -> int:
+    return 0 if reach is None else reach.nbytes
+
+
+class Sweeps:
+    """Forward and backward reach of one diagram under sets of picks (see the module
+    docstring). Safe to share between threads: a chain is replaced, never changed in
+    place, and the store is changed under a lock."""
+
+    def __init__(self, diagram: Diagram, *, max_bytes: int = STORE_BYTES) -> None:
+        self.diagram = diagram
+        self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
+        self.max_bytes = max_bytes
+        self._chains: OrderedDict[tuple[bool, frozenset[Literal]], Chain] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.steps = 0  # layers stepped through (tests and benchmarks read it)
+
+    @property
+    def held_bytes(self) -> int:
+        return self._bytes
+
+    def _restriction(self, i: int, lits: Iterable[Literal]) -> Reached:
+        mask = 0
+        for _, o in lits:
+            mask |= 1 << o
+        return allowed_edges(self.diagram.layers[i], mask)
+
+    def _keep(self, key: tuple[bool, frozenset[Literal]], chain: Chain) -> None:
+        with self._lock:
+            current = self._chains.get(key)
+            if current is not None:
+                if len(current[1]) >= len(chain[1]):
+                    self._chains.move_to_end(key)
+                    return  # another thread got as far
+                self._bytes -= current[2]
+            self._chains[key] = chain
+            self._chains.move_to_end(key)
+            self._bytes += chain[2]
+            while self._bytes > self.max_bytes and len(self._chains) > 1:
+                _, dropped = self._chains.popitem(last=False)
+                self._bytes -= dropped[2]
+
+    def _chain(self, forward: bool, lits: frozenset[Literal]) -> Chain:
+        """The chain of `lits`, started if new (its first boundary stepped through the
+        layer of the last (forward) or first (backward) of `lits`)."""
+        chain = self._chains.get((forward, lits))
+        if chain is not None:
+            return chain
+        layer_of = self.layer_of
+        pick = max if forward else min
+        m = pick(layer_of[g] for g, _ in lits)
+        here = [lit for lit in lits if layer_of[lit[0]] == m]
+        layer, ok = self.diagram.layers[m], self._restriction(m, here)
+        self.steps += 1
+        if forward:
+            first = _step_forward(layer, self.forward(lits.difference(here), m), ok)
+            return (m + 1, (first,), _nbytes(first))
+        first = _step_backward(layer, self.backward(lits.difference(here), m + 1), ok)
+        return (m, (first,), _nbytes(first))
+
+    def forward(self, lits: frozenset[Literal], b: int) -> Reached:
+        """Nodes of boundary `b` reachable from the root when the pick of each layer
+        before `b` contains the options `lits` name there (`lits` lie before `b`)."""
+        if not lits:
+            return None
+        chain = self._chain(True, lits)
+        start, reach, held = chain
+        if b - start >= len(reach):
+            grown, cur = list(reach), reach[-1]
+            for i in range(start + len(reach) - 1, b):
+                if cur is not None:
+                    self.steps += 1
+                    cur = _step_forward(self.diagram.layers[i], cur, None)
+                    held += _nbytes(cur)
+                grown.append(cur)
+            chain = (start, tuple(grown), held)
+        self._keep((True, lits), chain)
+        return chain[1][b - start]
+
+    def backward(self, lits: frozenset[Literal], b: int) -> Reached:
+        """Nodes of boundary `b` that reach the terminal when the pick of each layer from
+        `b` on contains the options `lits` name there (`lits` lie at or after `b`)."""
+        if not lits:
+            return None
+        chain = self._chain(False, lits)
+        start, reach, held = chain
+        if start - b >= len(reach):
+            grown, cur = list(reach), reach[-1]
+            for i in range(start - len(reach), b - 1, -1):
+                if cur is not None:
+                    self.steps += 1
+                    cur = _step_backward(self.diagram.layers[i], cur, None)
+                    held += _nbytes(cur)
+                grown.append(cur)
+            chain = (start, tuple(grown), held)
+        self._keep((False, lits), chain)
+        return chain[1][start - b]
+
+    def live(self, lits: frozenset[Literal], g: int, *, keep_own: bool) -> np.ndarray:
+        """Options of group `g` on some path whose every other layer's pick contains the
+        options `lits` name there; `keep_own`: the layer of `g` too (a multi-choice group
+        keeps its picks), else its picks are replaced (single choice)."""
+        t = self.layer_of[g]
+        layer_of = self.layer_of
+        before = frozenset(lit for lit in lits if layer_of[lit[0]] < t)
+        after = frozenset(lit for lit in lits if layer_of[lit[0]] > t)
+        own = [lit for lit in lits if lit[0] == g] if keep_own else []
+        layer = self.diagram.layers[t]
+        return live_options(
+            layer, self.forward(before, t), self.backward(after, t + 1), self._restriction(t, own)
+        )
+
+    def feasible(self, lits: frozenset[Literal]) -> bool:
+        """Whether some complete valid configuration contains every option of `lits`."""
+        if self.diagram.empty:
+            return False
+        last = self.forward(lits, len(self.diagram.layers))
+        return last is None or bool(last[0])

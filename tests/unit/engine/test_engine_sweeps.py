@@ -1,0 +1,68 @@
+"""Reach shared between queries (sweeps.Sweeps) answers exactly what whole sweeps over
+the diagram answer (propagation.availability / is_feasible), in any query order, with
+the store evicting or not, and the store stays within its bound."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from configurator.engine import compile_product, product_from_document
+from configurator.engine.propagation import availability, is_feasible, restrictions
+from configurator.engine.sweeps import Sweeps
+from tests.engine_samples import generated_document
+from tests.unit.engine.strategies import product_docs
+
+
+def _required(lits) -> dict[int, int]:
+    required: dict[int, int] = {}
+    for g, o in lits:
+        required[g] = required.get(g, 0) | 1 << o
+    return required
+
+
+def _check_queries(compiled, sweeps: Sweeps, rng: random.Random, queries: int) -> None:
+    index, diagram = compiled.index, compiled.diagram
+    literals = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    pool = [frozenset(rng.sample(literals, rng.randint(0, min(6, len(literals)))))]
+    for _ in range(queries):
+        # New sets mostly differ from an earlier one by a pick or two, as a search's do.
+        base = set(rng.choice(pool))
+        for _ in range(rng.randint(0, 2)):
+            if base and rng.random() < 0.5:
+                base.discard(rng.choice(sorted(base)))
+            else:
+                base.add(rng.choice(literals))
+        lits = frozenset(base)
+        pool.append(lits)
+        g = rng.randrange(len(index.group_codes))
+        keep_own = index.maxs[g] > 1
+        expected = availability(diagram, _required(lits), index.maxs, [g])[g]
+        assert sweeps.live(lits, g, keep_own=keep_own).tolist() == expected.tolist()
+        assert sweeps.feasible(lits) == is_feasible(diagram, restrictions(diagram, _required(lits)))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=product_docs(), seed=st.integers(0, 2**16), tiny=st.booleans())
+def test_shared_reach_equals_whole_sweeps(doc, seed, tiny):
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    if compiled.diagram.empty:
+        return
+    sweeps = Sweeps(compiled.diagram, max_bytes=64 if tiny else 2**20)
+    _check_queries(compiled, sweeps, random.Random(seed), 25)
+    assert sweeps.held_bytes <= sweeps.max_bytes or len(sweeps._chains) == 1
+
+
+def test_shared_reach_on_a_large_product_stays_exact_and_bounded():
+    compiled = compile_product(product_from_document(generated_document(seed=7), "EUR"))
+    sweeps = Sweeps(compiled.diagram, max_bytes=20_000)
+    _check_queries(compiled, sweeps, random.Random(5), 300)
+    assert 0 < sweeps.held_bytes <= 20_000
+    # Repeating a query steps through no layer: the chains are kept.
+    lits = frozenset([(0, 0), (len(compiled.index.group_codes) - 1, 0)])
+    sweeps.live(lits, 1, keep_own=False)
+    steps = sweeps.steps
+    sweeps.live(lits, 1, keep_own=False)
+    assert sweeps.steps == steps
