@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# The front-end packages (htmx, idiomorph), from the npm registry as package-lock.json pins
-# them; Django serves them from node_modules (STATICFILES_DIRS in atelier/settings.py).
+# idiomorph (htmx's morphing swap) from the npm registry as package-lock.json pins it;
+# Django serves it from node_modules (STATICFILES_DIRS). htmx comes with django-htmx (PyPI).
 ASSETS := node_modules/.package-lock.json
 export ATELIER_VAR_DIR ?= $(CURDIR)/var
 # This machine sets PYTHONDONTWRITEBYTECODE=1, which triples pytest's start-up.
@@ -30,11 +30,11 @@ $(ASSETS): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $(ASSETS)
 
-# `make run` takes the packages when npm is there; without it the shop still works, as
-# plain HTML forms (every control posts without JavaScript).
+# `make run` takes it when npm is there; without it each region of an update is swapped
+# instead of morphed (configurator/shop/regions.py), which works the same, a little slower.
 assets-if-npm:
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(ASSETS); \
-	else echo "npm not found: the shop runs without its scripts (install Node.js/npm for htmx)"; fi
+	else echo "npm not found: updates swap regions instead of morphing them (install npm for idiomorph)"; fi
 
 setup: $(STAMP) $(ASSETS)
 

@@ -200,9 +200,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    # npm packages (package.json; `make setup` runs `npm ci`), under the paths the
-    # templates name: nothing third-party is copied into the repository or fetched at run time.
-    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    # The npm package (package.json; `make setup` runs `npm ci`) under the path the
+    # configure page names. htmx comes with django-htmx (static django_htmx/htmx-2.min.js):
+    # nothing third-party is copied into the repository or fetched at run time.
     ("vendor/idiomorph", BASE_DIR / "node_modules" / "idiomorph" / "dist"),
 ]
 # Serve straight from the app folders when collectstatic has not run (tests, first start).

@@ -106,6 +106,23 @@ def test_an_update_morphs_the_page_keeping_the_control_in_use(page: Page, demo_s
     assert page.evaluate("document.activeElement.__node") == "opt-memory-16gb"
 
 
+def test_an_update_without_idiomorph_swaps_each_region_in_place(page: Page, demo_shop):
+    """idiomorph comes from npm (package.json); where it was not installed the script is
+    missing and htmx swaps each region's content instead of morphing it: the page still
+    updates, every region once (no region nested inside itself)."""
+    page.route("**/idiomorph-ext.min.js", lambda route: route.fulfill(status=404))
+    page.goto(demo_shop + NB14)
+    page.wait_for_function("window.htmx")
+    assert page.evaluate("typeof window.Idiomorph") == "undefined"
+    before = page.locator("#total").inner_text()
+    page.locator("#opt-memory-32gb").check()
+    expect(page.locator("#total")).not_to_have_text(before)
+    expect(page.locator("#grp-memory .group-pick")).to_contain_text("32")
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map((e) => e.id)")
+    assert len(ids) == len(set(ids)), "a region was swapped into itself"
+    expect(page.locator("#opt-memory-32gb")).to_be_checked()
+
+
 def test_option_details_work_without_javascript(browser, demo_shop):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
