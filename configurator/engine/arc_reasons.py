@@ -30,7 +30,7 @@ for soundness (tests/unit/engine/test_engine_arc_reasons.py).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +42,7 @@ from configurator.engine.constraints import (
     Index,
     group_picks,
 )
+from configurator.engine.quickxplain import quickxplain
 
 Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
 Bools = npt.NDArray[np.bool_]
@@ -455,28 +456,8 @@ def propagated_core(statics: Statics, required: Mapping[int, int]) -> tuple[Item
     items = _derivation(statics, run)
     # Drop what the derivation does not need. Oldest removals (closest to the literals,
     # the likeliest culprits) first, so QuickXplain settles the rest in a few tests.
-    kept = _irredundant(list(reversed(items)), lambda trial: _empties(statics, required, trial))
+    kept = quickxplain(list(reversed(items)), lambda trial: _empties(statics, required, trial))
     return tuple(sorted(kept, key=lambda it: (it[0] != "rule", it[1], it[0])))
-
-
-def _irredundant(items: list[Item], refutes: Callable[[list[Item]], bool]) -> list[Item]:
-    """A subset of `items` (which refute together) from which no item can be dropped,
-    by Junker's QuickXplain: about k log(n / k) tests for k items kept out of n."""
-
-    def quick(background: list[Item], added: bool, candidates: list[Item]) -> list[Item]:
-        if added and refutes(background):
-            return []
-        if len(candidates) == 1:
-            return list(candidates)
-        half = len(candidates) // 2
-        first, second = candidates[:half], candidates[half:]
-        core2 = quick(background + first, bool(first), second)
-        core1 = quick(background + core2, bool(core2), first)
-        return core1 + core2
-
-    if not items or refutes([]):
-        return []
-    return quick([], False, items)
 
 
 def is_sound(statics: Statics, required: Mapping[int, int], items: Sequence[Item]) -> bool:

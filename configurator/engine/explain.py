@@ -43,6 +43,7 @@ from configurator.engine.constraints import (
 )
 from configurator.engine.layered import has_configuration
 from configurator.engine.model import Product
+from configurator.engine.quickxplain import quickxplain
 
 Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
 T = TypeVar("T")
@@ -338,25 +339,11 @@ def _grow(
 
 
 def _shrink(items: list[T], infeasible: Callable[[Sequence[T]], bool]) -> list[T]:
-    """A minimal infeasible subset of `items` (which are infeasible together), by Junker's
-    QuickXplain: about k log(n/k) tests for a core of k out of n items (rules or picks)."""
-
-    def quick(background: list[T], added: bool, candidates: list[T]) -> list[T]:
-        if added and infeasible(background):
-            return []
-        if len(candidates) == 1:
-            return list(candidates)
-        half = len(candidates) // 2
-        first, second = candidates[:half], candidates[half:]
-        core2 = quick(background + first, bool(first), second)
-        core1 = quick(background + core2, bool(core2), first)
-        return core1 + core2
-
-    if not items or infeasible([]):
-        return []
-    if not infeasible(items):
+    """A minimal infeasible subset of `items` (`quickxplain`), or all of `items` when
+    they are not infeasible together."""
+    if items and not infeasible(items):
         return list(items)
-    return quick([], False, list(items))
+    return quickxplain(items, infeasible)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,33 @@
+"""Junker's QuickXplain: the smallest part of a set of items that still cannot stand.
+
+Used for the picks and rules behind an excluded option or a conflict (`explain`) and for
+the rules a propagation needed (`arc_reasons`): about k log(n/k) tests for k items kept
+out of n, each test answered by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def quickxplain(items: Sequence[T], infeasible: Callable[[list[T]], bool]) -> list[T]:
+    """A subset of `items` (which are infeasible together) from which no item can be
+    dropped; items early in `items` are the likeliest to be kept."""
+
+    def quick(background: list[T], added: bool, candidates: list[T]) -> list[T]:
+        if added and infeasible(background):
+            return []
+        if len(candidates) == 1:
+            return list(candidates)
+        half = len(candidates) // 2
+        first, second = candidates[:half], candidates[half:]
+        core2 = quick(background + first, bool(first), second)
+        core1 = quick(background + core2, bool(core2), first)
+        return core1 + core2
+
+    if not items or infeasible([]):
+        return []
+    return quick([], False, list(items))
