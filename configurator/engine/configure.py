@@ -13,6 +13,7 @@ from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import option_deltas
 from configurator.engine.explain import (
     Candidates,
+    Item,
     candidates_for,
     item_id,
     item_message,
@@ -81,7 +82,7 @@ class _Session:
     def feasible(self, lits: Sequence[Literal]) -> bool:
         return self.sweeps.feasible(frozenset(lits))
 
-    def reasons(self, lits: Sequence[Literal], support: Sequence[Literal]) -> tuple[Reason, ...]:
+    def _reasons(self, items: Sequence[Item], support: Sequence[Literal]) -> tuple[Reason, ...]:
         c = self.compiled
         texts = tuple(c.index.literal_text(s) for s in support)
         return tuple(
@@ -90,24 +91,18 @@ class _Session:
                 message=item_message(c.product, c.index, item),
                 selections=texts,
             )
-            for item in rule_core(c, lits)
+            for item in items
         )
+
+    def reasons(self, lits: Sequence[Literal], support: Sequence[Literal]) -> tuple[Reason, ...]:
+        return self._reasons(rule_core(self.compiled, lits), support)
 
     def option_reasons(
         self, lits: Sequence[Literal], support: Sequence[Literal]
     ) -> tuple[Reason, ...]:
         """`reasons` of an excluded option: its rules from `explain.option_core`
         (propagation before search; not always minimal, see there)."""
-        c = self.compiled
-        texts = tuple(c.index.literal_text(s) for s in support)
-        return tuple(
-            Reason(
-                rule=item_id(c.product, c.index, item),
-                message=item_message(c.product, c.index, item),
-                selections=texts,
-            )
-            for item in option_core(c, lits)
-        )
+        return self._reasons(option_core(self.compiled, lits), support)
 
 
 def _sweeps_of(compiled: CompiledProduct) -> Sweeps:
