@@ -33,7 +33,7 @@ from typing import TypeVar, cast
 
 import numpy as np
 
-from configurator.engine.arc_reasons import propagated_core, relaxable_max, statics_of
+from configurator.engine.arc_reasons import Item, propagated_core, relaxable_max, statics_of
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import (
     Constraint,
@@ -45,7 +45,6 @@ from configurator.engine.layered import has_configuration
 from configurator.engine.model import Product
 from configurator.engine.quickxplain import quickxplain
 
-Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
 T = TypeVar("T")
 
 
