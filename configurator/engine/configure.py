@@ -7,13 +7,13 @@ from functools import partial
 
 import numpy as np
 
+from configurator.engine.arc_reasons import Item
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import option_deltas
 from configurator.engine.explain import (
     Candidates,
-    Item,
     candidates_for,
     item_id,
     item_message,
