@@ -63,15 +63,6 @@ from tests import servers  # noqa: E402
 
 MODES = ("regions", "full", "full-nosettle")
 BASELINE = "full"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # In the page before its scripts: the mode's tweaks and the timestamps of each click.
 MEASURE = """
@@ -329,8 +320,8 @@ def main() -> None:
         results: dict[str, list[dict]] = {mode: [] for mode in modes}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                args=CHROMIUM_ARGS,
+                executable_path=servers.CHROMIUM_PATH,
+                args=servers.CHROMIUM_ARGS,
             )
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.add_init_script(MEASURE)

@@ -7,6 +7,8 @@ import os
 
 import pytest
 
+from tests import servers
+
 # The test thread and the live server's thread share the database next to Playwright's
 # event loop; Django refuses that unless told it is deliberate.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -16,16 +18,8 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
+        "executable_path": servers.CHROMIUM_PATH,
+        "args": servers.CHROMIUM_ARGS,
     }
 
 
