@@ -36,6 +36,18 @@ def shop(live_server, transactional_db):
 
 
 @pytest.fixture
+def demo_shop(live_server, transactional_db):
+    """The live server's base URL with the demo catalogue published."""
+    from atelier import caching
+    from configurator.services import import_catalogue
+    from tests.demo import demo_document
+
+    caching.clear_all()
+    import_catalogue(document=demo_document(), publish=True)
+    return live_server.url
+
+
+@pytest.fixture
 def page(page):
     page.set_default_timeout(10_000)
     return page

@@ -19,18 +19,6 @@ pytestmark = pytest.mark.e2e
 NB14 = "/p/nb14/"
 
 
-@pytest.fixture
-def demo_shop(live_server, transactional_db):
-    """The live server's base URL with the demo catalogue published."""
-    from atelier import caching
-    from configurator.services import import_catalogue
-    from tests.demo import demo_document
-
-    caching.clear_all()
-    import_catalogue(document=demo_document(), publish=True)
-    return live_server.url
-
-
 def in_viewport(page: Page, selector: str) -> bool:
     return page.evaluate(
         """(selector) => {

@@ -15,17 +15,6 @@ from tests.demo import demo_document
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def demo_shop(live_server, transactional_db):
-    """The live server's base URL with the demo catalogue published."""
-    from atelier import caching
-    from configurator.services import import_catalogue
-
-    caching.clear_all()
-    import_catalogue(document=demo_document(), publish=True)
-    return live_server.url
-
-
 def _start(code: str, start: str) -> dict:
     product = next(p for p in demo_document()["products"] if p["code"] == code)
     return next(s for s in product["starting_points"] if s["code"] == start)
