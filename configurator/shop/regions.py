@@ -154,33 +154,16 @@ def render_regions(
         "problems": list(problems),
         "form_data": form_data or {},
     }
+
+    def slot(region_id: str, css_class: str, template: str) -> Region:
+        return Region(region_id, "div", f'class="{css_class}"', _render(template, context))
+
     return Regions(
-        problems=Region(
-            "problems", "div", 'class="problems-slot"', _render("shop/_problems.html", context)
-        ),
+        problems=slot("problems", "problems-slot", "shop/_problems.html"),
         groups=tuple(_group_region(page, group, context) for group in page.groups),
-        phone_bar=Region(
-            "phone-bar", "div", 'class="phone-bar"', _render("shop/_phone_bar.html", context)
-        ),
-        picture=Region(
-            "summary-picture",
-            "div",
-            'class="summary-picture"',
-            _render("shop/_summary_picture.html", context),
-        ),
-        totals=Region(
-            "summary-totals", "div", 'class="summary-totals"', _render("shop/_totals.html", context)
-        ),
-        header_picture=Region(
-            "header-picture",
-            "div",
-            'class="product-art"',
-            _render("shop/_header_picture.html", context),
-        ),
-        spec_sheet=Region(
-            "spec-sheet-slot",
-            "div",
-            'class="spec-sheet-slot"',
-            _render("shop/_spec_sheet.html", context),
-        ),
+        phone_bar=slot("phone-bar", "phone-bar", "shop/_phone_bar.html"),
+        picture=slot("summary-picture", "summary-picture", "shop/_summary_picture.html"),
+        totals=slot("summary-totals", "summary-totals", "shop/_totals.html"),
+        header_picture=slot("header-picture", "product-art", "shop/_header_picture.html"),
+        spec_sheet=slot("spec-sheet-slot", "spec-sheet-slot", "shop/_spec_sheet.html"),
     )
