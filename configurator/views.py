@@ -168,8 +168,8 @@ def _request_quote(request, form, page):
 @require_POST
 def configure_update(request, code: str):
     """htmx: after one change, the regions of the page that changed since what the page
-    says it shows (`shown`), each swapped out of band (htmx puts focus back on the control
-    by its stable id), plus an announcement for screen readers. Without `shown` (a page
+    says it shows (`shown`), each morphed into the page out of band (the control in use
+    keeps its node and its focus), plus an announcement for screen readers. Without `shown` (a page
     from before regions) the whole configurator fragment, as before."""
     version, form = _bound_form(request.POST, code)
     page = _page_from_form(version, form, code)
