@@ -47,37 +47,48 @@ def restrictions(diagram: Diagram, required: Required) -> list[np.ndarray | None
     return [allowed_edges(layer, required.get(layer.group, 0)) for layer in diagram.layers]
 
 
+def step_forward(layer: Layer, cur: np.ndarray | None, ok: np.ndarray | None) -> np.ndarray | None:
+    """Nodes after `layer` reached from the nodes `cur` before it (None: all of them) over
+    the edges `ok` allows (None: all); None when every node is reached."""
+    if cur is None:
+        if ok is None:
+            return None
+        edge = ok
+    else:
+        edge = cur[layer.src] if ok is None else cur[layer.src] & ok
+    nxt = np.zeros(layer.n_dst, dtype=bool)
+    nxt[layer.dst[edge]] = True
+    return None if nxt.all() else nxt
+
+
+def step_backward(layer: Layer, cur: np.ndarray | None, ok: np.ndarray | None) -> np.ndarray | None:
+    """Nodes before `layer` that reach the nodes `cur` after it (None: all of them) over
+    the edges `ok` allows (None: all); None when every node does."""
+    if cur is None:
+        if ok is None:
+            return None
+        edge = ok
+    else:
+        edge = cur[layer.dst] if ok is None else cur[layer.dst] & ok
+    if not len(edge):
+        return edge  # a layer without edges (an empty diagram): nothing reaches on
+    nxt: np.ndarray = np.logical_or.reduceat(edge, layer.starts)
+    return None if nxt.all() else nxt
+
+
 def forward(diagram: Diagram, allowed: list[np.ndarray | None]) -> list[np.ndarray | None]:
-    """Nodes of each boundary reachable from the root (len = layers + 1)."""
+    """Nodes of each boundary reachable from the root (len = layers + 1; None: all)."""
     reach: list[np.ndarray | None] = [None]
-    cur: np.ndarray | None = None
     for layer, ok in zip(diagram.layers, allowed, strict=True):
-        if cur is None and ok is None:
-            nxt = None
-        else:
-            edge = ok if cur is None else (cur[layer.src] if ok is None else cur[layer.src] & ok)
-            nxt = np.zeros(layer.n_dst, dtype=bool)
-            nxt[layer.dst[edge]] = True
-        reach.append(nxt)
-        cur = nxt
+        reach.append(step_forward(layer, reach[-1], ok))
     return reach
 
 
 def backward(diagram: Diagram, allowed: list[np.ndarray | None]) -> list[np.ndarray | None]:
-    """Nodes of each boundary that reach the terminal (len = layers + 1)."""
+    """Nodes of each boundary that reach the terminal (len = layers + 1; None: all)."""
     reach: list[np.ndarray | None] = [None]
-    cur: np.ndarray | None = None
     for layer, ok in zip(reversed(diagram.layers), reversed(allowed), strict=True):
-        if cur is None:
-            edge = ok
-        else:
-            edge = cur[layer.dst] if ok is None else cur[layer.dst] & ok
-        if edge is None:
-            nxt = None
-        else:
-            nxt = np.logical_or.reduceat(edge, layer.starts) if len(edge) else edge
-        reach.append(nxt)
-        cur = nxt
+        reach.append(step_backward(layer, reach[-1], ok))
     reach.reverse()
     return reach
 

@@ -30,8 +30,13 @@ from collections.abc import Iterable
 import numpy as np
 
 from configurator.engine.constraints import Literal
-from configurator.engine.diagram import Diagram, Layer
-from configurator.engine.propagation import allowed_edges, live_options
+from configurator.engine.diagram import Diagram
+from configurator.engine.propagation import (
+    allowed_edges,
+    live_options,
+    step_backward,
+    step_forward,
+)
 
 Reached = np.ndarray | None  # bool per node of a boundary; None: every node
 # A chain: (first boundary, the reach at it and at each boundary after it (forward) or
@@ -41,29 +46,6 @@ Chain = tuple[int, tuple[Reached, ...], int]
 # Bytes of reach arrays a compiled product keeps across clicks; beyond, the least
 # recently used chains are dropped.
 STORE_BYTES = 48 * 2**20
-
-
-def _step_forward(layer: Layer, cur: Reached, ok: Reached) -> Reached:
-    if cur is None:
-        if ok is None:
-            return None
-        edge = ok
-    else:
-        edge = cur[layer.src] if ok is None else cur[layer.src] & ok
-    nxt = np.zeros(layer.n_dst, dtype=bool)
-    nxt[layer.dst[edge]] = True
-    return None if nxt.all() else nxt
-
-
-def _step_backward(layer: Layer, cur: Reached, ok: Reached) -> Reached:
-    if cur is None:
-        if ok is None:
-            return None
-        edge = ok
-    else:
-        edge = cur[layer.dst] if ok is None else cur[layer.dst] & ok
-    nxt: np.ndarray = np.logical_or.reduceat(edge, layer.starts)
-    return None if nxt.all() else nxt
 
 
 def _nbytes(reach: Reached) -> int:
@@ -122,9 +104,9 @@ class Sweeps:
         layer, ok = self.diagram.layers[m], self._restriction(m, here)
         self.steps += 1
         if forward:
-            first = _step_forward(layer, self.forward(lits.difference(here), m), ok)
+            first = step_forward(layer, self.forward(lits.difference(here), m), ok)
             return (m + 1, (first,), _nbytes(first))
-        first = _step_backward(layer, self.backward(lits.difference(here), m + 1), ok)
+        first = step_backward(layer, self.backward(lits.difference(here), m + 1), ok)
         return (m, (first,), _nbytes(first))
 
     def forward(self, lits: frozenset[Literal], b: int) -> Reached:
@@ -139,7 +121,7 @@ class Sweeps:
             for i in range(start + len(reach) - 1, b):
                 if cur is not None:
                     self.steps += 1
-                    cur = _step_forward(self.diagram.layers[i], cur, None)
+                    cur = step_forward(self.diagram.layers[i], cur, None)
                     held += _nbytes(cur)
                 grown.append(cur)
             chain = (start, tuple(grown), held)
@@ -158,7 +140,7 @@ class Sweeps:
             for i in range(start - len(reach), b - 1, -1):
                 if cur is not None:
                     self.steps += 1
-                    cur = _step_backward(self.diagram.layers[i], cur, None)
+                    cur = step_backward(self.diagram.layers[i], cur, None)
                     held += _nbytes(cur)
                 grown.append(cur)
             chain = (start, tuple(grown), held)
