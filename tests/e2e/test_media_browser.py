@@ -11,6 +11,7 @@ itself and hide what `make run` and compose really send."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -137,3 +138,31 @@ def test_an_option_picture_opens_by_keyboard_on_a_phone(page: Page, demo_shop):
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
     expect(page.locator("#opt-display-27qhd-details .option-picture")).to_have_count(1)
+
+
+def test_compared_columns_show_their_own_configurations_picture(page: Page, demo_shop):
+    """A saved configuration in sage green sits beside the product as it starts (platinum):
+    each column shows the picture of its own configuration, with its alt text."""
+    page.goto(demo_shop + "/p/nb14/")
+    page.locator("label[for='opt-colour-sage']").click()
+    expect(page.locator("#product-picture img")).to_have_attribute(
+        "alt", "Atelier Notebook 14 in sage green"
+    )
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#share-url")).to_have_value(page.url)
+
+    page.goto(demo_shop + "/compare/?" + urlencode({"product": "nb14", "saved": page.url}))
+    pictures = page.locator("#comparison thead img.picture-img")
+    expect(pictures).to_have_count(2)
+    expect(pictures.nth(0)).to_have_attribute("alt", "Atelier Notebook 14 in platinum silver")
+    expect(pictures.nth(0)).to_have_attribute(
+        "src", re.compile(r"nb14-platinum\.[0-9a-f]{12}\.svg$")
+    )
+    expect(pictures.nth(1)).to_have_attribute("alt", "Atelier Notebook 14 in sage green")
+    expect(pictures.nth(1)).to_have_attribute("src", re.compile(r"nb14-sage\.[0-9a-f]{12}\.svg$"))
+    for index in range(2):
+        page.wait_for_function(
+            "i => { const img = document.querySelectorAll('#comparison thead img')[i];"
+            " return img.complete && img.naturalWidth > 0; }",
+            arg=index,
+        )
