@@ -99,8 +99,13 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web process and worker share the file: IMMEDIATE transactions, WAL and a timeout,
-    # or concurrent writes fail with "database is locked" (MACHINE-NOTES.md).
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # or concurrent writes fail with "database is locked" (MACHINE-NOTES.md). Connections
+    # are kept (CONN_MAX_AGE as for PostgreSQL, one per gunicorn thread): opening one and
+    # closing it cost ~1.7 ms of CPU on every configure click (Django registers its SQL
+    # functions, the PRAGMAs run, SQLite reads the schema again on the first query; the
+    # last one closed checkpoints and deletes the WAL), about a sixth of the click's server CPU
+    # (benchmarks/README.md, "Issue 15, stop 13"). An idle connection holds no snapshot
+    # (autocommit), so it sees every commit and blocks no checkpoint.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

@@ -3,10 +3,12 @@ sweep re-sends. No locks, no writes. (The ship-date estimate is production.promi
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count, F, Max, Min, Prefetch
 from django.utils import timezone
 
@@ -311,9 +313,24 @@ def standard_match(
     """The standard product (mass-produced) equal to this configuration with at least
     `quantity` in stock, if any."""
     wanted = normalise_selections(selections)
-    for standard in StandardProduct.objects.filter(
-        product_code=product_code, stock__gte=max(1, quantity)
-    ):
-        if normalise_selections(standard.selections) == wanted:
-            return standard
+    # The candidates by plain SQL, as plan_store reads the plan: this runs on every click
+    # of the configure page, and building the ORM query and its models cost ~0.7 ms of
+    # CPU against ~0.04 ms for running it (issue 15, benchmarks/README.md "stop 13"). The
+    # match, when there is one, is read again as a model with the same condition (its
+    # stock may have been taken in between).
+    least = max(1, quantity)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, selections FROM {StandardProduct._meta.db_table} "
+            "WHERE product_code = %s AND stock >= %s ORDER BY sku, id",
+            [product_code, least],
+        )
+        candidates = cursor.fetchall()
+    for pk, stored in candidates:
+        # JSON as text on SQLite and from Django's PostgreSQL connection alike.
+        picks = json.loads(stored) if isinstance(stored, str | bytes) else stored
+        if normalise_selections(picks) == wanted:
+            standard = StandardProduct.objects.filter(pk=pk, stock__gte=least).first()
+            if standard is not None:
+                return standard
     return None

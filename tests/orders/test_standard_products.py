@@ -11,6 +11,7 @@ from configurator.services import import_catalogue
 from orders.models import Order
 from orders.services import Customer, LineRequest, cancel_order, place_order
 from production.models import StandardProduct
+from production.selectors import standard_match
 
 pytestmark = pytest.mark.django_db
 DEMO = Path(__file__).resolve().parents[2] / "configurator" / "demo" / "catalogue.json"
@@ -115,3 +116,20 @@ def test_partners_can_order_a_standard_product_through_the_api(standard, client)
     assert line["unit_price"] == str(standard.price)
     assert line["price_lines"][0]["kind"] == "standard"
     assert StandardProduct.objects.get(pk=standard.pk).stock == standard.stock - 2
+
+
+def test_the_configure_page_finds_the_standard_twin_by_stock_and_spelling(standard):
+    """standard_match (read on every configure click, by plain SQL): the same picks in
+    any order find the model with enough stock, read whole; too few in stock, another
+    product or another pick find none."""
+    shuffled = {g: list(reversed(picks)) for g, picks in reversed(standard.selections.items())}
+    found = standard_match(standard.product_code, shuffled, quantity=standard.stock)
+    assert found == standard
+    assert (found.sku, found.price, found.stock) == (standard.sku, standard.price, standard.stock)
+    assert found.selections == standard.selections
+    assert standard_match(standard.product_code, shuffled, quantity=standard.stock + 1) is None
+    assert standard_match("no-such-product", shuffled) is None
+    group = next(iter(standard.selections))
+    assert standard_match(standard.product_code, {**shuffled, group: ["other"]}) is None
+    StandardProduct.objects.filter(pk=standard.pk).update(stock=0)
+    assert standard_match(standard.product_code, shuffled) is None
