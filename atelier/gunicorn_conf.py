@@ -4,6 +4,7 @@
 import gc
 import json
 import logging
+import os
 
 from gunicorn import util
 
@@ -11,15 +12,27 @@ log = logging.getLogger("atelier")
 
 # Threads with keep-alive (gunicorn's gthread worker), not the sync worker: that one
 # closed the connection after every answer, so the browser connected anew for each click
-# of the configure page (issue 15; benchmarks/README.md, "Issue 15, stop 12"). The app is
-# built for threads (atelier/caching.py, atelier/cache.py). Each thread keeps its own
-# database connection (CONN_MAX_AGE), so a worker holds up to `threads` of them: compose's
-# 4 workers up to 16. `timeout` still restarts a worker whose main loop stops answering
-# the arbiter; a request that runs long no longer takes its whole worker down with it.
+# of the configure page (issue 15; benchmarks/README.md, "Issue 15, stop 12"). An idle
+# kept-alive connection waits in the worker's poller, not in a thread, so keep-alive needs
+# no more threads than requests served at once.
 worker_class = "gthread"
-threads = 4
+# Two threads per worker, not four (benchmarks/README.md, "API, stop 13"): the engine's
+# work holds the GIL, so four threads of one worker took turns on one core and a configure
+# call's time in the worker grew from 2–4 ms to 35 ms at p99 (5 on sync workers), the API
+# at the edge of its targets. The second thread still answers while the first waits on
+# the database. And not one: gthread hands a new connection to a thread that waits up to
+# 5 s for its first bytes, so with one thread a connection opened and not used yet (a
+# browser's spare one) held up every other connection of that worker for 5 s.
+threads = 2
+# One worker per core this process may run on (the container's CPU set, not the host's
+# count): the GIL lets a worker use one core, and a third worker on two cores took CPU
+# from the other two instead of adding any (benchmarks/README.md, "API, stop 13").
+# WEB_CONCURRENCY or --workers overrides it. Each thread keeps its own database
+# connection (CONN_MAX_AGE), so the web server holds up to workers × threads of them.
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 # A customer's clicks come seconds apart: keep the connection that long, so the next click
-# finds it open. An idle connection waits in the worker's poller, not in a thread.
+# finds it open. `timeout` still restarts a worker whose main loop stops answering the
+# arbiter; a request that runs long no longer takes its whole worker down with it.
 keepalive = 15
 
 # gunicorn answers a request line longer than this itself (414), before Django sees it;
