@@ -18,17 +18,20 @@ log = logging.getLogger("atelier")
 worker_class = "gthread"
 # Two threads per worker, not four (benchmarks/README.md, "API, stop 13"): the engine's
 # work holds the GIL, so four threads of one worker took turns on one core and a configure
-# call's time in the worker grew from 2–4 ms to 35 ms at p99 (5 on sync workers), the API
-# at the edge of its targets. The second thread still answers while the first waits on
-# the database. And not one: gthread hands a new connection to a thread that waits up to
-# 5 s for its first bytes, so with one thread a connection opened and not used yet (a
-# browser's spare one) held up every other connection of that worker for 5 s.
+# call's time in the worker reached 35 ms at p99 (4–6 ms on sync workers), the API at the
+# edge of its targets; with two, its p99 in the worker was a third of four's in the same
+# minutes. The second thread still answers while the first waits on the database. And
+# not one: gthread hands a new connection to a thread that waits up to 5 s for its first
+# bytes, so with one thread a connection opened and not used yet (a browser's spare one)
+# held up every other connection of that worker for 5 s; one thread also lost half the
+# order endpoint's throughput on a busy machine. The app is built for threads
+# (atelier/caching.py, atelier/cache.py).
 threads = 2
 # One worker per core this process may run on (the container's CPU set, not the host's
-# count): the GIL lets a worker use one core, and a third worker on two cores took CPU
-# from the other two instead of adding any (benchmarks/README.md, "API, stop 13").
-# WEB_CONCURRENCY or --workers overrides it. Each thread keeps its own database
-# connection (CONN_MAX_AGE), so the web server holds up to workers × threads of them.
+# count): with the GIL a worker uses about one core, and four workers on two cores served
+# no more configure calls than two in the neighbouring minutes (benchmarks/README.md,
+# "API, stop 13"). WEB_CONCURRENCY or --workers overrides it. Each thread keeps its own
+# database connection (CONN_MAX_AGE): the server holds up to workers × threads of them.
 workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 # A customer's clicks come seconds apart: keep the connection that long, so the next click
 # finds it open. `timeout` still restarts a worker whose main loop stops answering the
