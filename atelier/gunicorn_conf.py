@@ -19,13 +19,13 @@ worker_class = "gthread"
 # Two threads per worker, not four (benchmarks/README.md, "API, stop 13"): the engine's
 # work holds the GIL, so four threads of one worker took turns on one core and a configure
 # call's time in the worker reached 35 ms at p99 (4–6 ms on sync workers), the API at the
-# edge of its targets; with two, its p99 in the worker was a third of four's in the same
-# minutes. The second thread still answers while the first waits on the database. And
-# not one: gthread hands a new connection to a thread that waits up to 5 s for its first
-# bytes, so with one thread a connection opened and not used yet (a browser's spare one)
-# held up every other connection of that worker for 5 s; one thread also lost half the
-# order endpoint's throughput on a busy machine. The app is built for threads
-# (atelier/caching.py, atelier/cache.py).
+# edge of its targets; with two, its p99 in the worker was a sixth to a half of four's in
+# the same minutes. The second thread still answers while the first waits on the database.
+# And not one: gthread hands a new connection to a thread that waits up to 5 s for its
+# first bytes, so with one thread a connection opened and not used yet (a browser's spare
+# one) held up every other connection of that worker for 5 s; one thread also lost up to
+# two thirds of the order endpoint's throughput on a busy machine. The app is built for
+# threads (atelier/caching.py, atelier/cache.py).
 threads = 2
 # One worker per core this process may run on (the container's CPU set, not the host's
 # count): with the GIL a worker uses about one core, and four workers on two cores served
