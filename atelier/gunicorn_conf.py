@@ -10,6 +10,15 @@ from gunicorn import util
 
 log = logging.getLogger("atelier")
 
+
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU set where the system says (Linux, so a
+    container's cpuset), else the machine's count (macOS has no sched_getaffinity)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 # Threads with keep-alive (gunicorn's gthread worker), not the sync worker: that one
 # closed the connection after every answer, so the browser connected anew for each click
 # of the configure page (issue 15; benchmarks/README.md, "Issue 15, stop 12"). An idle
@@ -32,7 +41,7 @@ threads = 2
 # no more configure calls than two in the neighbouring minutes (benchmarks/README.md,
 # "API, stop 13"). WEB_CONCURRENCY or --workers overrides it. Each thread keeps its own
 # database connection (CONN_MAX_AGE): the server holds up to workers × threads of them.
-workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+workers = int(os.environ.get("WEB_CONCURRENCY") or usable_cores())
 # A customer's clicks come seconds apart: keep the connection that long, so the next click
 # finds it open. `timeout` still restarts a worker whose main loop stops answering the
 # arbiter; a request that runs long no longer takes its whole worker down with it.

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from atelier import gunicorn_conf
 from atelier.management.commands.serve import Command as Serve
 
 pytestmark = pytest.mark.slow
@@ -57,6 +58,12 @@ def test_one_worker_per_usable_core_with_two_threads_and_keep_alive():
     assert settings["worker_class"] == "gthread"
     assert settings["threads"] == "2"
     assert settings["keepalive"] == "15"
+
+
+def test_where_the_system_has_no_cpu_sets_the_machines_cores_count(monkeypatch):
+    monkeypatch.delattr(os, "sched_getaffinity")  # as on macOS
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert gunicorn_conf.usable_cores() == 6
 
 
 def test_web_concurrency_or_the_command_line_sets_the_count():
