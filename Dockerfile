@@ -22,4 +22,4 @@ RUN pip install --no-cache-dir . && mkdir -p /var/lib/atelier/media \
 RUN useradd --system --home /var/lib/atelier atelier && chown -R atelier /var/lib/atelier
 USER atelier
 EXPOSE 8000
-CMD ["gunicorn", "atelier.wsgi", "--config", "python:atelier.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "atelier.wsgi", "--config", "python:atelier.gunicorn_conf", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

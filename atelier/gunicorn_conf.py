@@ -4,22 +4,47 @@
 import gc
 import json
 import logging
+import os
 
 from gunicorn import util
 
 log = logging.getLogger("atelier")
 
+
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU set where the system says (Linux, so a
+    container's cpuset), else the machine's count (macOS has no sched_getaffinity)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 # Threads with keep-alive (gunicorn's gthread worker), not the sync worker: that one
 # closed the connection after every answer, so the browser connected anew for each click
-# of the configure page (issue 15; benchmarks/README.md, "Issue 15, stop 12"). The app is
-# built for threads (atelier/caching.py, atelier/cache.py). Each thread keeps its own
-# database connection (CONN_MAX_AGE), so a worker holds up to `threads` of them: compose's
-# 4 workers up to 16. `timeout` still restarts a worker whose main loop stops answering
-# the arbiter; a request that runs long no longer takes its whole worker down with it.
+# of the configure page (issue 15; benchmarks/README.md, "Issue 15, stop 12"). An idle
+# kept-alive connection waits in the worker's poller, not in a thread, so keep-alive needs
+# no more threads than requests served at once.
 worker_class = "gthread"
-threads = 4
+# Two threads per worker, not four (benchmarks/README.md, "API, stop 13"): the engine's
+# work holds the GIL, so four threads of one worker took turns on one core and a configure
+# call's time in the worker reached 35 ms at p99 (4–6 ms on sync workers), the API at the
+# edge of its targets; with two, its p99 in the worker was a sixth to a half of four's in
+# the same minutes. The second thread still answers while the first waits on the database.
+# And not one: gthread hands a new connection to a thread that waits up to 5 s for its
+# first bytes, so with one thread a connection opened and not used yet (a browser's spare
+# one) held up every other connection of that worker for 5 s; one thread also lost up to
+# two thirds of the order endpoint's throughput on a busy machine. The app is built for
+# threads (atelier/caching.py, atelier/cache.py).
+threads = 2
+# One worker per core this process may run on (the container's CPU set, not the host's
+# count): with the GIL a worker uses about one core, and four workers on two cores served
+# no more configure calls than two in the neighbouring minutes (benchmarks/README.md,
+# "API, stop 13"). WEB_CONCURRENCY or --workers overrides it. Each thread keeps its own
+# database connection (CONN_MAX_AGE): the server holds up to workers × threads of them.
+workers = int(os.environ.get("WEB_CONCURRENCY") or usable_cores())
 # A customer's clicks come seconds apart: keep the connection that long, so the next click
-# finds it open. An idle connection waits in the worker's poller, not in a thread.
+# finds it open. `timeout` still restarts a worker whose main loop stops answering the
+# arbiter; a request that runs long no longer takes its whole worker down with it.
 keepalive = 15
 
 # gunicorn answers a request line longer than this itself (414), before Django sees it;

@@ -1,6 +1,6 @@
 """Partner API under load, as ratios to a bare DRF endpoint served the same way.
 
-    python benchmarks/api.py [--seconds 20] [--users 32] [--workers 2]
+    python benchmarks/api.py [--seconds 20] [--users 32] [--workers 2] [--threads N [N ...]]
 
 Starts its own PostgreSQL (tests/servers.py), migrates it, publishes the demo catalogue,
 creates a partner with a token and one order, then runs gunicorn (atelier.gunicorn_conf,
@@ -17,6 +17,11 @@ concurrent clients that never wait:
 
 Prints requests per second, p50 and p99 of each, and each as a ratio to the baseline.
 Rate limits are raised so that the benchmark measures work, not 429s.
+
+`--threads 4 2` compares thread counts in the same minutes: one gunicorn per value (each
+with `--threads N`, overriding atelier.gunicorn_conf's) on the same database, and each
+phase driven against one after the other before the next phase, so that a load that
+comes and goes on a shared machine falls on both.
 """
 
 from __future__ import annotations
@@ -164,13 +169,20 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_phase(
-    phase: str, *, base: str, env: dict, users: int, seconds: int, work: Path, think: float = 0
+    phase: str,
+    *,
+    base: str,
+    access_log: Path,
+    env: dict,
+    users: int,
+    seconds: int,
+    work: Path,
+    think: float = 0,
 ) -> dict:
-    access_log = work / "access.log"
     start = access_log.stat().st_size
     locustfile = work / "locustfile.py"
     locustfile.write_text(LOCUSTFILE)
-    prefix = work / f"{phase}-{think}"
+    prefix = work / f"{access_log.stem}-{phase}-{think}"
     subprocess.run(
         [
             sys.executable,
@@ -216,17 +228,59 @@ def run_phase(
     }
 
 
+def start_gunicorn(
+    *, env: dict, port: int, workers: int, threads: int | None, access_log: Path
+) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "atelier.wsgi:application",
+            "--config",
+            "python:atelier.gunicorn_conf",
+            "--workers",
+            str(workers),
+            *(["--threads", str(threads)] if threads else []),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            # Each request's path and time in the worker (ms): the service time,
+            # without the wait in the listen queue that the client's figures include.
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(U)s %(M)s",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(access_log.with_suffix(".err"), "w"),  # noqa: SIM115 - closed with the process
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=20, help="per endpoint")
     parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--think", type=float, default=0.25, help="pause of paced clients, s")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        help="threads per worker; several values: one server each, phases interleaved "
+        "(default: atelier.gunicorn_conf's)",
+    )
     args = parser.parse_args()
+    settings: list[int | None] = args.threads or [None]
 
     work = Path(tempfile.mkdtemp(prefix="atelier-api-bench-"))
     pg = servers.start_postgres()
-    gunicorn = None
+    running: list[subprocess.Popen] = []
     try:
         env = {
             **os.environ,
@@ -248,62 +302,41 @@ def main() -> None:
             BENCH_ORDER=seed["order"],
             BENCH_CONFIGURE_BODY=json.dumps(CONFIGURE_BODY),
         )
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "atelier.wsgi:application",
-                "--config",
-                "python:atelier.gunicorn_conf",
-                "--workers",
-                str(args.workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-                # Each request's path and time in the worker (ms): the service time,
-                # without the wait in the listen queue that the client's figures include.
-                "--access-logfile",
-                str(work / "access.log"),
-                "--access-logformat",
-                "%(U)s %(M)s",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=open(work / "gunicorn.log", "w"),  # noqa: SIM115 - closed with the process
-        )
-        wait_until_up(f"{base}/api/v1/_bench/row")
-        warm_up(base, seed["token"], seed["order"], args.workers)
-        results = {
-            phase: run_phase(
-                phase, base=base, env=env, users=args.users, seconds=args.seconds, work=work
+        targets = {}
+        for threads in settings:
+            port = free_port()
+            access_log = work / f"threads-{threads or 'conf'}.log"
+            running.append(
+                start_gunicorn(
+                    env=env, port=port, workers=args.workers, threads=threads, access_log=access_log
+                )
             )
-            for phase in ("baseline", "configure", "order")
-        }
+            targets[threads] = (f"http://127.0.0.1:{port}", access_log)
+        for base, _ in targets.values():
+            wait_until_up(f"{base}/api/v1/_bench/row")
+            warm_up(base, seed["token"], seed["order"], args.workers)
+        results: dict = {threads: {} for threads in settings}
+        paced: dict = {threads: {} for threads in settings}
         # Little's law: closed-loop clients that never pause measure queueing, not
         # service (latency = users / throughput). The same 32 clients pausing
         # --think seconds between calls show the latency a caller actually meets.
-        paced = {
-            phase: run_phase(
-                phase,
-                base=base,
-                env=env,
-                users=args.users,
-                seconds=args.seconds,
-                work=work,
-                think=args.think,
-            )
-            for phase in ("baseline", "configure", "order")
-        }
+        for think, into in ((0.0, results), (args.think, paced)):
+            for phase in ("baseline", "configure", "order"):
+                for threads, (base, access_log) in targets.items():
+                    into[threads][phase] = run_phase(
+                        phase,
+                        base=base,
+                        access_log=access_log,
+                        env=env,
+                        users=args.users,
+                        seconds=args.seconds,
+                        work=work,
+                        think=think,
+                    )
     finally:
-        if gunicorn is not None:
+        for gunicorn in running:
             gunicorn.send_signal(signal.SIGTERM)
+        for gunicorn in running:
             try:
                 gunicorn.wait(15)
             except subprocess.TimeoutExpired:
@@ -312,10 +345,34 @@ def main() -> None:
         shutil.rmtree(pg.root, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
+    for threads in settings:
+        report(
+            results=results[threads],
+            paced=paced[threads],
+            args=args,
+            threads=f"{threads} threads each" if threads else "threads as atelier.gunicorn_conf",
+        )
+    if len(settings) > 1:
+        first = results[settings[0]]
+        print(f"\nconfigure against {settings[0]} threads, same minutes:")
+        for threads in settings[1:]:
+            other = results[threads]
+            print(
+                f"  {threads} threads: configure req/s "
+                f"{other['configure']['rps'] / first['configure']['rps']:.2f}x; ÷ baseline "
+                f"{other['configure']['rps'] / other['baseline']['rps']:.2f} against "
+                f"{first['configure']['rps'] / first['baseline']['rps']:.2f}"
+            )
+    rows = [row for each in (results, paced) for table in each.values() for row in table.values()]
+    if any(row["failures"] for row in rows):
+        sys.exit("some requests failed (see the 'failed' column)")
+
+
+def report(*, results: dict, paced: dict, args: argparse.Namespace, threads: str) -> None:
     base_row = results["baseline"]
     print(
-        f"gunicorn {args.workers} workers (atelier.gunicorn_conf), PostgreSQL, locust {args.users} users, "
-        f"{args.seconds} s per endpoint, {os.cpu_count()} CPUs shared by server and load"
+        f"\ngunicorn {args.workers} workers, {threads}, PostgreSQL, locust {args.users} "
+        f"users, {args.seconds} s per endpoint, {os.cpu_count()} CPUs shared by server and load"
     )
     print(
         f"{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
@@ -329,7 +386,7 @@ def main() -> None:
             f"{row['p99'] / base_row['p99']:>8.2f}{row['server_p50']:>12.1f}"
             f"{row['server_p99']:>12.1f}{row['failures']:>8}"
         )
-    print(f"\nthe same {args.users} clients pausing {args.think} s between calls (latency):")
+    print(f"the same {args.users} clients pausing {args.think} s between calls (latency):")
     print(
         f"{'endpoint':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
         f"{'server p50':>12}{'server p99':>12}{'failed':>8}"
@@ -339,8 +396,6 @@ def main() -> None:
             f"{phase:<11}{row['rps']:>9.0f}{row['p50']:>9.0f}{row['p99']:>9.0f}"
             f"{row['server_p50']:>12.1f}{row['server_p99']:>12.1f}{row['failures']:>8}"
         )
-    if any(row["failures"] for row in [*results.values(), *paced.values()]):
-        sys.exit("some requests failed (see the 'failed' column)")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 with its HTML page reaches Django; past ATELIER_MAX_URL_BYTES Django answers a 414
 problem; past gunicorn's own ceiling gunicorn answers, also as problem+json. And the
 connection stays open between requests (threads with keep-alive), without an idle
-connection holding up anyone else's request."""
+connection, kept alive or newly opened, holding up anyone else's request."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -130,3 +131,19 @@ def test_the_connection_stays_open_between_requests(gunicorn):
         assert time.monotonic() - started < 5
     finally:
         connection.close()
+
+
+def test_a_connection_opened_and_not_used_does_not_hold_up_others(gunicorn):
+    # Browsers open a spare connection ahead of need and may send nothing on it for a
+    # while. gthread hands a new connection to a thread, which waits up to 5 s for its
+    # first bytes: with one thread per worker that wait held up every other request of the
+    # worker (atelier/gunicorn_conf.py, threads). The worker here is the only one.
+    spare = socket.create_connection(("127.0.0.1", gunicorn), timeout=20)
+    try:
+        time.sleep(0.3)  # accepted and handed to a thread by now
+        started = time.monotonic()
+        status, _, _ = get(gunicorn, "/api/v1/nothing")
+        assert status == 404
+        assert time.monotonic() - started < 4  # held up, it waits out the 5 s
+    finally:
+        spare.close()

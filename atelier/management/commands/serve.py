@@ -174,8 +174,6 @@ class Command(BaseCommand):
             "python:atelier.gunicorn_conf",
             "--bind",
             addr,
-            "--workers",
-            "2",
             "--access-logfile",
             "-",
             "--control-socket",
