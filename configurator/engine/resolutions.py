@@ -130,9 +130,7 @@ class _Statics:
         self.floor = sum(layer.floor for layer in layers)
         self.weight = spread + 1
         self.shift = max((len(layer.src).bit_length() for layer in layers), default=1)
-        max_lits = sum(
-            min(index.maxs[g], len(codes)) for g, codes in enumerate(index.option_codes)
-        )
+        max_lits = sum(min(index.maxs[g], len(codes)) for g, codes in enumerate(index.option_codes))
         # Above every key of a path (changes <= max_lits, price below weight).
         self.inf = (max_lits + 2) * self.weight
         exact = (3 * self.inf + 1) << self.shift < KEY_LIMIT and all(
@@ -152,7 +150,7 @@ class _Statics:
         self.ent_label: list[np.ndarray] = []
         ent_starts, ent_opt = [], []
         n_ent = 0
-        for i, layer in enumerate(layers):
+        for layer in layers:
             shifted = self._packable(layer.shifted)
             in_order = layer.in_order.astype(np.intp)
             self.layers.append(
@@ -299,7 +297,7 @@ def _least(
     if targets is None:
         reduced: np.ndarray = np.minimum.reduceat(value, starts)
         return reduced
-    least = np.full(n, statics.ceiling, dtype=statics.dtype)
+    least: np.ndarray = np.full(n, statics.ceiling, dtype=statics.dtype)
     np.minimum.at(least, targets, value)
     return least
 
@@ -423,7 +421,7 @@ class Passes:
         # parts, most of them kept from the clicks before.
         through = np.concatenate([step[4] for step in fwd[1:]])
         through += np.concatenate([step[4] for step in bwd[1:]])
-        keys = np.full(statics.n_options, statics.inf, dtype=self.dtype)
+        keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=self.dtype)
         self._rank = np.zeros(statics.n_options, dtype=np.intp)
         if len(through):
             least = np.minimum.reduceat(through, statics.ent_starts)
