@@ -181,7 +181,9 @@ class _Statics:
             ent_opt.append(present + index.offsets[layer.group])
             n_ent += len(edges)
         self.n_options = index.n_options
-        self.n_entries = n_ent
+        self.literal_of = [
+            (g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))
+        ]
         cat = np.concatenate
         self.ent_starts = cat(ent_starts).astype(np.intp) if ent_starts else np.empty(0, np.intp)
         self.ent_opt = cat(ent_opt).astype(np.intp) if ent_opt else np.empty(0, np.intp)
@@ -327,7 +329,7 @@ class Passes:
     ) -> None:
         self.compiled = compiled
         self.picked = dict(picked)
-        index, diagram = compiled.index, compiled.diagram
+        diagram = compiled.diagram
         self.literals = [(g, o) for g, mask in sorted(picked.items()) for o in _bits(mask)]
         rank = {lit: n for n, lit in enumerate(recency)}
         self.literals.sort(key=lambda lit: rank.get(lit, -1))
@@ -339,13 +341,23 @@ class Passes:
         self.changes: dict[int, np.ndarray] = {}
         self.key: dict[int, np.ndarray] = {}
         self._rows: dict[Literal, np.ndarray] = {}
+        # literal_of[global id] = (group, option); flat_*: every option by global id.
+        self.literal_of = statics.literal_of
         if diagram.empty:
-            for g, codes in enumerate(index.option_codes):
-                self.changes[g] = np.full(len(codes), -1, dtype=np.int64)
-                self.key[g] = np.full(len(codes), self.inf, dtype=self.dtype)
+            self.flat_changes = np.full(statics.n_options, -1, dtype=np.int64)
+            self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=self.dtype)
+            self._split()
             self.valid = False
             return
         self._passes()
+        self._split()
+
+    def _split(self) -> None:
+        offsets, codes = self.compiled.index.offsets, self.compiled.index.option_codes
+        for g in range(len(codes)):
+            lo, hi = offsets[g], offsets[g] + len(codes[g])
+            self.key[g] = self.flat_keys[lo:hi]
+            self.changes[g] = self.flat_changes[lo:hi]
 
     # The passes -------------------------------------------------------------------------
 
@@ -382,7 +394,7 @@ class Passes:
 
     def _passes(self) -> None:
         compiled, statics = self.compiled, self._statics
-        layers, index = compiled.diagram.layers, compiled.index
+        layers = compiled.diagram.layers
         n = len(layers)
         masks = tuple(self.picked.get(layer.group, 0) for layer in layers)
         store = _store(compiled)
@@ -427,12 +439,8 @@ class Passes:
             least = np.minimum.reduceat(through, statics.ent_starts)
             keys[statics.ent_opt] = least >> statics.shift
             self._rank[statics.ent_opt] = least & statics.low
-        changes = np.where(keys >= self.inf, -1, keys // self.weight).astype(np.int64)
-        offsets = index.offsets
-        for g in range(len(index.option_codes)):
-            lo, hi = offsets[g], offsets[g] + len(index.option_codes[g])
-            self.key[g] = keys[lo:hi]
-            self.changes[g] = changes[lo:hi]
+        self.flat_keys = keys
+        self.flat_changes = np.where(keys >= self.inf, -1, keys // self.weight).astype(np.int64)
 
     # Answers ----------------------------------------------------------------------------
 
