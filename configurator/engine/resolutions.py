@@ -55,6 +55,8 @@ WALK_STEPS = 400
 STORE_BYTES = 64 * 2**20
 # Edge-weight offsets of picked layers kept per compiled product, (layer, picks) each.
 DROP_ENTRIES = 4096
+# Bytes of picked layers' edge weights kept per compiled product (see `_Statics.weights`).
+WEIGHT_BYTES = 32 * 2**20
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class _Statics:
         self.low = (1 << self.shift) - 1
         self.high = -(1 << self.shift)
         self.drops: dict[tuple[int, int], np.ndarray] = {}
+        self.masked: dict[tuple[int, int, bool], np.ndarray] = {}
+        self.masked_bytes = 0
         self.layers: list[_LayerStatics] = []
         # Per layer, an entry per (option, edge holding it): options ascending, by_label
         # order within each (np.nonzero reads row-major); segments of the whole diagram.
@@ -206,6 +210,30 @@ class _Statics:
             self.drop_weights(layer, i, mask), self.ent_label[i]
         )
         return const
+
+    def edges(self, least: np.ndarray) -> np.ndarray:
+        """The edge ids packed in `least`."""
+        edges: np.ndarray = least & self.low
+        return edges if self.dtype is np.int64 else edges.astype(np.intp)
+
+    def weights(self, layer: Layer, i: int, mask: int, forward: bool) -> np.ndarray:
+        """Layer i's packed edge weights under `mask` (in_order going forward, by source
+        going backward): kept per (layer, mask, direction) up to WEIGHT_BYTES in all, as a
+        session's picks stay the same from one click to the next."""
+        key = (i, mask, forward)
+        found = self.masked.get(key)
+        if found is None:
+            st = self.layers[i]
+            drops = self.drop_weights(layer, i, mask)
+            if forward:
+                found = st.in_const + np.take(drops, st.label_in)
+            else:
+                found = st.out_const + np.take(drops, st.label)
+            if self.masked_bytes + found.nbytes > WEIGHT_BYTES:
+                self.masked, self.masked_bytes = {}, 0
+            self.masked[key] = found
+            self.masked_bytes += found.nbytes
+        return found
 
     def drop_weights(self, layer: Layer, i: int, mask: int) -> np.ndarray:
         """Per pick label of layer i: the picks of `mask` it drops, times the weight,
@@ -297,10 +325,10 @@ def _least(
 ) -> np.ndarray:
     """The least of `value` in each of `n` segments (every segment holds an edge)."""
     if targets is None:
-        reduced: np.ndarray = np.minimum.reduceat(value, starts)
-        return reduced
-    least: np.ndarray = np.full(n, statics.ceiling, dtype=statics.dtype)
-    np.minimum.at(least, targets, value)
+        least: np.ndarray = np.minimum.reduceat(value, starts)
+    else:
+        least = np.full(n, statics.ceiling, dtype=statics.dtype)
+        np.minimum.at(least, targets, value)
     return least
 
 
@@ -366,11 +394,9 @@ class Passes:
         statics = self._statics
         layer, st = self.compiled.diagram.layers[i], statics.layers[i]
         value = np.take(before, st.src_in)
-        value += st.in_const
-        if mask:
-            value += np.take(statics.drop_weights(layer, i, mask), st.label_in)
+        value += statics.weights(layer, i, mask, True) if mask else st.in_const
         least = _least(value, st.in_starts, st.dst_in, layer.n_dst, statics)
-        edge = (least & statics.low).astype(np.intp, copy=False)
+        edge = statics.edges(least)
         keys = least & statics.high
         single = self.compiled.index.maxs[layer.group] == 1
         part = np.take(before, statics.ent_src[i])
@@ -382,11 +408,9 @@ class Passes:
         statics = self._statics
         layer, st = self.compiled.diagram.layers[i], statics.layers[i]
         value = np.take(after, st.dst)
-        value += st.out_const
-        if mask:
-            value += np.take(statics.drop_weights(layer, i, mask), st.label)
+        value += statics.weights(layer, i, mask, False) if mask else st.out_const
         least = _least(value, st.starts, st.src, layer.n_src, statics)
-        edge = (least & statics.low).astype(np.intp, copy=False)
+        edge = statics.edges(least)
         keys = least & statics.high
         # The backward side of the layer above's per-option sums (none above the first).
         part = np.take(keys, statics.ent_dst[i - 1]) if i else _NOTHING
