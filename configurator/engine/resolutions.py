@@ -196,6 +196,16 @@ class _Statics:
             np.zeros(len(self.ent_dst[-1]), dtype=self.dtype) if layers else np.empty(0)
         )
         self.root = np.zeros(1, dtype=self.dtype)
+        self.root_plain = self.root
+        self.nothing = np.empty(0, dtype=self.dtype)
+        self.ent_counts = np.asarray([len(e) for e in self.ent_src], dtype=np.intp)
+        # Digests of boundaries: a dot product with fixed random weights (int64 wraps).
+        rng = np.random.default_rng(13)
+        sizes = [1] + [layer.n_dst for layer in layers]
+        self._digest_weights = [
+            rng.integers(-(2**62), 2**62, size=size, dtype=np.int64) for size in sizes
+        ]
+        self.root_digest = self.digest(0, self.root)
 
     def _packable(self, values: np.ndarray) -> np.ndarray:
         packable: np.ndarray = values.astype(self.dtype)
@@ -210,6 +220,13 @@ class _Statics:
             self.drop_weights(layer, i, mask), self.ent_label[i]
         )
         return const
+
+    def digest(self, b: int, keys: np.ndarray) -> int:
+        """A digest of boundary b's normalised keys (equal keys, equal digests)."""
+        if self.dtype is np.int64:
+            with np.errstate(over="ignore"):
+                return int(np.dot(keys, self._digest_weights[b]))
+        return hash(tuple(keys.tolist()))
 
     def edges(self, least: np.ndarray) -> np.ndarray:
         """The edge ids packed in `least`."""
@@ -256,52 +273,73 @@ def _statics(compiled: CompiledProduct) -> _Statics:
     return found
 
 
-# One boundary of a pass: (packed keys of its nodes, the same keys unpacked, per node the
-# label and the far end (source going forward, target going backward) of its first best
-# edge through the layer just stepped, and one side of the per-option sums of a layer
-# (see `Passes._passes`)), bytes held.
-Step = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]
+StepKey = tuple[bool, int, int, int]  # (forward, layer, digest of the source, picks)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One step of a pass through one layer, from one boundary to the next.
+
+    Keys at a boundary are kept *normalised*: less their least value, which the pass
+    carries as an offset. Stepping is shift-invariant (the same values plus a constant
+    give the same values plus that constant, and the same first best edges), so a step is
+    a pure function of (layer, normalised source, picks of the layer): a click that changes
+    one group's picks recomputes the steps after it only until the values meet those of
+    an earlier click again up to a constant, which on most products happens within a few
+    layers."""
+
+    source: np.ndarray  # the boundary stepped from (normalised packed keys)
+    keys: np.ndarray  # the boundary reached, normalised (least key 0)
+    digest: int  # of `keys`: the next step's key
+    shift: int  # the least key taken out of `keys` (unpacked)
+    plain: np.ndarray  # keys unpacked
+    label: np.ndarray  # per reached node: the label of its first best edge
+    node: np.ndarray  # and that edge's far end (source forward, target backward)
+    part: np.ndarray  # one side of a layer's per-option sums (see `Passes._passes`)
+    nbytes: int
 
 
 class _Store:
-    """Pass boundaries kept across clicks, bounded by bytes (least recently used dropped).
+    """Steps kept across clicks, bounded by bytes (least recently used dropped first).
 
-    The forward values at boundary b depend only on the picks of the layers before b, the
-    backward ones only on those from b on: a boundary is keyed by exactly those picks, so
-    a click that changes one group's picks finds every boundary on the unchanged side and
-    steps only through the others. Entries are never changed once stored; the store is
-    changed under a lock, so threads share it."""
+    A step is keyed by its direction, layer, the picks of the layer and a digest of its
+    source boundary; a hit counts only when the stored source equals the boundary at hand
+    (the same array when the click follows the chain of an earlier one, else compared),
+    so a digest collision costs a step, never a wrong answer. Entries are never changed
+    once stored; the store is changed under a lock, so threads share it."""
 
     def __init__(self, max_bytes: int = STORE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._steps: OrderedDict[tuple[bool, tuple[int, ...]], Step] = OrderedDict()
+        self._steps: OrderedDict[StepKey, _Step] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.steps = 0  # boundaries computed (tests and benchmarks read it)
+        self.steps = 0  # steps computed (tests and benchmarks read it)
 
     @property
     def held_bytes(self) -> int:
         return self._bytes
 
-    def get(self, key: tuple[bool, tuple[int, ...]]) -> Step | None:
+    def get(self, key: StepKey, source: np.ndarray) -> _Step | None:
         with self._lock:
             found = self._steps.get(key)
             if found is not None:
                 self._steps.move_to_end(key)
+        if found is None or found.source is source or np.array_equal(found.source, source):
             return found
+        return None
 
-    def keep(self, made: list[tuple[tuple[bool, tuple[int, ...]], Step]]) -> None:
+    def keep(self, made: list[tuple[StepKey, _Step]]) -> None:
         with self._lock:
             self.steps += len(made)
             for key, step in made:
                 current = self._steps.pop(key, None)
                 if current is not None:
-                    self._bytes -= current[5]
+                    self._bytes -= current.nbytes
                 self._steps[key] = step
-                self._bytes += step[5]
+                self._bytes += step.nbytes
             while self._bytes > self.max_bytes and len(self._steps) > 1:
                 _, dropped = self._steps.popitem(last=False)
-                self._bytes -= dropped[5]
+                self._bytes -= dropped.nbytes
 
 
 def _store(compiled: CompiledProduct) -> _Store:
@@ -311,9 +349,6 @@ def _store(compiled: CompiledProduct) -> _Store:
         if not isinstance(found, _Store):
             found = compiled.cache["passes-store"] = _Store()
     return found
-
-
-_NOTHING = np.empty(0, dtype=np.int64)
 
 
 def _least(
@@ -330,13 +365,6 @@ def _least(
         least = np.full(n, statics.ceiling, dtype=statics.dtype)
         np.minimum.at(least, targets, value)
     return least
-
-
-def _made(
-    keys: np.ndarray, plain: np.ndarray, label: np.ndarray, node: np.ndarray, part: np.ndarray
-) -> Step:
-    held = keys.nbytes + plain.nbytes + label.nbytes + node.nbytes + part.nbytes
-    return keys, plain, label, node, part, held
 
 
 class Passes:
@@ -389,74 +417,95 @@ class Passes:
 
     # The passes -------------------------------------------------------------------------
 
-    def _step_forward(self, i: int, before: np.ndarray, mask: int) -> Step:
-        """Boundary i + 1 from boundary i's packed keys, through layer i under `mask`."""
+    def _step(self, i: int, source: np.ndarray, mask: int, forward: bool) -> _Step:
+        """Layer i stepped through from `source` (normalised packed keys of boundary i
+        forward, i + 1 backward) under `mask`."""
         statics = self._statics
         layer, st = self.compiled.diagram.layers[i], statics.layers[i]
-        value = np.take(before, st.src_in)
-        value += statics.weights(layer, i, mask, True) if mask else st.in_const
-        least = _least(value, st.in_starts, st.dst_in, layer.n_dst, statics)
+        if forward:
+            value = np.take(source, st.src_in)
+            value += statics.weights(layer, i, mask, True) if mask else st.in_const
+            least = _least(value, st.in_starts, st.dst_in, layer.n_dst, statics)
+        else:
+            value = np.take(source, st.dst)
+            value += statics.weights(layer, i, mask, False) if mask else st.out_const
+            least = _least(value, st.starts, st.src, layer.n_src, statics)
         edge = statics.edges(least)
         keys = least & statics.high
-        single = self.compiled.index.maxs[layer.group] == 1
-        part = np.take(before, statics.ent_src[i])
-        part += statics.through_const(layer, i, mask, single)
-        return _made(keys, keys >> statics.shift, layer.label[edge], layer.src[edge], part)
-
-    def _step_backward(self, i: int, after: np.ndarray, mask: int) -> Step:
-        """Boundary i from boundary i + 1's packed keys, through layer i under `mask`."""
-        statics = self._statics
-        layer, st = self.compiled.diagram.layers[i], statics.layers[i]
-        value = np.take(after, st.dst)
-        value += statics.weights(layer, i, mask, False) if mask else st.out_const
-        least = _least(value, st.starts, st.src, layer.n_src, statics)
-        edge = statics.edges(least)
-        keys = least & statics.high
-        # The backward side of the layer above's per-option sums (none above the first).
-        part = np.take(keys, statics.ent_dst[i - 1]) if i else _NOTHING
-        return _made(keys, keys >> statics.shift, layer.label[edge], layer.dst[edge], part)
+        lowest = keys.min()
+        keys -= lowest
+        if forward:
+            single = self.compiled.index.maxs[layer.group] == 1
+            part = np.take(source, statics.ent_src[i])
+            part += statics.through_const(layer, i, mask, single)
+        else:
+            # The backward side of the layer above's per-option sums (none above the first).
+            part = np.take(keys, statics.ent_dst[i - 1]) if i else statics.nothing
+        plain = keys >> statics.shift
+        label = layer.label[edge]
+        node = layer.src[edge] if forward else layer.dst[edge]
+        return _Step(
+            source=source,
+            keys=keys,
+            digest=statics.digest(i + 1 if forward else i, keys),
+            shift=int(lowest) >> statics.shift,
+            plain=plain,
+            label=label,
+            node=node,
+            part=part,
+            nbytes=keys.nbytes + plain.nbytes + label.nbytes + node.nbytes + part.nbytes,
+        )
 
     def _passes(self) -> None:
         compiled, statics = self.compiled, self._statics
         layers = compiled.diagram.layers
         n = len(layers)
-        masks = tuple(self.picked.get(layer.group, 0) for layer in layers)
+        masks = [self.picked.get(layer.group, 0) for layer in layers]
         store = _store(compiled)
-        made: list[tuple[tuple[bool, tuple[int, ...]], Step]] = []
-        root = statics.root
-        fwd: list[Step] = [(root, root, root, root, root, 0)]
-        hitting = True
+        made: list[tuple[StepKey, _Step]] = []
+        fwd: list[_Step] = []
+        fwd_offsets = [0]  # per boundary: what its normalised keys are short of
+        source, digest = statics.root, statics.root_digest
         for i in range(n):
-            key = (True, masks[: i + 1])
-            step = store.get(key) if hitting else None
+            key = (True, i, digest, masks[i])
+            step = store.get(key, source)
             if step is None:
-                hitting = False
-                step = self._step_forward(i, fwd[-1][0], masks[i])
+                step = self._step(i, source, masks[i], True)
                 made.append((key, step))
             fwd.append(step)
-        bwd: list[Step] = [(root, root, root, root, statics.last_after, 0)] * (n + 1)
-        hitting = True
+            fwd_offsets.append(fwd_offsets[-1] + step.shift)
+            source, digest = step.keys, step.digest
+        bwd: list[_Step] = []
+        bwd_offsets = [0]  # built from the terminal up, then reversed
+        source, digest = statics.root, statics.root_digest
         for i in range(n - 1, -1, -1):
-            key = (False, masks[i:])
-            step = store.get(key) if hitting else None
+            key = (False, i, digest, masks[i])
+            step = store.get(key, source)
             if step is None:
-                hitting = False
-                step = self._step_backward(i, bwd[i + 1][0], masks[i])
+                step = self._step(i, source, masks[i], False)
                 made.append((key, step))
-            bwd[i] = step
+            bwd.append(step)
+            bwd_offsets.append(bwd_offsets[-1] + step.shift)
+            source, digest = step.keys, step.digest
+        bwd.reverse()
+        bwd_offsets.reverse()
         if made:
             store.keep(made)
-        self._fwd = [step[1] for step in fwd]
-        self._bwd = [step[1] for step in bwd]
+        self._plain = ([statics.root_plain] + [step.plain for step in fwd], fwd_offsets)
+        self._plain_bwd = ([step.plain for step in bwd] + [statics.root_plain], bwd_offsets)
         # Up from boundary i + 1 through layer i (forward), down from boundary i (backward).
-        self._up = [(step[2], step[3]) for step in fwd[1:]]
-        self._down = [(step[2], step[3]) for step in bwd[:n]]
-        self.valid = bool(self._fwd[-1][0] < self.weight)
+        self._up = [(step.label, step.node) for step in fwd]
+        self._down = [(step.label, step.node) for step in bwd]
+        self.valid = fwd_offsets[-1] < self.weight
         # Every option at once: forward + edge + backward over its edges, least first. Each
-        # layer's two sides were made with the boundaries they read, so a click adds up
-        # parts, most of them kept from the clicks before.
-        through = np.concatenate([step[4] for step in fwd[1:]])
-        through += np.concatenate([step[4] for step in bwd[1:]])
+        # layer's two sides were made with the boundaries they read (normalised), so a
+        # click adds up parts, most of them kept from the clicks before, and the offsets.
+        through = np.concatenate([step.part for step in fwd])
+        through += np.concatenate([step.part for step in bwd[1:]] + [statics.last_after])
+        offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
+        if any(offsets):
+            packed = np.asarray(offsets, dtype=self.dtype) << statics.shift
+            through += np.repeat(packed, statics.ent_counts)
         keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=self.dtype)
         self._rank = np.zeros(statics.n_options, dtype=np.intp)
         if len(through):
@@ -465,6 +514,18 @@ class Passes:
             self._rank[statics.ent_opt] = least & statics.low
         self.flat_keys = keys
         self.flat_changes = np.where(keys >= self.inf, -1, keys // self.weight).astype(np.int64)
+
+    @property
+    def _fwd(self) -> list[np.ndarray]:
+        """Per boundary: the least (changes * weight + price - floor) from the root."""
+        plain, offsets = self._plain
+        return [p + o for p, o in zip(plain, offsets, strict=True)]
+
+    @property
+    def _bwd(self) -> list[np.ndarray]:
+        """Per boundary: the least (changes * weight + price - floor) to the terminal."""
+        plain, offsets = self._plain_bwd
+        return [p + o for p, o in zip(plain, offsets, strict=True)]
 
     # Answers ----------------------------------------------------------------------------
 
