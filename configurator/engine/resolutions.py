@@ -402,6 +402,8 @@ class Passes:
         if diagram.empty:
             self.flat_changes = np.full(statics.n_options, -1, dtype=np.int64)
             self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=self.dtype)
+            self._plain: tuple[list[np.ndarray], list[int]] = ([], [])
+            self._plain_bwd: tuple[list[np.ndarray], list[int]] = ([], [])
             self._split()
             self.valid = False
             return
