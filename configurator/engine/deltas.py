@@ -81,17 +81,28 @@ def _money(index: Index, scaled: int) -> Decimal:
     return Decimal(scaled).scaleb(-index.money_scale) if scaled else ZERO
 
 
-def _terms_by_group(compiled: CompiledProduct) -> list[list[int]]:
-    """terms[g]: the price rules naming group g (positions in `index.price_terms`), made
-    once per compiled product."""
+# Per group g, the price rules naming it: (rule position, the options of g the rule needs,
+# the rule's literals in other groups).
+GroupTerms = list[tuple[int, int, tuple[Literal, ...]]]
+
+
+def _terms_by_group(compiled: CompiledProduct) -> list[GroupTerms]:
+    """terms[g]: the price rules naming group g, split into what g's pick must hold and
+    what the other groups' must (made once per compiled product)."""
     found = compiled.cache.get("terms-by-group")
     if found is None:
         index = compiled.index
-        found = compiled.cache["terms-by-group"] = [
-            [n for n, term in enumerate(index.price_terms) if g in term.scope]
-            for g in range(len(index.option_codes))
-        ]
-    terms: list[list[int]] = found
+        found = [[] for _ in index.option_codes]
+        for n, term in enumerate(index.price_terms):
+            for g in dict.fromkeys(term.scope):
+                need = 0
+                for h, o in term.when:
+                    if h == g:
+                        need |= 1 << o
+                others = tuple((h, o) for h, o in term.when if h != g)
+                found[g].append((n, need, others))
+        compiled.cache["terms-by-group"] = found
+    terms: list[GroupTerms] = found
     return terms
 
 
@@ -118,9 +129,19 @@ def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
     for g, costs in enumerate(index.option_costs):
         mask = picked.get(g, 0)
         single = index.maxs[g] == 1
-        # Only this group's own cost and the price rules naming it can change.
-        terms = [(index.price_terms[n], held[n]) for n in terms_of[g]]
-        before = _group_cost(costs, mask)
+        # Only this group's own cost and the price rules naming it can change. Picking o
+        # adds its cost and, in a single-choice group, takes the current pick's away.
+        before = _group_cost(costs, mask) if single else 0
+        # (amount, was held, g's options it needs, whether the other groups' hold)
+        terms = [
+            (
+                index.price_terms[n].amount,
+                held[n],
+                need,
+                all(picked.get(h, 0) >> p & 1 for h, p in others),
+            )
+            for n, need, others in terms_of[g]
+        ]
         deltas: list[OptionDelta] = []
         lo = offsets[g]
         for o, n in enumerate(changes[lo : lo + len(costs)]):
@@ -140,16 +161,12 @@ def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
                         )
                     )
             else:
-                if single and not terms:
-                    change = costs[o] - before
-                else:
+                change = costs[o] - before
+                if terms:
                     after = (1 << o) | (0 if single else mask)
-                    change = _group_cost(costs, after) - before
-                    for term, was in terms:
-                        holds = all(
-                            (after if h == g else picked.get(h, 0)) >> p & 1 for h, p in term.when
-                        )
-                        change += (holds - was) * term.amount
+                    for amount, was, need, others_hold in terms:
+                        holds = others_hold and after & need == need
+                        change += (holds - was) * amount
                 delta = shared.get(change)
                 if delta is None:
                     delta = shared[change] = OptionDelta(_money(index, change))

@@ -196,6 +196,19 @@ class _Statics:
             np.zeros(len(self.ent_dst[-1]), dtype=self.dtype) if layers else np.empty(0)
         )
         self.root = np.zeros(1, dtype=self.dtype)
+        # Every layer's edges in one array (rebuilding starts from options of any layer).
+        sizes = [len(layer.src) for layer in layers]
+        self.edge_offsets = np.cumsum([0, *sizes]).astype(np.intp)[:-1]
+        self.by_label_all = cat(
+            [
+                layer.by_label.astype(np.intp) + off
+                for layer, off in zip(layers, self.edge_offsets, strict=True)
+            ]
+            or [np.empty(0, dtype=np.intp)]
+        )
+        self.label_all = cat([layer.label for layer in layers] or [np.empty(0, np.int32)])
+        self.src_all = cat([layer.src for layer in layers] or [np.empty(0, np.int32)])
+        self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
         self.root_plain = self.root
         self.nothing = np.empty(0, dtype=self.dtype)
         self.ent_counts = np.asarray([len(e) for e in self.ent_src], dtype=np.intp)
@@ -615,17 +628,14 @@ class Passes:
                 out[k] = found
         return out
 
-    def _start(self, lits: Sequence[Literal]) -> tuple[np.ndarray, np.ndarray]:
+    def _start(self, lits: Sequence[Literal]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each live option's best edge in its own layer (by_label order: first label
-        ascending, then edge) and that edge's label."""
-        layers, offsets = self.compiled.diagram.layers, self.compiled.index.offsets
-        edges = np.empty(len(lits), dtype=np.intp)
-        labels = np.empty(len(lits), dtype=np.int32)
-        for k, (g, o) in enumerate(lits):
-            layer = layers[self.layer_of[g]]
-            edges[k] = e = layer.by_label[self._rank[offsets[g] + o]]
-            labels[k] = layer.label[e]
-        return edges, labels
+        ascending, then edge): its label, source and target."""
+        statics, offsets = self._statics, self.compiled.index.offsets
+        at = [self.layer_of[g] for g, _ in lits]
+        rank = self._rank[[offsets[g] + o for g, o in lits]]
+        edges = statics.by_label_all[statics.edge_offsets[at] + rank]
+        return statics.label_all[edges], statics.src_all[edges], statics.dst_all[edges]
 
     def _walk(self, lit: Literal) -> list[int] | None:
         """The labels of `lit`'s best resolution (the one `_rebuild` gives)."""
@@ -634,16 +644,15 @@ class Passes:
             return None
         layers = self.compiled.diagram.layers
         i = self.layer_of[g]
-        edges, labels = self._start([lit])
-        e = int(edges[0])
+        labels, sources, targets = self._start([lit])
         row = [0] * len(layers)
         row[i] = int(labels[0])
-        node = int(layers[i].src[e])
+        node = int(sources[0])
         for j in range(i - 1, -1, -1):
             label, src = self._up[j]
             row[j] = int(label[node])
             node = int(src[node])
-        node = int(layers[i].dst[e])
+        node = int(targets[0])
         for j in range(i + 1, len(layers)):
             label, dst = self._down[j]
             row[j] = int(label[node])
@@ -686,12 +695,12 @@ class Passes:
         layers = self.compiled.diagram.layers
         n_layers, n = len(layers), len(lits)
         at = np.asarray([self.layer_of[g] for g, _ in lits], dtype=np.int64)
-        start, own = self._start(lits)
+        own, sources, targets = self._start(lits)
         # Walkers sorted by their layer, so that those still walking at layer i are a
         # prefix: up from the deepest, down from the highest.
         per_layer = np.bincount(at, minlength=n_layers).tolist()
         up = np.argsort(-at, kind="stable")
-        up_start = start[up]
+        up_start = sources[up]
         up_labels = np.full((n, n_layers), -1, dtype=np.int32)
         node = np.empty(n, dtype=np.intp)
         m = 0  # walkers from layers below i
@@ -702,10 +711,10 @@ class Passes:
                 up_labels[:m, i] = label[walking]
                 node[:m] = src[walking]
             if per_layer[i]:
-                node[m : m + per_layer[i]] = layers[i].src[up_start[m : m + per_layer[i]]]
+                node[m : m + per_layer[i]] = up_start[m : m + per_layer[i]]
                 m += per_layer[i]
         down = np.argsort(at, kind="stable")
-        down_start = start[down]
+        down_start = targets[down]
         down_labels = np.full((n, n_layers), -1, dtype=np.int32)
         m = 0  # walkers from layers above i
         for i in range(n_layers):
@@ -715,7 +724,7 @@ class Passes:
                 down_labels[:m, i] = label[walking]
                 node[:m] = dst[walking]
             if per_layer[i]:
-                node[m : m + per_layer[i]] = layers[i].dst[down_start[m : m + per_layer[i]]]
+                node[m : m + per_layer[i]] = down_start[m : m + per_layer[i]]
                 m += per_layer[i]
         labels = np.empty((n, n_layers), dtype=np.int32)
         labels[up] = up_labels
