@@ -9,17 +9,27 @@ then its best edge: forward value of the edge's source + the edge + backward val
 target, where the layer of a single-choice group does not count its own pick as a change
 (picking the option replaces it, as the promise says; a multi-choice group keeps it).
 
-So one click costs O(edges) for all options together:
+So one click costs O(edges) for all options together, and much less once steps are kept:
 - changes == 0: the option is available (exactly the promise), > 0: excluded; an option
   on no edge is dead (no configuration has it);
 - the price of the best resolution (fewest changes, then lowest total price), and the
   complete configuration itself, rebuilt on request for the options asked (a click asks
   for its excluded ones): a walker per option from its best edge up to the root and down
-  to the terminal, all walkers stepped together a layer at a time, each reading only the
-  edges of the node it stands on (the first best edge, the tie-break of a full argmin).
+  to the terminal, all walkers stepped together a layer at a time, each following the
+  first best edge into / out of the node it stands on, which the passes recorded.
 
 (changes, price) are compared as one integer: changes * W + price - floor, with W above
-any price spread, so numpy's minimum does the lexicographic comparison.
+any price spread, packed with an edge's position in the low bits, so one numpy minimum
+per segment gives the lexicographic least *and* its first edge (the tie-break of a full
+argmin). Every option's least is one reduction over the whole diagram, of sums made per
+layer as the passes step through it.
+
+Steps are kept across clicks (`_Store`, bounded by bytes, shared by threads): a step's
+result depends only on its layer, the picks of that layer and its source boundary up to
+a constant (values are stored less their least, the pass carries the offsets). A click
+that changes one group's picks finds every step on the unchanged side, and on the other
+recomputes only until its values meet an earlier click's again up to a constant. Hits
+are verified on the source's values, so the answers are those of a cold computation.
 """
 
 from __future__ import annotations
