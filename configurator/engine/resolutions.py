@@ -221,7 +221,7 @@ class _Statics:
         self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
         self.root_plain = self.root
         self.nothing = np.empty(0, dtype=self.dtype)
-        self.ent_counts = np.asarray([len(e) for e in self.ent_src], dtype=np.intp)
+        self.segment_counts = np.asarray([len(o) for o in ent_opt], dtype=np.intp)
         # Digests of boundaries: a dot product with fixed random weights (int64 wraps).
         rng = np.random.default_rng(13)
         sizes = [1] + [layer.n_dst for layer in layers]
@@ -527,14 +527,16 @@ class Passes:
         # click adds up parts, most of them kept from the clicks before, and the offsets.
         through = np.concatenate([step.part for step in fwd])
         through += np.concatenate([step.part for step in bwd[1:]] + [statics.last_after])
-        offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
-        if any(offsets):
-            packed = np.asarray(offsets, dtype=self.dtype) << statics.shift
-            through += np.repeat(packed, statics.ent_counts)
         keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=self.dtype)
         self._rank = np.zeros(statics.n_options, dtype=np.intp)
         if len(through):
             least = np.minimum.reduceat(through, statics.ent_starts)
+            # A segment lies in one layer: its offset is added to its least, not to every
+            # entry (the least of values plus a constant is the least plus the constant).
+            offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
+            if any(offsets):
+                packed = np.asarray(offsets, dtype=self.dtype) << statics.shift
+                least += np.repeat(packed, statics.segment_counts)
             keys[statics.ent_opt] = least >> statics.shift
             self._rank[statics.ent_opt] = least & statics.low
         self.flat_keys = keys
