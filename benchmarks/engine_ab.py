@@ -1,7 +1,7 @@
 """configure() per click in two source trees, same clicks, same minutes: ratios, not guesses.
 
     .venv/bin/python benchmarks/engine_ab.py --base /work/main [--products 45,90,ind,renault]
-        [--clicks 100] [--rounds 2]
+        [--clicks 100] [--rounds 2] [--clock wall|cpu]
 
 Each product is compiled once (by this tree) and pickled under var/bench-ab/ with its
 click sequence (the random clicks of benchmarks/engine.py, seed 7); then every round runs
@@ -12,6 +12,10 @@ warm-up. Two timings per click:
 - no-reasons: the same call with `explain.minimal_support` and the excluded options' rule
   cores stubbed out (states, prices, deltas and resolutions still computed in full): the
   part of a click outside the reasons.
+
+`--clock cpu` times with the process's CPU time instead of the wall clock: on a machine
+loaded far beyond its cores, waiting for a core no longer counts (cache and memory
+contention still do).
 
 Every process also digests every answer (states, deltas, resolutions; reasons in full
 mode) and the digests of the two trees must be equal: the answers did not change.
@@ -80,11 +84,12 @@ def _worker(tree: str, product: str, mode: str, clicks: int) -> None:
     sequence = json.loads((CACHE / f"{product}.clicks.json").read_text())[:clicks]
     for selections in sequence[:10]:
         configure(compiled, selections)
+    clock = time.process_time if os.environ.get("ENGINE_AB_CLOCK") == "cpu" else time.perf_counter
     times, digest = [], hashlib.sha256()
     for selections in sequence:
-        started = time.perf_counter()
+        started = clock()
         result = configure(compiled, selections)
-        times.append(time.perf_counter() - started)
+        times.append(clock() - started)
         for group in result.groups:
             for o in group.options:
                 reasons = o.reasons if mode == "full" else ()
@@ -112,14 +117,19 @@ def main() -> None:
     parser.add_argument("--modes", default="no-reasons,full")
     parser.add_argument("--clicks", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         tree, product, mode = args.worker
         _worker(tree, product, mode, args.clicks)
         return
+    os.environ["ENGINE_AB_CLOCK"] = args.clock  # read by the workers
     trees = {"base": str(Path(args.base).resolve()), "this": str(ROOT)}
-    print(f"base {trees['base']}, this {trees['this']}, {args.clicks} clicks, median / p95 ms")
+    print(
+        f"base {trees['base']}, this {trees['this']}, {args.clicks} clicks,"
+        f" median / p95 ms ({args.clock} clock)"
+    )
     for product in args.products.split(","):
         _prepare(product)
         for mode in args.modes.split(","):

@@ -229,7 +229,6 @@ def configure(
                     session.excluded_under,
                     necessary=partial(necessary_for, (g, o)),
                 )
-                resolution = found.resolution
                 options.append(
                     OptionState(
                         option.code,
@@ -239,8 +238,11 @@ def configure(
                         session.option_reasons([*support, (g, o)], support),
                         delta=found.delta,
                         resolution=found.selections,
+                        # A resolution as masks is made only when explained.
                         resolution_reasons=_giving_way(session, (g, o), resolution, recency)
-                        if explain_resolutions and valid and resolution is not None
+                        if explain_resolutions
+                        and valid
+                        and (resolution := found.resolution) is not None
                         else (),
                     )
                 )

@@ -17,9 +17,10 @@ Money is computed in the index's scaled integers and turned into Decimal once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 import numpy as np
 
@@ -34,15 +35,22 @@ ZERO = Decimal("0.00")
 
 @dataclass(frozen=True)
 class OptionDelta:
-    """`delta`: change of the total if the option is picked now. `resolution`: for an
-    excluded option, the complete configuration proposed instead (group -> option mask),
-    or None when no configuration contains the option; `selections` is the same
-    configuration in catalogue terms (every group, in product order: `selections.as_dict`).
-    Its lists are `Picks`, shared between options and clicks, and refuse to be changed."""
+    """`delta`: change of the total if the option is picked now. For an excluded option,
+    `selections` is the complete configuration proposed instead, in catalogue terms (every
+    group, in product order: `selections.as_dict`), or None when no configuration contains
+    the option; its lists are `Picks`, shared between options and clicks, and refuse to be
+    changed. `resolution` is the same configuration as group -> option mask, made when
+    read (only explained resolutions read it)."""
 
     delta: Decimal
-    resolution: dict[int, int] | None = None
     selections: dict[str, list[str]] | None = None
+    configuration: Callable[[], dict[int, int] | None] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def resolution(self) -> dict[int, int] | None:
+        return None if self.configuration is None else self.configuration()
 
 
 UNCHANGED = OptionDelta(ZERO)  # a selected option's, and a dead one's (nothing to pick)
@@ -73,6 +81,31 @@ def _money(index: Index, scaled: int) -> Decimal:
     return Decimal(scaled).scaleb(-index.money_scale) if scaled else ZERO
 
 
+# Per group g, the price rules naming it: (rule position, the options of g the rule needs,
+# the rule's literals in other groups).
+GroupTerms = list[tuple[int, int, tuple[Literal, ...]]]
+
+
+def _terms_by_group(compiled: CompiledProduct) -> list[GroupTerms]:
+    """terms[g]: the price rules naming group g, split into what g's pick must hold and
+    what the other groups' must (made once per compiled product)."""
+    found = compiled.cache.get("terms-by-group")
+    if found is None:
+        index = compiled.index
+        found = [[] for _ in index.option_codes]
+        for n, term in enumerate(index.price_terms):
+            for g in dict.fromkeys(term.scope):
+                need = 0
+                for h, o in term.when:
+                    if h == g:
+                        need |= 1 << o
+                others = tuple((h, o) for h, o in term.when if h != g)
+                found[g].append((n, need, others))
+        compiled.cache["terms-by-group"] = found
+    terms: list[GroupTerms] = found
+    return terms
+
+
 def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
     """Every option's `OptionDelta` (deltas[g][o]) for the picks of `passes` (one click's
     minimum-change passes, which also decide which options are excluded). Pure: a few
@@ -81,25 +114,37 @@ def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
     compiled, picked = passes.compiled, passes.picked
     index = compiled.index
     now = scaled_total(index, picked)
+    terms_of = _terms_by_group(compiled)
     held = [all(picked.get(h, 0) >> o & 1 for h, o in t.when) for t in index.price_terms]
-    changes = [passes.changes[g].tolist() for g in range(len(index.option_codes))]
-    excluded = [
-        (g, o)
-        for g, row in enumerate(changes)
-        for o, n in enumerate(row)
-        if n > 0 and not picked.get(g, 0) >> o & 1
-    ]
+    offsets = index.offsets
+    changes = passes.flat_changes.tolist()
+    excluded: list[Literal] = []
+    for gid in np.flatnonzero(passes.flat_changes > 0).tolist():
+        g, o = passes.literal_of[gid]
+        if not picked.get(g, 0) >> o & 1:
+            excluded.append((g, o))
     resolutions = _resolutions(passes, excluded)
     shared: dict[int, OptionDelta] = {0: UNCHANGED}
     out: list[list[OptionDelta]] = []
     for g, costs in enumerate(index.option_costs):
         mask = picked.get(g, 0)
         single = index.maxs[g] == 1
-        # Only this group's own cost and the price rules naming it can change.
-        terms = [(t, was) for t, was in zip(index.price_terms, held, strict=True) if g in t.scope]
-        before = _group_cost(costs, mask)
+        # Only this group's own cost and the price rules naming it can change. Picking o
+        # adds its cost and, in a single-choice group, takes the current pick's away.
+        before = _group_cost(costs, mask) if single else 0
+        # (amount, was held, g's options it needs, whether the other groups' hold)
+        terms = [
+            (
+                index.price_terms[n].amount,
+                held[n],
+                need,
+                all(picked.get(h, 0) >> p & 1 for h, p in others),
+            )
+            for n, need, others in terms_of[g]
+        ]
         deltas: list[OptionDelta] = []
-        for o, n in enumerate(changes[g]):
+        lo = offsets[g]
+        for o, n in enumerate(changes[lo : lo + len(costs)]):
             if mask >> o & 1:
                 deltas.append(UNCHANGED)
             elif n != 0:  # excluded (or on no configuration at all)
@@ -108,18 +153,20 @@ def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
                 if found is None or cost is None:
                     deltas.append(UNCHANGED)
                 else:
-                    deltas.append(OptionDelta(_money(index, cost - now), *found))
-            else:
-                if single and not terms:
-                    change = costs[o] - before
-                else:
-                    after = (1 << o) | (0 if single else mask)
-                    change = _group_cost(costs, after) - before
-                    for term, was in terms:
-                        holds = all(
-                            (after if h == g else picked.get(h, 0)) >> p & 1 for h, p in term.when
+                    deltas.append(
+                        OptionDelta(
+                            _money(index, cost - now),
+                            found,
+                            partial(passes.configuration, (g, o)),
                         )
-                        change += (holds - was) * term.amount
+                    )
+            else:
+                change = costs[o] - before
+                if terms:
+                    after = (1 << o) | (0 if single else mask)
+                    for amount, was, need, others_hold in terms:
+                        holds = others_hold and after & need == need
+                        change += (holds - was) * amount
                 delta = shared.get(change)
                 if delta is None:
                     delta = shared[change] = OptionDelta(_money(index, change))
@@ -142,16 +189,14 @@ def _pick_codes(compiled: CompiledProduct) -> list[list[Picks]]:
     return codes
 
 
-def _resolutions(
-    passes: Passes, lits: list[Literal]
-) -> dict[Literal, tuple[dict[int, int], dict[str, list[str]]]]:
-    """Each live option of `lits`: its resolution as group -> mask (diagram order, as
-    `Passes.configuration`) and as selections (product order, as `selections.as_dict`).
+def _resolutions(passes: Passes, lits: list[Literal]) -> dict[Literal, dict[str, list[str]]]:
+    """Each live option of `lits`: its resolution as selections (product order, as
+    `selections.as_dict`; the same configuration as `Passes.configuration`).
 
     Most groups of most resolutions hold the same pick (the cheapest completion keeps
-    them), so both dicts of every option are copies of one shared base (each column's
-    most frequent label) with only the groups where the option's row differs written
-    over: a few dict stores per option instead of a hundred."""
+    them), so every option's dict is a copy of one shared base (each column's most
+    frequent label) with only the groups where the option's row differs written over: a
+    few dict stores per option instead of a hundred."""
     compiled = passes.compiled
     rows = passes.rows(lits)
     live = np.flatnonzero(rows[:, 0] >= 0) if len(lits) else np.empty(0, dtype=np.int64)
@@ -164,26 +209,21 @@ def _resolutions(
     counts = np.bincount((rows + np.arange(n_layers) * width).ravel(), minlength=n_layers * width)
     base = counts.reshape(n_layers, width).argmax(axis=1)
     codes = _pick_codes(compiled)
-    picks = index.picks
     group_codes = index.group_codes
-    base_labels = base.tolist()
-    base_masks = {g: picks[g][lab] for g, lab in zip(order, base_labels, strict=True)}
-    by_group = dict(zip(order, base_labels, strict=True))
+    by_group = dict(zip(order, base.tolist(), strict=True))
     base_codes = {code: codes[g][by_group[g]] for g, code in enumerate(group_codes)}
     differ = rows != base
     per_row = np.cumsum(differ.sum(axis=1)).tolist()
     at_layer = np.nonzero(differ)[1]
-    layer_groups = [order[i] for i in at_layer.tolist()]
+    layer_codes = [group_codes[order[i]] for i in at_layer.tolist()]
+    layer_groups = [codes[order[i]] for i in at_layer.tolist()]
     layer_labels = rows[differ].tolist()
-    out: dict[Literal, tuple[dict[int, int], dict[str, list[str]]]] = {}
+    out: dict[Literal, dict[str, list[str]]] = {}
     start = 0
     for k, end in zip(live.tolist(), per_row, strict=True):
-        masks = base_masks.copy()
         selections = base_codes.copy()
         for t in range(start, end):
-            g, lab = layer_groups[t], layer_labels[t]
-            masks[g] = picks[g][lab]
-            selections[group_codes[g]] = codes[g][lab]
-        out[lits[k]] = (masks, selections)
+            selections[layer_codes[t]] = layer_groups[t][layer_labels[t]]
+        out[lits[k]] = selections
         start = end
     return out

@@ -9,21 +9,33 @@ then its best edge: forward value of the edge's source + the edge + backward val
 target, where the layer of a single-choice group does not count its own pick as a change
 (picking the option replaces it, as the promise says; a multi-choice group keeps it).
 
-So one click costs O(edges) for all options together:
+So one click costs O(edges) for all options together, and much less once steps are kept:
 - changes == 0: the option is available (exactly the promise), > 0: excluded; an option
   on no edge is dead (no configuration has it);
 - the price of the best resolution (fewest changes, then lowest total price), and the
   complete configuration itself, rebuilt on request for the options asked (a click asks
   for its excluded ones): a walker per option from its best edge up to the root and down
-  to the terminal, all walkers stepped together a layer at a time, each reading only the
-  edges of the node it stands on (the first best edge, the tie-break of a full argmin).
+  to the terminal, all walkers stepped together a layer at a time, each following the
+  first best edge into / out of the node it stands on, which the passes recorded.
 
 (changes, price) are compared as one integer: changes * W + price - floor, with W above
-any price spread, so numpy's minimum does the lexicographic comparison.
+any price spread, packed with an edge's position in the low bits, so one numpy minimum
+per segment gives the lexicographic least *and* its first edge (the tie-break of a full
+argmin). Every option's least is one reduction over the whole diagram, of sums made per
+layer as the passes step through it.
+
+Steps are kept across clicks (`_Store`, bounded by bytes, shared by threads): a step's
+result depends only on its layer, the picks of that layer and its source boundary up to
+a constant (values are stored less their least, the pass carries the offsets). A click
+that changes one group's picks finds every step on the unchanged side, and on the other
+recomputes only until its values meet an earlier click's again up to a constant. Hits
+are verified on the source's values, so the answers are those of a cold computation.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,7 +45,7 @@ from numpy.typing import NDArray
 
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Literal
-from configurator.engine.diagram import Diagram
+from configurator.engine.diagram import Layer
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import _bits
 from configurator.engine.selections import (
@@ -43,11 +55,18 @@ from configurator.engine.selections import (
     parse_selections,
 )
 
-# Keys stay below this so that sums of three never overflow int64.
-KEY_LIMIT = 2**60
+# Packed keys ((changes * weight + price) << shift | edge position) stay below this, so
+# sums of three never overflow int64; beyond, exact Python integers (dtype object).
+KEY_LIMIT = 2**62
 # Up to this many (option, layer) steps, resolutions are walked one by one; beyond, all
 # options are rebuilt at once with array operations (a fixed cost of a few per layer).
 WALK_STEPS = 400
+# Bytes of pass arrays a compiled product keeps across clicks (see `_Store`).
+STORE_BYTES = 64 * 2**20
+# Edge-weight offsets of picked layers kept per compiled product, (layer, picks) each.
+DROP_ENTRIES = 4096
+# Bytes of picked layers' edge weights kept per compiled product (see `_Statics.weights`).
+WEIGHT_BYTES = 32 * 2**20
 
 
 @dataclass(frozen=True)
@@ -71,22 +90,304 @@ class Resolution:
     proposal_price: Decimal
 
 
-def _spread(diagram: Diagram) -> int:
-    return sum(int(layer.shifted.max()) if len(layer.shifted) else 0 for layer in diagram.layers)
+@dataclass(frozen=True)
+class _LayerStatics:
+    """What one layer's steps read, made once per compiled product: index arrays as intp
+    (numpy's take would convert int32 ones on every call) and the unpicked edge weights
+    packed with the edge's id, in both orders."""
+
+    src_in: np.ndarray  # source node of each edge, edges in `in_order`
+    label_in: np.ndarray  # label of each edge, in `in_order`
+    in_const: np.ndarray  # shifted << shift | edge id, in `in_order`
+    in_starts: np.ndarray
+    dst_in: np.ndarray | None  # target node of each edge in `in_order`: minimum.at, or
+    # None: reduceat over `in_starts` (see `_segments`)
+    dst: np.ndarray  # target node of each edge (edges by source)
+    label: np.ndarray
+    out_const: np.ndarray  # shifted << shift | edge id
+    starts: np.ndarray
+    src: np.ndarray | None  # source node of each edge: minimum.at, or None: reduceat
 
 
-def _statics(compiled: CompiledProduct) -> tuple[int, int]:
-    """(price spread, least total edge cost) of the diagram: read every click, memoised
-    per compiled product (one entry)."""
-    found = compiled.cache.get("passes-statics")
-    if found is None:
-        diagram = compiled.diagram
-        found = compiled.cache["passes-statics"] = (
-            _spread(diagram),
-            sum(layer.floor for layer in diagram.layers),
+# numpy's reduceat pays about as much per segment as minimum.at per element (tens of ns
+# against a few): segments shorter than this on average are reduced with minimum.at.
+SHORT_SEGMENTS = 8
+
+
+def _segments(targets: np.ndarray, n_segments: int) -> np.ndarray | None:
+    """`targets` (intp) when minimum.at beats reduceat for segments this short."""
+    if len(targets) >= SHORT_SEGMENTS * n_segments:
+        return None
+    at: np.ndarray = targets.astype(np.intp)
+    return at
+
+
+class _Statics:
+    """Everything the passes read that depends on the compiled product only.
+
+    Keys are packed: (changes * weight + price - floor) << shift | position, where
+    position (below 2**shift) is the edge's id within its layer, or its rank in the layer's
+    `by_label` order. A minimum over packed keys is then the lexicographic minimum of
+    (changes, price) *and* the first edge reaching it: the tie-break of a full argmin, one
+    reduction instead of a search. Boundary values are kept with their low bits zero.
+
+    The per-option minimum ("through" an option's edges) is taken over the whole diagram
+    at once: for every (layer, option) the edges whose pick holds the option, in
+    `by_label` order (first label ascending, then edge), with global node ids."""
+
+    def __init__(self, compiled: CompiledProduct) -> None:
+        diagram, index = compiled.diagram, compiled.index
+        layers = diagram.layers
+        spread = sum(int(layer.shifted.max()) if len(layer.shifted) else 0 for layer in layers)
+        self.floor = sum(layer.floor for layer in layers)
+        self.weight = spread + 1
+        self.shift = max((len(layer.src).bit_length() for layer in layers), default=1)
+        max_lits = sum(min(index.maxs[g], len(codes)) for g, codes in enumerate(index.option_codes))
+        # Above every key of a path (changes <= max_lits, price below weight).
+        self.inf = (max_lits + 2) * self.weight
+        exact = (3 * self.inf + 1) << self.shift < KEY_LIMIT and all(
+            layer.cost.dtype != object for layer in layers
         )
-    statics: tuple[int, int] = found
-    return statics
+        self.dtype: type = np.int64 if exact else object
+        self.ceiling = (3 * self.inf + 1) << self.shift  # above every packed key
+        self.low = (1 << self.shift) - 1
+        self.high = -(1 << self.shift)
+        self.drops: dict[tuple[int, int], np.ndarray] = {}
+        self.masked: dict[tuple[int, int, bool], np.ndarray] = {}
+        self.masked_bytes = 0
+        self.layers: list[_LayerStatics] = []
+        # Per layer, an entry per (option, edge holding it): options ascending, by_label
+        # order within each (np.nonzero reads row-major); segments of the whole diagram.
+        self.ent_src: list[np.ndarray] = []  # the entry's source node (its boundary's id)
+        self.ent_dst: list[np.ndarray] = []  # its target node
+        self.ent_const: list[np.ndarray] = []  # shifted << shift | rank in by_label
+        self.ent_label: list[np.ndarray] = []
+        ent_starts, ent_opt = [], []
+        n_ent = 0
+        for layer in layers:
+            shifted = self._packable(layer.shifted)
+            in_order = layer.in_order.astype(np.intp)
+            self.layers.append(
+                _LayerStatics(
+                    src_in=layer.src[in_order].astype(np.intp),
+                    label_in=layer.label[in_order].astype(np.intp),
+                    in_const=(shifted[in_order] << self.shift) | self._packable(in_order),
+                    in_starts=layer.in_starts.astype(np.intp),
+                    dst_in=_segments(layer.dst[in_order], layer.n_dst),
+                    dst=layer.dst.astype(np.intp),
+                    label=layer.label.astype(np.intp),
+                    out_const=(shifted << self.shift)
+                    | self._packable(np.arange(len(layer.src), dtype=np.int64)),
+                    starts=layer.starts.astype(np.intp),
+                    src=_segments(layer.src, layer.n_src),
+                )
+            )
+            by_label = layer.by_label.astype(np.intp)
+            holds = layer.label_options[layer.label[by_label]].T
+            options, ranks = np.nonzero(holds)
+            edges = by_label[ranks]
+            self.ent_src.append(layer.src[edges].astype(np.intp))
+            self.ent_dst.append(layer.dst[edges].astype(np.intp))
+            self.ent_const.append((shifted[edges] << self.shift) | self._packable(ranks))
+            self.ent_label.append(layer.label[edges].astype(np.intp))
+            present, first = np.unique(options, return_index=True)
+            ent_starts.append(first + n_ent)
+            ent_opt.append(present + index.offsets[layer.group])
+            n_ent += len(edges)
+        self.n_options = index.n_options
+        self.literal_of = [
+            (g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))
+        ]
+        cat = np.concatenate
+        self.ent_starts = cat(ent_starts).astype(np.intp) if ent_starts else np.empty(0, np.intp)
+        self.ent_opt = cat(ent_opt).astype(np.intp) if ent_opt else np.empty(0, np.intp)
+        # The last layer's targets are the terminal: nothing after it to add.
+        self.last_after = (
+            np.zeros(len(self.ent_dst[-1]), dtype=self.dtype) if layers else np.empty(0)
+        )
+        self.root = np.zeros(1, dtype=self.dtype)
+        # Every layer's edges in one array (rebuilding starts from options of any layer).
+        sizes = [len(layer.src) for layer in layers]
+        self.edge_offsets = np.cumsum([0, *sizes]).astype(np.intp)[:-1]
+        self.by_label_all = cat(
+            [
+                layer.by_label.astype(np.intp) + off
+                for layer, off in zip(layers, self.edge_offsets, strict=True)
+            ]
+            or [np.empty(0, dtype=np.intp)]
+        )
+        self.label_all = cat([layer.label for layer in layers] or [np.empty(0, np.int32)])
+        self.src_all = cat([layer.src for layer in layers] or [np.empty(0, np.int32)])
+        self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
+        self.root_plain = self.root
+        self.nothing = np.empty(0, dtype=self.dtype)
+        self.segment_counts = np.asarray([len(o) for o in ent_opt], dtype=np.intp)
+        # Digests of boundaries: a dot product with fixed random weights (int64 wraps).
+        rng = np.random.default_rng(13)
+        sizes = [1] + [layer.n_dst for layer in layers]
+        self._digest_weights = [
+            rng.integers(-(2**62), 2**62, size=size, dtype=np.int64) for size in sizes
+        ]
+        self.root_digest = self.digest(0, self.root)
+
+    def _packable(self, values: np.ndarray) -> np.ndarray:
+        packable: np.ndarray = values.astype(self.dtype)
+        return packable
+
+    def through_const(self, layer: Layer, i: int, mask: int, single: bool) -> np.ndarray:
+        """Layer i's entry weights under `mask`: a single-choice group's own pick is
+        replaced, so its drop is not counted; a multi-choice group's is."""
+        if not mask or single:
+            return self.ent_const[i]
+        const: np.ndarray = self.ent_const[i] + np.take(
+            self.drop_weights(layer, i, mask), self.ent_label[i]
+        )
+        return const
+
+    def digest(self, b: int, keys: np.ndarray) -> int:
+        """A digest of boundary b's normalised keys (equal keys, equal digests)."""
+        if self.dtype is np.int64:
+            with np.errstate(over="ignore"):
+                return int(np.dot(keys, self._digest_weights[b]))
+        return hash(tuple(keys.tolist()))
+
+    def edges(self, least: np.ndarray) -> np.ndarray:
+        """The edge ids packed in `least`."""
+        edges: np.ndarray = least & self.low
+        return edges if self.dtype is np.int64 else edges.astype(np.intp)
+
+    def weights(self, layer: Layer, i: int, mask: int, forward: bool) -> np.ndarray:
+        """Layer i's packed edge weights under `mask` (in_order going forward, by source
+        going backward): kept per (layer, mask, direction) up to WEIGHT_BYTES in all, as a
+        session's picks stay the same from one click to the next."""
+        key = (i, mask, forward)
+        found = self.masked.get(key)
+        if found is None:
+            st = self.layers[i]
+            drops = self.drop_weights(layer, i, mask)
+            if forward:
+                found = st.in_const + np.take(drops, st.label_in)
+            else:
+                found = st.out_const + np.take(drops, st.label)
+            if self.masked_bytes + found.nbytes > WEIGHT_BYTES:
+                self.masked, self.masked_bytes = {}, 0
+            self.masked[key] = found
+            self.masked_bytes += found.nbytes
+        return found
+
+    def drop_weights(self, layer: Layer, i: int, mask: int) -> np.ndarray:
+        """Per pick label of layer i: the picks of `mask` it drops, times the weight,
+        packed (static per (layer, mask); a bounded number kept)."""
+        found = self.drops.get((i, mask))
+        if found is None:
+            drops = (~layer.label_options[:, _bits(mask)]).sum(axis=1).astype(np.int64)
+            found = (self._packable(drops) * self.weight) << self.shift
+            if len(self.drops) >= DROP_ENTRIES:
+                self.drops.clear()
+            self.drops[(i, mask)] = found
+        return found
+
+
+def _statics(compiled: CompiledProduct) -> _Statics:
+    """The product's `_Statics`, made on first use (one entry in its cache)."""
+    found = compiled.cache.get("passes-statics")
+    if not isinstance(found, _Statics):
+        found = compiled.cache["passes-statics"] = _Statics(compiled)
+    return found
+
+
+StepKey = tuple[bool, int, int, int]  # (forward, layer, digest of the source, picks)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One step of a pass through one layer, from one boundary to the next.
+
+    Keys at a boundary are kept *normalised*: less their least value, which the pass
+    carries as an offset. Stepping is shift-invariant (the same values plus a constant
+    give the same values plus that constant, and the same first best edges), so a step is
+    a pure function of (layer, normalised source, picks of the layer): a click that changes
+    one group's picks recomputes the steps after it only until the values meet those of
+    an earlier click again up to a constant, which on most products happens within a few
+    layers."""
+
+    source: np.ndarray  # the boundary stepped from (normalised packed keys)
+    keys: np.ndarray  # the boundary reached, normalised (least key 0)
+    digest: int  # of `keys`: the next step's key
+    shift: int  # the least key taken out of `keys` (unpacked)
+    plain: np.ndarray  # keys unpacked
+    label: np.ndarray  # per reached node: the label of its first best edge
+    node: np.ndarray  # and that edge's far end (source forward, target backward)
+    part: np.ndarray  # one side of a layer's per-option sums (see `Passes._passes`)
+    nbytes: int
+
+
+class _Store:
+    """Steps kept across clicks, bounded by bytes (least recently used dropped first).
+
+    A step is keyed by its direction, layer, the picks of the layer and a digest of its
+    source boundary; a hit counts only when the stored source equals the boundary at hand
+    (the same array when the click follows the chain of an earlier one, else compared),
+    so a digest collision costs a step, never a wrong answer. Entries are never changed
+    once stored; the store is changed under a lock, so threads share it."""
+
+    def __init__(self, max_bytes: int = STORE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._steps: OrderedDict[StepKey, _Step] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.steps = 0  # steps computed (tests and benchmarks read it)
+
+    @property
+    def held_bytes(self) -> int:
+        return self._bytes
+
+    def get(self, key: StepKey, source: np.ndarray) -> _Step | None:
+        with self._lock:
+            found = self._steps.get(key)
+            if found is not None:
+                self._steps.move_to_end(key)
+        if found is None or found.source is source or np.array_equal(found.source, source):
+            return found
+        return None
+
+    def keep(self, made: list[tuple[StepKey, _Step]]) -> None:
+        with self._lock:
+            self.steps += len(made)
+            for key, step in made:
+                current = self._steps.pop(key, None)
+                if current is not None:
+                    self._bytes -= current.nbytes
+                self._steps[key] = step
+                self._bytes += step.nbytes
+            while self._bytes > self.max_bytes and len(self._steps) > 1:
+                _, dropped = self._steps.popitem(last=False)
+                self._bytes -= dropped.nbytes
+
+
+def _store(compiled: CompiledProduct) -> _Store:
+    found = compiled.cache.get("passes-store")
+    if not isinstance(found, _Store):
+        found = compiled.cache.setdefault("passes-store", _Store())
+        if not isinstance(found, _Store):
+            found = compiled.cache["passes-store"] = _Store()
+    return found
+
+
+def _least(
+    value: np.ndarray,
+    starts: np.ndarray,
+    targets: np.ndarray | None,
+    n: int,
+    statics: _Statics,
+) -> np.ndarray:
+    """The least of `value` in each of `n` segments (every segment holds an edge)."""
+    if targets is None:
+        least: np.ndarray = np.minimum.reduceat(value, starts)
+    else:
+        least = np.full(n, statics.ceiling, dtype=statics.dtype)
+        np.minimum.at(least, targets, value)
+    return least
 
 
 class Passes:
@@ -95,6 +396,8 @@ class Passes:
     Build with `Passes(compiled, picked)` where `picked` maps group index -> bitmask (see
     `selections.parse_selections`). Reading `changes`, `valid`, `available` costs nothing
     more; `rows(lits)` / `resolution(lit)` rebuild configurations (memoised per option).
+    `_fwd[b]` / `_bwd[b]`: the least (changes * weight + price - floor) from the root to /
+    to the terminal from each node of boundary b.
     """
 
     def __init__(
@@ -105,93 +408,151 @@ class Passes:
     ) -> None:
         self.compiled = compiled
         self.picked = dict(picked)
-        index, diagram = compiled.index, compiled.diagram
+        diagram = compiled.diagram
         self.literals = [(g, o) for g, mask in sorted(picked.items()) for o in _bits(mask)]
         rank = {lit: n for n, lit in enumerate(recency)}
         self.literals.sort(key=lambda lit: rank.get(lit, -1))
         self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
-        n_changes = len(self.literals) + 1
-        spread, self.floor = _statics(compiled)
-        self.weight = spread + 1
-        exact = n_changes * self.weight < KEY_LIMIT // 4 and all(
-            layer.cost.dtype != object for layer in diagram.layers
-        )
-        self.dtype = np.int64 if exact else object
-        self.inf = KEY_LIMIT if exact else 2 ** (n_changes.bit_length() + 4) * self.weight
+        statics = self._statics = _statics(compiled)
+        self.floor, self.weight, self.inf = statics.floor, statics.weight, statics.inf
+        self.dtype = statics.dtype
         # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
         self.changes: dict[int, np.ndarray] = {}
         self.key: dict[int, np.ndarray] = {}
         self._rows: dict[Literal, np.ndarray] = {}
-        self._walked: dict[tuple[int, int, int], int] = {}
+        # literal_of[global id] = (group, option); flat_*: every option by global id.
+        self.literal_of = statics.literal_of
         if diagram.empty:
-            for g, codes in enumerate(index.option_codes):
-                self.changes[g] = np.full(len(codes), -1, dtype=np.int64)
-                self.key[g] = np.full(len(codes), self.inf, dtype=self.dtype)
+            self.flat_changes = np.full(statics.n_options, -1, dtype=np.int64)
+            self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=self.dtype)
+            self._plain: tuple[list[np.ndarray], list[int]] = ([], [])
+            self._plain_bwd: tuple[list[np.ndarray], list[int]] = ([], [])
+            self._split()
             self.valid = False
             return
         self._passes()
+        self._split()
+
+    def _split(self) -> None:
+        offsets, codes = self.compiled.index.offsets, self.compiled.index.option_codes
+        for g in range(len(codes)):
+            lo, hi = offsets[g], offsets[g] + len(codes[g])
+            self.key[g] = self.flat_keys[lo:hi]
+            self.changes[g] = self.flat_changes[lo:hi]
 
     # The passes -------------------------------------------------------------------------
 
-    def _drops(self, i: int) -> np.ndarray | None:
-        """Changes per pick label of layer i (None when the group holds no current pick)."""
-        layer = self.compiled.diagram.layers[i]
-        want = self.picked.get(layer.group, 0)
-        if not want:
-            return None
-        drops: NDArray[np.int64] = (
-            (~layer.label_options[:, _bits(want)]).sum(axis=1).astype(np.int64)
+    def _step(self, i: int, source: np.ndarray, mask: int, forward: bool) -> _Step:
+        """Layer i stepped through from `source` (normalised packed keys of boundary i
+        forward, i + 1 backward) under `mask`."""
+        statics = self._statics
+        layer, st = self.compiled.diagram.layers[i], statics.layers[i]
+        if forward:
+            value = np.take(source, st.src_in)
+            value += statics.weights(layer, i, mask, True) if mask else st.in_const
+            least = _least(value, st.in_starts, st.dst_in, layer.n_dst, statics)
+        else:
+            value = np.take(source, st.dst)
+            value += statics.weights(layer, i, mask, False) if mask else st.out_const
+            least = _least(value, st.starts, st.src, layer.n_src, statics)
+        edge = statics.edges(least)
+        keys = least & statics.high
+        lowest = keys.min()
+        keys -= lowest
+        if forward:
+            single = self.compiled.index.maxs[layer.group] == 1
+            part = np.take(source, statics.ent_src[i])
+            part += statics.through_const(layer, i, mask, single)
+        else:
+            # The backward side of the layer above's per-option sums (none above the first).
+            part = np.take(keys, statics.ent_dst[i - 1]) if i else statics.nothing
+        plain = keys >> statics.shift
+        label = layer.label[edge]
+        node = layer.src[edge] if forward else layer.dst[edge]
+        return _Step(
+            source=source,
+            keys=keys,
+            digest=statics.digest(i + 1 if forward else i, keys),
+            shift=int(lowest) >> statics.shift,
+            plain=plain,
+            label=label,
+            node=node,
+            part=part,
+            nbytes=keys.nbytes + plain.nbytes + label.nbytes + node.nbytes + part.nbytes,
         )
-        return drops
 
     def _passes(self) -> None:
-        diagram, index = self.compiled.diagram, self.compiled.index
-        layers, w = diagram.layers, self.weight
-        weights, drops = [], []
-        for i, layer in enumerate(layers):
-            d = self._drops(i)
-            shifted = layer.shifted if self.dtype != object else layer.shifted.astype(object)
-            if d is not None and self.dtype == object:
-                d = d.astype(object)  # w may exceed int64: exact integers throughout
-            drops.append(d)
-            weights.append(shifted if d is None else shifted + np.take(d * w, layer.label))
-        fwd = [np.zeros(1, dtype=self.dtype)]
-        # np.take: a plain gather, cheaper than fancy indexing's general path.
-        before, via = [], []  # per edge: forward value of its source; + the edge
-        for layer, wt in zip(layers, weights, strict=True):
-            start = np.take(fwd[-1], layer.src)
-            val = start + wt
-            before.append(start)
-            via.append(val)
-            # Most nodes have one or two incoming edges: an unbuffered minimum by target
-            # beats sorting the edges by target and reducing segments that short.
-            reached = np.full(layer.n_dst, self.inf, dtype=self.dtype)
-            np.minimum.at(reached, layer.dst, val)
-            fwd.append(reached)
-        self.valid = bool(fwd[-1][0] < w)
-        bwd = [np.zeros(1, dtype=self.dtype)] * (len(layers) + 1)
-        out: list[np.ndarray] = [bwd[0]] * len(layers)  # per edge: the edge + backward value
-        self._through: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for i in range(len(layers) - 1, -1, -1):
-            layer, wt = layers[i], weights[i]
-            after = np.take(bwd[i + 1], layer.dst)
-            out[i] = wt + after
-            bwd[i] = np.minimum.reduceat(out[i], layer.starts)
-            g = layer.group
-            through = before[i]  # made in place: the forward values are not read again
-            if drops[i] is not None and index.maxs[g] == 1:
-                through += layer.shifted  # its own pick is replaced: its drop not counted
-                through += after
-            else:
-                through += out[i]
-            per_label = np.minimum.reduceat(np.take(through, layer.by_label), layer.label_starts)
-            options = layer.label_options[layer.label_ids]  # (present labels, options)
-            table = np.where(options, per_label[:, None], self.inf)
-            best = table.min(axis=0) if len(per_label) else np.full(options.shape[1], self.inf)
-            self.key[g] = best
-            self.changes[g] = np.where(best >= self.inf, -1, best // w).astype(np.int64)
-            self._through[i] = (through, table, per_label)
-        self._fwd, self._bwd, self._weights, self._via, self._out = fwd, bwd, weights, via, out
+        compiled, statics = self.compiled, self._statics
+        layers = compiled.diagram.layers
+        n = len(layers)
+        masks = [self.picked.get(layer.group, 0) for layer in layers]
+        store = _store(compiled)
+        made: list[tuple[StepKey, _Step]] = []
+        fwd: list[_Step] = []
+        fwd_offsets = [0]  # per boundary: what its normalised keys are short of
+        source, digest = statics.root, statics.root_digest
+        for i in range(n):
+            key = (True, i, digest, masks[i])
+            step = store.get(key, source)
+            if step is None:
+                step = self._step(i, source, masks[i], True)
+                made.append((key, step))
+            fwd.append(step)
+            fwd_offsets.append(fwd_offsets[-1] + step.shift)
+            source, digest = step.keys, step.digest
+        bwd: list[_Step] = []
+        bwd_offsets = [0]  # built from the terminal up, then reversed
+        source, digest = statics.root, statics.root_digest
+        for i in range(n - 1, -1, -1):
+            key = (False, i, digest, masks[i])
+            step = store.get(key, source)
+            if step is None:
+                step = self._step(i, source, masks[i], False)
+                made.append((key, step))
+            bwd.append(step)
+            bwd_offsets.append(bwd_offsets[-1] + step.shift)
+            source, digest = step.keys, step.digest
+        bwd.reverse()
+        bwd_offsets.reverse()
+        if made:
+            store.keep(made)
+        self._plain = ([statics.root_plain] + [step.plain for step in fwd], fwd_offsets)
+        self._plain_bwd = ([step.plain for step in bwd] + [statics.root_plain], bwd_offsets)
+        # Up from boundary i + 1 through layer i (forward), down from boundary i (backward).
+        self._up = [(step.label, step.node) for step in fwd]
+        self._down = [(step.label, step.node) for step in bwd]
+        self.valid = fwd_offsets[-1] < self.weight
+        # Every option at once: forward + edge + backward over its edges, least first. Each
+        # layer's two sides were made with the boundaries they read (normalised), so a
+        # click adds up parts, most of them kept from the clicks before, and the offsets.
+        through = np.concatenate([step.part for step in fwd])
+        through += np.concatenate([step.part for step in bwd[1:]] + [statics.last_after])
+        keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=self.dtype)
+        self._rank = np.zeros(statics.n_options, dtype=np.intp)
+        if len(through):
+            least = np.minimum.reduceat(through, statics.ent_starts)
+            # A segment lies in one layer: its offset is added to its least, not to every
+            # entry (the least of values plus a constant is the least plus the constant).
+            offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
+            if any(offsets):
+                packed = np.asarray(offsets, dtype=self.dtype) << statics.shift
+                least += np.repeat(packed, statics.segment_counts)
+            keys[statics.ent_opt] = least >> statics.shift
+            self._rank[statics.ent_opt] = least & statics.low
+        self.flat_keys = keys
+        self.flat_changes = np.where(keys >= self.inf, -1, keys // self.weight).astype(np.int64)
+
+    @property
+    def _fwd(self) -> list[np.ndarray]:
+        """Per boundary: the least (changes * weight + price - floor) from the root."""
+        plain, offsets = self._plain
+        return [p + o for p, o in zip(plain, offsets, strict=True)]
+
+    @property
+    def _bwd(self) -> list[np.ndarray]:
+        """Per boundary: the least (changes * weight + price - floor) to the terminal."""
+        plain, offsets = self._plain_bwd
+        return [p + o for p, o in zip(plain, offsets, strict=True)]
 
     # Answers ----------------------------------------------------------------------------
 
@@ -255,9 +616,9 @@ class Passes:
         """labels[k, layer]: the pick label of the best resolution of `lits[k]` in every
         layer (a row of -1 for a dead option); each option's row is made once per click.
         A few options are walked node by node from their best edge (cheap on small
-        diagrams); more are rebuilt together with array operations (`_rebuild`). Both give
-        the first best edge in the option's layer, then the first best edge into / out of
-        every node on the way."""
+        diagrams); more are rebuilt together with array operations (`_rebuild`). Both take
+        the first best edge in the option's layer (first label ascending, then edge), then
+        the first best edge into / out of every node on the way, as the passes found it."""
         n_layers = max(len(self.compiled.diagram.layers), 1)
         out = np.full((len(lits), n_layers), -1, dtype=np.int32)
         memo = self._rows
@@ -279,52 +640,35 @@ class Passes:
                 out[k] = found
         return out
 
+    def _start(self, lits: Sequence[Literal]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each live option's best edge in its own layer (by_label order: first label
+        ascending, then edge): its label, source and target."""
+        statics, offsets = self._statics, self.compiled.index.offsets
+        at = [self.layer_of[g] for g, _ in lits]
+        rank = self._rank[[offsets[g] + o for g, o in lits]]
+        edges = statics.by_label_all[statics.edge_offsets[at] + rank]
+        return statics.label_all[edges], statics.src_all[edges], statics.dst_all[edges]
+
     def _walk(self, lit: Literal) -> list[int] | None:
-        """The labels of `lit`'s best resolution (the one `_rebuild` gives: first best edge
-        in its layer, first best edge into / out of every node on the way)."""
+        """The labels of `lit`'s best resolution (the one `_rebuild` gives)."""
         g, o = lit
         if self.key[g][o] >= self.inf or self.compiled.diagram.empty:
             return None
         layers = self.compiled.diagram.layers
         i = self.layer_of[g]
-        layer = layers[i]
-        through, table, _ = self._through[i]
-        best = table[:, o].min()
-        # First label (ascending) reaching the best, then its first edge (by_label order).
-        first_label = int(np.argmax(table[:, o] == best))
-        lo = int(layer.label_starts[first_label])
-        hi = (
-            int(layer.label_starts[first_label + 1])
-            if first_label + 1 < len(layer.label_starts)
-            else len(layer.by_label)
-        )
-        edges = layer.by_label[lo:hi]
-        e = int(edges[int(np.argmax(through[edges] == best))])
+        labels, sources, targets = self._start([lit])
         row = [0] * len(layers)
-        row[i] = int(layer.label[e])
-        memo = self._walked
-        node = int(layer.src[e])
+        row[i] = int(labels[0])
+        node = int(sources[0])
         for j in range(i - 1, -1, -1):
-            k = memo.get((j, node, 0))
-            if k is None:
-                lj = layers[j]
-                lo = int(lj.in_starts[node])
-                hi = int(lj.in_starts[node + 1]) if node + 1 < lj.n_dst else len(lj.in_order)
-                incoming = lj.in_order[lo:hi]
-                k = memo[(j, node, 0)] = int(incoming[int(np.argmin(self._via[j][incoming]))])
-            row[j] = int(layers[j].label[k])
-            node = int(layers[j].src[k])
-        node = int(layer.dst[e])
+            label, src = self._up[j]
+            row[j] = int(label[node])
+            node = int(src[node])
+        node = int(targets[0])
         for j in range(i + 1, len(layers)):
-            k = memo.get((j, node, 1))
-            if k is None:
-                lj = layers[j]
-                lo = int(lj.starts[node])
-                hi = int(lj.starts[node + 1]) if node + 1 < lj.n_src else len(lj.src)
-                values = self._weights[j][lo:hi] + self._bwd[j + 1][lj.dst[lo:hi]]
-                k = memo[(j, node, 1)] = lo + int(np.argmin(values))
-            row[j] = int(layers[j].label[k])
-            node = int(layers[j].dst[k])
+            label, dst = self._down[j]
+            row[j] = int(label[node])
+            node = int(dst[node])
         return row
 
     def resolution(self, lit: Literal) -> Resolution | None:
@@ -355,93 +699,44 @@ class Passes:
 
     # Rebuilding configurations ----------------------------------------------------------
 
-    def _best_label_edges(self, i: int, options: np.ndarray) -> np.ndarray:
-        """The best edge of each of `options` (live options of layer i's group): the first
-        label (ascending) reaching the option's best, then that label's first edge
-        (by_label order) reaching it."""
-        layer = self.compiled.diagram.layers[i]
-        through, table, per_label = self._through[i]
-        first_label = np.argmin(table[:, options], axis=0)
-        pos = _best_edges(
-            first_label,
-            layer.label_starts,
-            self._ends(i, "label"),
-            per_label,
-            through,
-            layer.by_label,
-        )
-        edges: np.ndarray = layer.by_label[pos]
-        return edges
-
-    def _ends(self, i: int, kind: str) -> np.ndarray:
-        """End (exclusive) of every segment of layer i's `starts` (kind "out"),
-        `in_starts` ("in") or `label_starts` ("label"): static, memoised per layer."""
-        memo = self.compiled.cache.setdefault("segment-ends", {})
-        found = memo.get((i, kind))
-        if found is None:
-            layer = self.compiled.diagram.layers[i]
-            starts = {"out": layer.starts, "in": layer.in_starts, "label": layer.label_starts}[kind]
-            found = memo[(i, kind)] = np.append(starts[1:], len(layer.src)).astype(np.int64)
-        ends: np.ndarray = found
-        return ends
-
     def _rebuild(self, lits: Sequence[Literal]) -> np.ndarray:
         """`rows` of live `lits`, all at once: a walker per option from its best edge,
-        up to the root (best incoming edge of each node it meets) and down to the
-        terminal (best outgoing edge), one set of array operations per layer for all
-        walkers together, reading only the edges of the nodes they stand on."""
+        up to the root (each node's first best incoming edge, as the forward pass found
+        it) and down to the terminal (first best outgoing edge), one gather per layer for
+        all walkers together."""
         layers = self.compiled.diagram.layers
         n_layers, n = len(layers), len(lits)
         at = np.asarray([self.layer_of[g] for g, _ in lits], dtype=np.int64)
-        start = np.empty(n, dtype=np.int64)  # each option's best edge in its own layer
-        own = np.empty(n, dtype=np.int32)  # and its label
-        by_layer: dict[int, list[int]] = {}
-        for k, i in enumerate(at.tolist()):
-            by_layer.setdefault(i, []).append(k)
-        for i, ks in by_layer.items():
-            options = np.asarray([lits[k][1] for k in ks], dtype=np.int64)
-            start[ks] = edges = self._best_label_edges(i, options)
-            own[ks] = layers[i].label[edges]
+        own, sources, targets = self._start(lits)
         # Walkers sorted by their layer, so that those still walking at layer i are a
         # prefix: up from the deepest, down from the highest.
         per_layer = np.bincount(at, minlength=n_layers).tolist()
         up = np.argsort(-at, kind="stable")
-        up_start = start[up]
+        up_start = sources[up]
         up_labels = np.full((n, n_layers), -1, dtype=np.int32)
-        node = np.empty(n, dtype=np.int64)
+        node = np.empty(n, dtype=np.intp)
         m = 0  # walkers from layers below i
         for i in range(n_layers - 1, -1, -1):
-            layer = layers[i]
             if m:
-                edge = layer.in_order[
-                    _best_edges(
-                        node[:m],
-                        layer.in_starts,
-                        self._ends(i, "in"),
-                        self._fwd[i + 1],
-                        self._via[i],
-                        layer.in_order,
-                    )
-                ]
-                up_labels[:m, i] = layer.label[edge]
-                node[:m] = layer.src[edge]
+                label, src = self._up[i]
+                walking = node[:m]
+                up_labels[:m, i] = label[walking]
+                node[:m] = src[walking]
             if per_layer[i]:
-                node[m : m + per_layer[i]] = layer.src[up_start[m : m + per_layer[i]]]
+                node[m : m + per_layer[i]] = up_start[m : m + per_layer[i]]
                 m += per_layer[i]
         down = np.argsort(at, kind="stable")
-        down_start = start[down]
+        down_start = targets[down]
         down_labels = np.full((n, n_layers), -1, dtype=np.int32)
         m = 0  # walkers from layers above i
         for i in range(n_layers):
-            layer = layers[i]
             if m:
-                edge = _best_edges(
-                    node[:m], layer.starts, self._ends(i, "out"), self._bwd[i], self._out[i], None
-                )
-                down_labels[:m, i] = layer.label[edge]
-                node[:m] = layer.dst[edge]
+                label, dst = self._down[i]
+                walking = node[:m]
+                down_labels[:m, i] = label[walking]
+                node[:m] = dst[walking]
             if per_layer[i]:
-                node[m : m + per_layer[i]] = layer.dst[down_start[m : m + per_layer[i]]]
+                node[m : m + per_layer[i]] = down_start[m : m + per_layer[i]]
                 m += per_layer[i]
         labels = np.empty((n, n_layers), dtype=np.int32)
         labels[up] = up_labels
@@ -452,64 +747,6 @@ class Passes:
         labels[columns > at[:, None]] = below[columns > at[:, None]]
         labels[mine] = own
         return labels
-
-
-# Walkers standing on the same node share its search once the duplicates would read more
-# than this many edges in all.
-SHARED_EDGES = 4096
-# Segments of at most this many edges are searched as a padded matrix (one row a node).
-PADDED = 16
-
-
-def _best_edges(
-    node: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-    best: np.ndarray,
-    values: np.ndarray,
-    order: np.ndarray | None,
-) -> np.ndarray:
-    """For each of `node` (walkers' nodes, repeats allowed), the first position p of its
-    segment [starts[n], ends[n]) whose value (`values[order[p]]`, or `values[p]` without
-    `order`) equals the node's `best` (the segment's minimum)."""
-    lo: np.ndarray = starts[node]
-    hi = ends[node]
-    widest = int((hi - lo).max())
-    if widest == 1:  # every walker's node has a single edge: nothing to choose
-        return lo
-    if widest <= PADDED:
-        # Positions past a segment's end repeat its last edge, which cannot come before
-        # the first best one.
-        pos = np.minimum(lo[:, None] + np.arange(widest), (hi - 1)[:, None])
-        hit = (values[pos] if order is None else values[order[pos]]) == best[node][:, None]
-        padded: np.ndarray = lo + hit.argmax(axis=1)
-        return padded
-    lens = hi - lo
-    if int(lens.sum()) <= SHARED_EDGES:
-        return _first_best(lo, lens, best[node], values, order)
-    nodes, inverse = np.unique(node, return_inverse=True)
-    lo = starts[nodes]
-    found = _first_best(lo, ends[nodes] - lo, best[nodes], values, order)
-    shared: np.ndarray = found[inverse.reshape(-1)]
-    return shared
-
-
-def _first_best(
-    lo: np.ndarray,
-    lens: np.ndarray,
-    best: np.ndarray,
-    values: np.ndarray,
-    order: np.ndarray | None,
-) -> np.ndarray:
-    """For each segment of `lens` (> 0) positions from `lo`, the first position whose
-    value equals the segment's `best` (see `_best_edges`)."""
-    offsets = np.cumsum(lens) - lens
-    total = int(offsets[-1] + lens[-1])
-    pos = np.arange(total, dtype=np.int64) + np.repeat(lo - offsets, lens)
-    hit = (values[pos] if order is None else values[order[pos]]) == np.repeat(best, lens)
-    first = np.minimum.reduceat(np.where(hit, np.arange(total), total), offsets)
-    found: np.ndarray = pos[first]
-    return found
 
 
 def _total(compiled: CompiledProduct, picks: Mapping[int, int]) -> Decimal:

@@ -111,3 +111,65 @@ def test_walked_resolutions_equal_the_rebuilt_ones(data):
         if lit in together:
             assert together[lit] == everything[lit]
         assert rebuilt.configuration(lit) == everything[lit]
+
+
+def _answers(passes: Passes) -> tuple:
+    index = passes.compiled.index
+    lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    return (
+        passes.valid,
+        passes.flat_changes.tolist(),
+        [passes.cost(lit) for lit in lits],
+        passes.configurations(lits),
+        [f.tolist() for f in passes._fwd],
+        [b.tolist() for b in passes._bwd],
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), store_bytes=st.sampled_from([0, 2_000, 10**9]))
+def test_passes_depend_only_on_the_picks_not_on_earlier_clicks(data, store_bytes):
+    """Steps are kept across clicks (keyed by a digest of their source, values normalised
+    to their least): a click answered after others, with the store small enough to drop
+    steps or large enough to keep them all, equals the same click on a cold product."""
+    doc = data.draw(product_docs())
+    shared = compile_product(product_from_document(doc, "EUR"))
+    shared.cache["passes-store"] = store = resolutions._Store(max_bytes=store_bytes)
+    index = shared.index
+    clicks = data.draw(st.lists(selections_for(doc), min_size=1, max_size=6))
+    for selections in clicks:
+        picked = parse_selections(index, shared.product, selections)
+        cold = compile_product(product_from_document(doc, "EUR"))
+        assert _answers(Passes(shared, picked)) == _answers(Passes(cold, picked))
+        # Bounded: beyond its bytes the store keeps only the step just made.
+        assert store.held_bytes <= store_bytes or len(store._steps) == 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_colliding_digests_cost_a_step_never_an_answer(data):
+    """Every boundary given the same digest: a stored step is used only for an equal
+    source, so the answers stay those of a cold product."""
+    doc = data.draw(product_docs())
+    shared = compile_product(product_from_document(doc, "EUR"))
+    clicks = data.draw(st.lists(selections_for(doc), min_size=2, max_size=5))
+    with patch.object(resolutions._Statics, "digest", lambda self, b, keys: 0):
+        for selections in clicks:
+            picked = parse_selections(shared.index, shared.product, selections)
+            cold = compile_product(product_from_document(doc, "EUR"))
+            assert _answers(Passes(shared, picked)) == _answers(Passes(cold, picked))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_exact_integers_give_the_answers_of_int64_keys(data):
+    """Keys too wide for int64 are exact Python integers (dtype object): same answers."""
+    doc = data.draw(product_docs())
+    selections = data.draw(selections_for(doc))
+    wide = compile_product(product_from_document(doc, "EUR"))
+    narrow = compile_product(product_from_document(doc, "EUR"))
+    picked = parse_selections(wide.index, wide.product, selections)
+    with patch.object(resolutions, "KEY_LIMIT", 0):
+        exact = Passes(wide, picked)
+    assert exact.dtype is object
+    assert _answers(exact) == _answers(Passes(narrow, picked))
