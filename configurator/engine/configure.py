@@ -21,7 +21,7 @@ from configurator.engine.explain import (
     option_core,
     rule_core,
 )
-from configurator.engine.necessary import SingleDrops, picks_of, single_drops
+from configurator.engine.necessary import SingleDrops, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.resolutions import Passes
 from configurator.engine.results import (
@@ -203,7 +203,7 @@ def configure(
             return []
         if not singles:
             singles.append(single_drops(passes))
-        return picks_of(passes, singles[0][target[0]][target[1]])
+        return singles[0].picks(target)
 
     deltas = option_deltas(passes)
     groups = []
