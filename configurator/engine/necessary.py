@@ -143,6 +143,15 @@ def _out_ends(compiled: CompiledProduct, i: int) -> np.ndarray:
     return ends
 
 
+def _or_segments(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """OR of `rows` (edges, words) over each segment from `starts`: on a flat array when
+    there is one word (numpy reduces a 1-d array faster than a column)."""
+    if rows.shape[1] == 1:
+        return np.bitwise_or.reduceat(rows.reshape(-1), starts).reshape(-1, 1)
+    found: np.ndarray = np.bitwise_or.reduceat(rows, starts, axis=0)
+    return found
+
+
 def _segments(starts: np.ndarray, ends: np.ndarray, nodes: np.ndarray) -> np.ndarray:
     """The positions [starts[n], ends[n]) of every node n of `nodes`, concatenated."""
     lo = starts[nodes].astype(np.intp)
@@ -255,12 +264,16 @@ class SingleDrops:
                 fwd.append(None)
                 continue
             src, label = _incoming(self.compiled, i)
-            carried = np.zeros((len(src), self.words), dtype=np.uint64) if cur is None else cur[src]
+            carried = (
+                np.zeros((len(src), self.words), dtype=np.uint64)
+                if cur is None
+                else cur.take(src, axis=0)
+            )
             if part is not None:
-                carried &= part.keep[label][:, None]
-                start = np.flatnonzero(self._zero_fwd(i)[src] & part.one[label])
-                carried[start] |= part.fwd[label[start]]
-            fwd.append(np.bitwise_or.reduceat(carried, layer.in_starts, axis=0))
+                carried &= part.keep.take(label)[:, None]
+                start = np.flatnonzero(self._zero_fwd(i).take(src) & part.one.take(label))
+                carried[start] |= part.fwd.take(label.take(start), axis=0)
+            fwd.append(_or_segments(carried, layer.in_starts))
         return fwd[b]
 
     def _backward(self, b: int) -> Bits:
@@ -275,13 +288,17 @@ class SingleDrops:
                 bwd.append(None)
                 continue
             dst = layer.dst
-            carried = np.zeros((len(dst), self.words), dtype=np.uint64) if cur is None else cur[dst]
+            carried = (
+                np.zeros((len(dst), self.words), dtype=np.uint64)
+                if cur is None
+                else cur.take(dst, axis=0)
+            )
             if part is not None:
                 label = layer.label
-                carried &= part.keep[label][:, None]
-                start = np.flatnonzero(self._zero_bwd(i + 1)[dst] & part.one[label])
-                carried[start] |= part.bwd[label[start]]
-            bwd.append(np.bitwise_or.reduceat(carried, layer.starts, axis=0))
+                carried &= part.keep.take(label)[:, None]
+                start = np.flatnonzero(self._zero_bwd(i + 1).take(dst) & part.one.take(label))
+                carried[start] |= part.bwd.take(label.take(start), axis=0)
+            bwd.append(_or_segments(carried, layer.starts))
         return bwd[n_layers - b]
 
     def _group(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -304,7 +321,7 @@ class SingleDrops:
         into = _segments(
             layer.in_starts, _ends(self.compiled, i), np.flatnonzero(self._zero_bwd(i + 1))
         )
-        into = layer.in_order[into].astype(np.intp)
+        into = layer.in_order.take(into).astype(np.intp)
         # Picks below: edges from a node reached dropping nothing.
         out_of = _segments(
             layer.starts, _out_ends(self.compiled, i), np.flatnonzero(self._zero_fwd(i))
@@ -312,14 +329,23 @@ class SingleDrops:
         own = empty
         if multi:
             assert part is not None
-            zero_in = part.zero[layer.label[into]]
-            both = into[self._zero_fwd(i)[layer.src[into]] & part.one[layer.label[into]]]
-            own = self._per_option(layer, both, part.fwd[layer.label[both]])
-            into = into[zero_in]
-            out_of = out_of[part.zero[layer.label[out_of]]]
-        above = empty if before is None else self._per_option(layer, into, before[layer.src[into]])
+            labels_in = layer.label.take(into)
+            zero_in = part.zero.take(labels_in)
+            both = into.compress(
+                self._zero_fwd(i).take(layer.src.take(into)) & part.one.take(labels_in)
+            )
+            own = self._per_option(layer, both, part.fwd.take(layer.label.take(both), axis=0))
+            into = into.compress(zero_in)
+            out_of = out_of.compress(part.zero.take(layer.label.take(out_of)))
+        above = (
+            empty
+            if before is None
+            else self._per_option(layer, into, before.take(layer.src.take(into), axis=0))
+        )
         below = (
-            empty if after is None else self._per_option(layer, out_of, after[layer.dst[out_of]])
+            empty
+            if after is None
+            else self._per_option(layer, out_of, after.take(layer.dst.take(out_of), axis=0))
         )
         return above, below, own
 
