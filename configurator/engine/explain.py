@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar, cast
 
 import numpy as np
@@ -354,6 +354,23 @@ class Candidates:
     ordered: tuple[Literal, ...]
     gids: np.ndarray  # int64, global id of each of `ordered`
     members: frozenset[Literal]
+    # The group's pair table rows of `ordered`, read once for all its options: for each
+    # option, whether one candidate alone excludes it and the first that does.
+    first_alone: dict[int, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def alone(self, compiled: CompiledProduct, target: Literal) -> Literal | None:
+        """The first of `ordered` that excludes `target` by itself (the pair table)."""
+        g, o = target
+        found = self.first_alone.get(g)
+        if found is None:
+            start = compiled.index.offsets[g]
+            width = len(compiled.index.option_codes[g])
+            rows: np.ndarray = compiled.pair_excluded[self.gids, start : start + width]
+            hit = cast("np.ndarray", rows.any(axis=0))  # numpy's stubs: axis reductions
+            found = self.first_alone[g] = (hit, rows.argmax(axis=0))
+        return self.ordered[int(found[1][o])] if found[0][o] else None
 
 
 def candidates_for(compiled: CompiledProduct, candidates: Sequence[Literal], g: int) -> Candidates:
@@ -398,9 +415,9 @@ def minimal_support(
         candidates = candidates_for(compiled, candidates, target[0])
     if not candidates.ordered:
         return []
-    hits = np.flatnonzero(table[candidates.gids, gid])
-    if len(hits):
-        return [candidates.ordered[hits[0]]]
+    alone = candidates.alone(compiled, target)
+    if alone is not None:
+        return [alone]
     forced = [lit for lit in (necessary() if necessary else ()) if lit in candidates.members]
     if forced and excluded_under(frozenset(forced), target):
         return forced
