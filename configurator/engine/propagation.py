@@ -39,7 +39,7 @@ def allowed_edges(layer: Layer, mask: int) -> np.ndarray | None:
         return None
     # One row per pick: numpy's stubs cannot tell an axis reduction from a scalar one.
     label_ok = cast("NDArray[np.bool_]", layer.label_options[:, _bits(mask)].all(axis=1))
-    edges: NDArray[np.bool_] = label_ok[layer.label]
+    edges: NDArray[np.bool_] = label_ok.take(layer.label)
     return edges
 
 
