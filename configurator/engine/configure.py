@@ -273,8 +273,9 @@ def configure(
                     )
                 )
                 continue
-            # Selected and available states are the same objects click after click.
-            key = (g, o, state, found.delta)
+            # Selected and available states are the same objects click after click (the
+            # delta by its text: equal Decimals can print differently, 1.0 and 1.00).
+            key = (g, o, state, str(found.delta))
             known = plain.get(key)
             if known is None:
                 if len(plain) >= STATES_LIMIT:

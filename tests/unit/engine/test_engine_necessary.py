@@ -10,7 +10,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import compile_product, product_from_document
+from configurator.engine import compile_product, configure, product_from_document
 from configurator.engine.necessary import DropStore, single_drops
 from configurator.engine.propagation import availability
 from configurator.engine.resolutions import Passes
@@ -157,3 +157,29 @@ def test_the_store_keeps_at_least_one_record_and_stays_bounded():
     for k in range(5):
         store.start((k, 0, 0), 1)
     assert len(store._records) == 3
+
+
+def test_answers_of_a_warm_product_print_as_those_of_a_cold_one():
+    """The per-product memos (single-drop bits, option states, reasons) change nothing a
+    caller can see, in value or in text, whatever the clicks before."""
+    doc = _chain_document(30)
+    warm = compile_product(product_from_document(doc, "EUR"))
+    cold = compile_product(product_from_document(doc, "EUR"))
+    rng = random.Random(9)
+    selections: dict[str, list[str]] = {}
+    for _ in range(40):
+        answer = configure(warm, selections)
+        cold.cache.clear()
+        assert repr(answer) == repr(configure(cold, selections))
+        available = [
+            (group, option.code)
+            for group in answer.groups
+            for option in group.options
+            if option.state == "available"
+        ]
+        if not available:
+            selections = {}
+            continue
+        group, code = rng.choice(available)
+        picks = selections.get(group.code, [])
+        selections[group.code] = [code] if group.max == 1 else [*picks, code]
