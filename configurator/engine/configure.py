@@ -21,7 +21,7 @@ from configurator.engine.explain import (
     option_core,
     rule_core,
 )
-from configurator.engine.necessary import SingleDrops, picks_of, single_drops
+from configurator.engine.necessary import SingleDrops, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.resolutions import Passes
 from configurator.engine.results import (
@@ -60,11 +60,15 @@ class _Session:
         self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
         self._candidates: dict[int, Candidates] = {}
 
-    def candidates(self, g: int, lits: Sequence[Literal]) -> Candidates:
-        """`lits` ordered for explaining group g's options (the same for all of them)."""
+    def candidates(self, g: int, recency: Sequence[Literal]) -> Candidates:
+        """The picks of `recency` that may explain group g's options, ordered for it
+        (the same for all of them). Picks a single-choice group's option would replace
+        cannot explain its exclusion."""
         found = self._candidates.get(g)
         if found is None:
-            found = self._candidates[g] = candidates_for(self.compiled, lits, g)
+            if self.compiled.index.maxs[g] == 1:
+                recency = [s for s in recency if s[0] != g]
+            found = self._candidates[g] = candidates_for(self.compiled, recency, g)
         return found
 
     def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:
@@ -97,12 +101,37 @@ class _Session:
     def reasons(self, lits: Sequence[Literal], support: Sequence[Literal]) -> tuple[Reason, ...]:
         return self._reasons(rule_core(self.compiled, lits), support)
 
-    def option_reasons(
-        self, lits: Sequence[Literal], support: Sequence[Literal]
-    ) -> tuple[Reason, ...]:
-        """`reasons` of an excluded option: its rules from `explain.option_core`
-        (propagation before search; not always minimal, see there)."""
-        return self._reasons(option_core(self.compiled, lits), support)
+    def option_reasons(self, target: Literal, support: Sequence[Literal]) -> tuple[Reason, ...]:
+        """`reasons` of the excluded option `target` under `support`: its rules from
+        `explain.option_core` (propagation before search; not always minimal, see there).
+        The reasons made of the same rules and picks are the same objects click after
+        click (bounded)."""
+        items = option_core(self.compiled, [*support, target])
+        memo = _reasons_memo(self.compiled)
+        key = (items, tuple(support))
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= STATES_LIMIT:
+                memo.clear()
+            found = memo[key] = self._reasons(items, support)
+        return found
+
+
+# Entries of each per-process memo of answers' pieces (option states, excluded options'
+# reasons) a compiled product keeps; beyond, the memo starts again.
+STATES_LIMIT = 50_000
+
+
+def _plain_states(compiled: CompiledProduct) -> dict[tuple[object, ...], OptionState]:
+    found: dict[tuple[object, ...], OptionState] = compiled.cache.setdefault("option-states", {})
+    return found
+
+
+def _reasons_memo(compiled: CompiledProduct) -> dict[tuple[object, ...], tuple[Reason, ...]]:
+    found: dict[tuple[object, ...], tuple[Reason, ...]] = compiled.cache.setdefault(
+        "option-reasons", {}
+    )
+    return found
 
 
 def _sweeps_of(compiled: CompiledProduct) -> Sweeps:
@@ -203,14 +232,13 @@ def configure(
             return []
         if not singles:
             singles.append(single_drops(passes))
-        return picks_of(passes, singles[0][target[0]][target[1]])
+        return singles[0].picks(target)
 
     deltas = option_deltas(passes)
+    plain = _plain_states(compiled)
     groups = []
     for g, group in enumerate(product.groups):
         mask = picked.get(g, 0)
-        # Picks a single-choice group's option would replace cannot explain its exclusion.
-        candidates = [s for s in recency if index.maxs[g] > 1 or s[0] != g]
         changes = passes.changes[g].tolist()
         found_in_group = deltas[g]
         options = []
@@ -224,7 +252,7 @@ def configure(
             else:
                 support = minimal_support(
                     compiled,
-                    session.candidates(g, candidates),
+                    session.candidates(g, recency),
                     (g, o),
                     session.excluded_under,
                     necessary=partial(necessary_for, (g, o)),
@@ -235,7 +263,7 @@ def configure(
                         option.name,
                         "excluded",
                         option.price,
-                        session.option_reasons([*support, (g, o)], support),
+                        session.option_reasons((g, o), support),
                         delta=found.delta,
                         resolution=found.selections,
                         # A resolution as masks is made only when explained.
@@ -247,9 +275,17 @@ def configure(
                     )
                 )
                 continue
-            options.append(
-                OptionState(option.code, option.name, state, option.price, delta=found.delta)
-            )
+            # Selected and available states are the same objects click after click (the
+            # delta by its text: equal Decimals can print differently, 1.0 and 1.00).
+            key = (g, o, state, str(found.delta))
+            known = plain.get(key)
+            if known is None:
+                if len(plain) >= STATES_LIMIT:
+                    plain.clear()
+                known = plain[key] = OptionState(
+                    option.code, option.name, state, option.price, delta=found.delta
+                )
+            options.append(known)
         groups.append(
             GroupState(
                 code=group.code,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar, cast
 
 import numpy as np
@@ -354,19 +354,39 @@ class Candidates:
     ordered: tuple[Literal, ...]
     gids: np.ndarray  # int64, global id of each of `ordered`
     members: frozenset[Literal]
+    # The group's pair table rows of `ordered`, read once for all its options: for each
+    # option, whether one candidate alone excludes it and the first that does.
+    first_alone: dict[int, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def alone(self, compiled: CompiledProduct, target: Literal) -> Literal | None:
+        """The first of `ordered` that excludes `target` by itself (the pair table)."""
+        g, o = target
+        found = self.first_alone.get(g)
+        if found is None:
+            start = compiled.index.offsets[g]
+            width = len(compiled.index.option_codes[g])
+            rows: np.ndarray = compiled.pair_excluded[self.gids, start : start + width]
+            hit = cast("np.ndarray", rows.any(axis=0))  # numpy's stubs: axis reductions
+            found = self.first_alone[g] = (hit, rows.argmax(axis=0))
+        return self.ordered[int(found[1][o])] if found[0][o] else None
 
 
 def candidates_for(compiled: CompiledProduct, candidates: Sequence[Literal], g: int) -> Candidates:
-    """`candidates` (oldest first) ordered for the options of group `g`."""
-    distance = compiled.group_distance[g]
+    """`candidates` (oldest first) ordered for the options of group `g`: nearest in rule
+    hops first, then the most recent (one sort of arrays, not of tuples)."""
     n = len(candidates)
-    ordered = tuple(
-        lit
-        for _, _, lit in sorted(
-            (int(distance[lit[0]]), n - k, lit) for k, lit in enumerate(candidates)
-        )
-    )
-    gids = np.array([compiled.index.global_id(lit) for lit in ordered], dtype=np.int64)
+    index = compiled.index
+    if not n:
+        return Candidates((), np.zeros(0, dtype=np.int64), frozenset())
+    groups = np.fromiter((lit[0] for lit in candidates), dtype=np.int64, count=n)
+    options = np.fromiter((lit[1] for lit in candidates), dtype=np.int64, count=n)
+    distance = compiled.group_distance[g][groups]
+    order = np.lexsort((np.arange(n, 0, -1), distance)).tolist()
+    ordered = tuple(candidates[k] for k in order)
+    offsets = np.asarray(index.offsets, dtype=np.int64)
+    gids = (offsets[groups] + options)[order]
     return Candidates(ordered, gids, frozenset(candidates))
 
 
@@ -395,9 +415,9 @@ def minimal_support(
         candidates = candidates_for(compiled, candidates, target[0])
     if not candidates.ordered:
         return []
-    hits = np.flatnonzero(table[candidates.gids, gid])
-    if len(hits):
-        return [candidates.ordered[hits[0]]]
+    alone = candidates.alone(compiled, target)
+    if alone is not None:
+        return [alone]
     forced = [lit for lit in (necessary() if necessary else ()) if lit in candidates.members]
     if forced and excluded_under(frozenset(forced), target):
         return forced

@@ -7,152 +7,385 @@ reason, found without a search. One more pair of passes over the diagram, on top
 minimum-change passes (`resolutions.Passes`): a node carries, as a bitset over the current
 picks, which single pick a path from the root (forward) or to the terminal (backward) can
 drop while dropping nothing else.
+
+The bits of a boundary depend only on the picks on one side of it: forward, those of the
+layers above (numbered from the top, layer by layer), backward, those below (numbered
+from the bottom). So a click's passes start where its picks first differ from a recent
+click's (in a store bounded in bytes, kept in `CompiledProduct.cache`), and each pass runs
+only as far as the groups read need: a click that adds one pick recomputes the forward
+bits below it and the backward bits above it, not both passes over the whole diagram.
+Every array is exactly what a whole pass computes: the answers do not depend on the
+clicks before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 
+from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Literal
+from configurator.engine.diagram import Layer
 from configurator.engine.propagation import _bits
 from configurator.engine.resolutions import Passes
 
+# Bytes of bit arrays a compiled product keeps across clicks (whole records: a record is
+# counted at the most it can hold, both passes over every node).
+STORE_BYTES = 32 * 2**20
 
-def _label_bits(passes: Passes, i: int, n_words: int) -> tuple[np.ndarray, np.ndarray]:
-    """(changes per label, bitset of the one dropped pick per label) of layer i."""
-    layer = passes.compiled.diagram.layers[i]
-    g = layer.group
-    picks = passes.compiled.index.picks[g]
-    want = passes.picked.get(g, 0)
-    bit = {lit: n for n, lit in enumerate(passes.literals)}
-    drops = np.zeros(len(picks), dtype=np.int64)
-    words = np.zeros((len(picks), n_words), dtype=np.uint64)
-    for lab, mask in enumerate(picks):
-        missing = want & ~mask
-        drops[lab] = missing.bit_count()
-        if drops[lab] == 1:
-            n = bit[(g, missing.bit_length() - 1)]
-            words[lab, n // 64] = np.uint64(1) << np.uint64(n % 64)
-    return drops, words
+Bits = np.ndarray | None  # (nodes, words) uint64 per boundary; None: no node carries a bit
 
 
-class SingleDrops(Mapping[int, np.ndarray]):
-    """{group: (options, words) uint64}, each group's bits worked out when first read
-    (a click reads the groups of its excluded options only)."""
+@dataclass(frozen=True)
+class _Record:
+    """One click's passes, grown in place by that click only (lists only get longer, and
+    every array in them is final): `fwd[b]` for boundaries 0.., `bwd[j]` for boundary
+    (layers - j)."""
 
-    def __init__(self, passes: Passes, n_words: int) -> None:
-        self.passes = passes
-        self.n_words = n_words
-        self._groups: dict[int, np.ndarray] = {}
-        self._fwd: list[np.ndarray] = []
-        self._bwd: list[np.ndarray] = []
-        self._per_layer: list[tuple[np.ndarray, np.ndarray, np.ndarray] | None] = []
-        self._zero_fwd: list[np.ndarray] = []
-        self._zero_bwd: list[np.ndarray] = []
+    masks: tuple[int, ...]  # the picks of each layer
+    words: int
+    fwd: list[Bits]
+    bwd: list[Bits]
 
-    def __len__(self) -> int:
-        return len(self.passes.compiled.index.option_codes)
 
-    def __iter__(self) -> Iterator[int]:
-        return iter(range(len(self)))
+class DropStore:
+    """Recent clicks' single-drop passes of one compiled product, least recently used
+    dropped first beyond `max_bytes`. Safe to share between threads: records are added
+    and dropped under a lock and read without one (see `_Record`)."""
 
-    def __getitem__(self, g: int) -> np.ndarray:
-        found = self._groups.get(g)
-        if found is None:
-            found = self._groups[g] = self._group(g)
-        return found
+    def __init__(self, n_nodes: int, *, max_bytes: int = STORE_BYTES) -> None:
+        self.n_nodes = n_nodes
+        self.max_bytes = max_bytes
+        self._records: OrderedDict[tuple[int, tuple[int, ...]], _Record] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def _group(self, g: int) -> np.ndarray:
-        passes, n_words = self.passes, self.n_words
-        index = passes.compiled.index
-        if not self._fwd:
-            return np.zeros((len(index.option_codes[g]), n_words), dtype=np.uint64)
-        i = passes.layer_of[g]
-        layer = passes.compiled.diagram.layers[i]
-        src_zero, dst_zero = self._zero_fwd[i][layer.src], self._zero_bwd[i + 1][layer.dst]
-        before, after = self._fwd[i][layer.src], self._bwd[i + 1][layer.dst]
-        part = self._per_layer[i]
-        if part is None or index.maxs[g] == 1:  # a single-choice pick is replaced
-            via = np.where(dst_zero[:, None], before, 0) | np.where(src_zero[:, None], after, 0)
-        else:
-            e0, e1, words = part
-            via = (
-                np.where((e0 & dst_zero)[:, None], before, 0)
-                | np.where((e1 & src_zero & dst_zero)[:, None], words, 0)
-                | np.where((e0 & src_zero)[:, None], after, 0)
-            )
-        per_label = np.bitwise_or.reduceat(via[layer.by_label], layer.label_starts, axis=0)
-        options = layer.label_options[layer.label_ids]
-        spread = np.where(options[:, :, None], per_label[:, None, :], np.uint64(0))
-        found: np.ndarray = np.bitwise_or.reduce(spread, axis=0)
-        return found
+    def _cap(self, words: int) -> int:
+        return max(1, self.max_bytes // max(1, 2 * self.n_nodes * words * 8))
 
-    def run(self) -> None:
-        """The forward and backward passes. Bits start only at the layers of picked
-        groups: before the first of them (forward) and after the last (backward) every
-        node carries none, so those layers are not stepped through."""
-        passes, n_words = self.passes, self.n_words
-        layers = passes.compiled.diagram.layers
-        w = passes.weight
-        self._zero_fwd = [f < w for f in passes._fwd]  # reached dropping nothing
-        self._zero_bwd = [b < w for b in passes._bwd]
-        picked_layers = []
-        for i, layer in enumerate(layers):
-            if passes.picked.get(layer.group, 0):
-                drops, words = _label_bits(passes, i, n_words)
-                self._per_layer.append(
-                    (drops[layer.label] == 0, drops[layer.label] == 1, words[layer.label])
-                )
-                picked_layers.append(i)
-            else:
-                self._per_layer.append(None)
-        first, last = picked_layers[0], picked_layers[-1]
-        fwd = [np.zeros((1, n_words), dtype=np.uint64)]
-        for i, layer in enumerate(layers):
-            if i < first:
-                fwd.append(np.zeros((layer.n_dst, n_words), dtype=np.uint64))
+    def start(self, masks: tuple[int, ...], words: int) -> _Record:
+        """A record for `masks`, begun with the longest forward prefix and backward suffix
+        of a stored record whose picks agree over those layers."""
+        n_layers = len(masks)
+        with self._lock:
+            records = list(self._records.values())
+        fwd: list[Bits] = [None]
+        bwd: list[Bits] = [None]
+        for other in reversed(records):  # most recent first
+            if other.words != words:
                 continue
-            carried = fwd[i][layer.src]
-            part = self._per_layer[i]
-            if part is not None:
-                e0, e1, words = part
-                start = self._zero_fwd[i][layer.src] & e1
-                carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
-            fwd.append(np.bitwise_or.reduceat(carried[layer.in_order], layer.in_starts, axis=0))
-        bwd = [np.zeros((1, n_words), dtype=np.uint64)]
-        for i in range(len(layers) - 1, -1, -1):
-            layer = layers[i]
-            if i > last:
-                bwd.append(np.zeros((layer.n_src, n_words), dtype=np.uint64))
-                continue
-            carried = bwd[-1][layer.dst]
-            part = self._per_layer[i]
-            if part is not None:
-                e0, e1, words = part
-                start = self._zero_bwd[i + 1][layer.dst] & e1
-                carried = np.where(e0[:, None], carried, 0) | np.where(start[:, None], words, 0)
-            bwd.append(np.bitwise_or.reduceat(carried, layer.starts, axis=0))
-        bwd.reverse()
-        self._fwd, self._bwd = fwd, bwd
+            same = 0
+            while same < n_layers and other.masks[same] == masks[same]:
+                same += 1
+            if same == n_layers:
+                fwd, bwd = list(other.fwd), list(other.bwd)
+                break
+            usable = other.fwd[: same + 1]
+            if len(usable) > len(fwd):
+                fwd = list(usable)
+            same = 0
+            while (
+                same < n_layers and other.masks[n_layers - 1 - same] == masks[n_layers - 1 - same]
+            ):
+                same += 1
+            usable = other.bwd[: same + 1]
+            if len(usable) > len(bwd):
+                bwd = list(usable)
+        record = _Record(masks, words, fwd, bwd)
+        with self._lock:
+            self._records[(words, masks)] = record
+            self._records.move_to_end((words, masks))
+            while len(self._records) > self._cap(words):
+                self._records.popitem(last=False)
+        return record
 
 
-def single_drops(passes: Passes) -> SingleDrops:
-    """{group: (options, words) uint64}: bit n set for option o when o is available once
-    the n-th current pick (`passes.literals[n]`) alone is dropped. Read it for options
-    whose least change count is 1; others have no such pick."""
-    n_words = max(1, (len(passes.literals) + 63) // 64)
-    found = SingleDrops(passes, n_words)
-    if not passes.compiled.diagram.empty and passes.literals:
-        found.run()
+def _store_of(compiled: CompiledProduct) -> DropStore:
+    found = compiled.cache.get("single-drops")
+    if not isinstance(found, DropStore):
+        found = compiled.cache["single-drops"] = DropStore(compiled.diagram.n_nodes)
     return found
 
 
-def picks_of(passes: Passes, words: np.ndarray) -> list[Literal]:
-    """The current picks whose bits are set in `words`, oldest first."""
+def _incoming(compiled: CompiledProduct, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """(source, label) of layer i's edges in `in_order` (by target): static, memoised."""
+    memo = compiled.cache.setdefault("necessary-incoming", {})
+    found = memo.get(i)
+    if found is None:
+        layer = compiled.diagram.layers[i]
+        order = layer.in_order.astype(np.intp)
+        found = memo[i] = (layer.src[order].astype(np.intp), layer.label[order].astype(np.intp))
+    pair: tuple[np.ndarray, np.ndarray] = found
+    return pair
+
+
+def _ends(compiled: CompiledProduct, i: int) -> np.ndarray:
+    """End (exclusive) of each target node's run in layer i's `in_order`: memoised."""
+    memo = compiled.cache.setdefault("necessary-in-ends", {})
+    found = memo.get(i)
+    if found is None:
+        layer = compiled.diagram.layers[i]
+        found = memo[i] = np.append(layer.in_starts[1:], len(layer.src)).astype(np.intp)
+    ends: np.ndarray = found
+    return ends
+
+
+def _out_ends(compiled: CompiledProduct, i: int) -> np.ndarray:
+    """End (exclusive) of each source node's edges in layer i: memoised."""
+    memo = compiled.cache.setdefault("necessary-out-ends", {})
+    found = memo.get(i)
+    if found is None:
+        layer = compiled.diagram.layers[i]
+        found = memo[i] = np.append(layer.starts[1:], len(layer.src)).astype(np.intp)
+    ends: np.ndarray = found
+    return ends
+
+
+def _or_segments(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """OR of `rows` (edges, words) over each segment from `starts`: on a flat array when
+    there is one word (numpy reduces a 1-d array faster than a column)."""
+    if rows.shape[1] == 1:
+        return np.bitwise_or.reduceat(rows.reshape(-1), starts).reshape(-1, 1)
+    found: np.ndarray = np.bitwise_or.reduceat(rows, starts, axis=0)
+    return found
+
+
+def _segments(starts: np.ndarray, ends: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """The positions [starts[n], ends[n]) of every node n of `nodes`, concatenated."""
+    lo = starts[nodes].astype(np.intp)
+    lens = ends[nodes] - lo
+    total = int(lens.sum())
+    if not total:
+        return np.zeros(0, dtype=np.intp)
+    offsets = np.cumsum(lens) - lens
+    found: np.ndarray = np.arange(total, dtype=np.intp) + np.repeat(lo - offsets, lens)
+    return found
+
+
+@dataclass(frozen=True)
+class _LabelBits:
+    """What each pick label of a layer holding current picks drops."""
+
+    keep: np.ndarray  # uint64 per label: all ones when it drops nothing, else 0
+    zero: np.ndarray  # bool per label: drops nothing
+    one: np.ndarray  # bool per label: drops exactly one current pick
+    fwd: np.ndarray  # (labels, words) uint64: that pick's bit in the forward numbering
+    bwd: np.ndarray  # the same in the backward numbering
+
+
+def _bit_rows(bit: np.ndarray, one: np.ndarray, words: int) -> np.ndarray:
+    rows = np.zeros((len(bit), words), dtype=np.uint64)
+    labels = np.flatnonzero(one)
+    b = bit[labels]
+    rows[labels, b // 64] = np.left_shift(np.uint64(1), (b % 64).astype(np.uint64))
+    return rows
+
+
+def _label_bits(layer: Layer, want: int, above: int, below: int, words: int) -> _LabelBits:
+    wanted = _bits(want)
+    missing = ~layer.label_options[:, wanted]
+    drops = missing.sum(axis=1)
+    first = missing.argmax(axis=1).astype(np.int64)  # the dropped pick, when one is
+    zero, one = drops == 0, drops == 1
+    keep = np.where(zero, np.uint64(0xFFFFFFFFFFFFFFFF), np.uint64(0))
+    fwd = _bit_rows(above + first, one, words)
+    bwd = _bit_rows(below + first, one, words)
+    return _LabelBits(keep, zero, one, fwd, bwd)
+
+
+class SingleDrops:
+    """The single-drop bits of one click (see the module docstring): `picks(target)`
+    for an option whose least change count is 1; groups are worked out when first read."""
+
+    def __init__(self, passes: Passes) -> None:
+        self.passes = passes
+        compiled = passes.compiled
+        self.compiled = compiled
+        layers = compiled.diagram.layers
+        picked = passes.picked
+        self.masks = tuple(picked.get(layer.group, 0) for layer in layers)
+        # Forward numbering: layer by layer from the top, options ascending within a
+        # layer; backward: from the bottom. `above[i]` / `below[i]`: picks before layer i
+        # in either numbering.
+        self.fwd_lits: list[Literal] = []
+        self.above: list[int] = []
+        for layer, mask in zip(layers, self.masks, strict=True):
+            self.above.append(len(self.fwd_lits))
+            self.fwd_lits.extend((layer.group, o) for o in _bits(mask))
+        self.bwd_lits: list[Literal] = []
+        self.below: list[int] = [0] * len(layers)
+        for i in range(len(layers) - 1, -1, -1):
+            self.below[i] = len(self.bwd_lits)
+            self.bwd_lits.extend((layers[i].group, o) for o in _bits(self.masks[i]))
+        self.words = max(1, (len(self.fwd_lits) + 63) // 64)
+        self.rank = {lit: n for n, lit in enumerate(passes.literals)}
+        self._labels: dict[int, _LabelBits] = {}
+        self._zeros: dict[int, np.ndarray] = {}  # b: forward, -1 - b: backward
+        self._groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._record: _Record | None = None
+        if not compiled.diagram.empty and self.fwd_lits:
+            self._record = _store_of(compiled).start(self.masks, self.words)
+
+    def _bits_of(self, i: int) -> _LabelBits | None:
+        if not self.masks[i]:
+            return None
+        found = self._labels.get(i)
+        if found is None:
+            layer = self.compiled.diagram.layers[i]
+            found = self._labels[i] = _label_bits(
+                layer, self.masks[i], self.above[i], self.below[i], self.words
+            )
+        return found
+
+    def _zero_fwd(self, b: int) -> np.ndarray:
+        """Nodes of boundary b reached from the root dropping nothing."""
+        found = self._zeros.get(b)
+        if found is None:
+            found = self._zeros[b] = self.passes._fwd[b] < self.passes.weight
+        return found
+
+    def _zero_bwd(self, b: int) -> np.ndarray:
+        """Nodes of boundary b reaching the terminal dropping nothing."""
+        found = self._zeros.get(-1 - b)
+        if found is None:
+            found = self._zeros[-1 - b] = self.passes._bwd[b] < self.passes.weight
+        return found
+
+    def _forward(self, b: int) -> Bits:
+        """The forward bits at boundary b, stepping on from the last one known."""
+        assert self._record is not None
+        fwd, layers = self._record.fwd, self.compiled.diagram.layers
+        while len(fwd) <= b:
+            i = len(fwd) - 1
+            layer, cur, part = layers[i], fwd[i], self._bits_of(i)
+            if part is None and cur is None:
+                fwd.append(None)
+                continue
+            src, label = _incoming(self.compiled, i)
+            carried = (
+                np.zeros((len(src), self.words), dtype=np.uint64)
+                if cur is None
+                else cur.take(src, axis=0)
+            )
+            if part is not None:
+                carried &= part.keep.take(label)[:, None]
+                start = np.flatnonzero(self._zero_fwd(i).take(src) & part.one.take(label))
+                carried[start] |= part.fwd.take(label.take(start), axis=0)
+            fwd.append(_or_segments(carried, layer.in_starts))
+        return fwd[b]
+
+    def _backward(self, b: int) -> Bits:
+        """The backward bits at boundary b, stepping up from the last one known."""
+        assert self._record is not None
+        bwd, layers = self._record.bwd, self.compiled.diagram.layers
+        n_layers = len(layers)
+        while len(bwd) <= n_layers - b:
+            i = n_layers - len(bwd)
+            layer, cur, part = layers[i], bwd[-1], self._bits_of(i)
+            if part is None and cur is None:
+                bwd.append(None)
+                continue
+            dst = layer.dst
+            carried = (
+                np.zeros((len(dst), self.words), dtype=np.uint64)
+                if cur is None
+                else cur.take(dst, axis=0)
+            )
+            if part is not None:
+                label = layer.label
+                carried &= part.keep.take(label)[:, None]
+                start = np.flatnonzero(self._zero_bwd(i + 1).take(dst) & part.one.take(label))
+                carried[start] |= part.bwd.take(label.take(start), axis=0)
+            bwd.append(_or_segments(carried, layer.starts))
+        return bwd[n_layers - b]
+
+    def _group(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(options, words) uint64 of group g: the picks above its layer (forward
+        numbering), below it (backward numbering) and in it (forward numbering) whose
+        drop alone frees each option. Only the edges from a node reached dropping
+        nothing, or into one reaching the terminal dropping nothing, are read."""
+        passes = self.passes
+        i = passes.layer_of[g]
+        layer = self.compiled.diagram.layers[i]
+        n_options = layer.label_options.shape[1]
+        empty = np.zeros((n_options, self.words), dtype=np.uint64)
+        if self._record is None:
+            return empty, empty, empty
+        before, after = self._forward(i), self._backward(i + 1)
+        part = self._bits_of(i)
+        multi = part is not None and self.compiled.index.maxs[g] > 1
+        # Picks above: edges into a node reaching the terminal dropping nothing (and
+        # dropping nothing here, unless a single-choice pick is replaced).
+        into = _segments(
+            layer.in_starts, _ends(self.compiled, i), np.flatnonzero(self._zero_bwd(i + 1))
+        )
+        into = layer.in_order.take(into).astype(np.intp)
+        # Picks below: edges from a node reached dropping nothing.
+        out_of = _segments(
+            layer.starts, _out_ends(self.compiled, i), np.flatnonzero(self._zero_fwd(i))
+        )
+        own = empty
+        if multi:
+            assert part is not None
+            labels_in = layer.label.take(into)
+            zero_in = part.zero.take(labels_in)
+            both = into.compress(
+                self._zero_fwd(i).take(layer.src.take(into)) & part.one.take(labels_in)
+            )
+            own = self._per_option(layer, both, part.fwd.take(layer.label.take(both), axis=0))
+            into = into.compress(zero_in)
+            out_of = out_of.compress(part.zero.take(layer.label.take(out_of)))
+        above = (
+            empty
+            if before is None
+            else self._per_option(layer, into, before.take(layer.src.take(into), axis=0))
+        )
+        below = (
+            empty
+            if after is None
+            else self._per_option(layer, out_of, after.take(layer.dst.take(out_of), axis=0))
+        )
+        return above, below, own
+
+    def _per_option(self, layer: Layer, edges: np.ndarray, bits: np.ndarray) -> np.ndarray:
+        """OR of `bits` (one row per edge of `edges`) over the edges carrying each option."""
+        n_labels = layer.label_options.shape[0]
+        per_label = np.zeros((n_labels, self.words), dtype=np.uint64)
+        np.bitwise_or.at(per_label, layer.label[edges], bits)
+        present = np.flatnonzero(per_label.any(axis=1))
+        options = layer.label_options[present]
+        spread = np.where(options[:, :, None], per_label[present][:, None, :], np.uint64(0))
+        found: np.ndarray = np.bitwise_or.reduce(spread, axis=0)  # zeros when none
+        return found
+
+    def picks(self, target: Literal) -> list[Literal]:
+        """The current picks whose drop alone makes `target` available, oldest first
+        (read it for options whose least change count is 1; others have none)."""
+        g, o = target
+        found = self._groups.get(g)
+        if found is None:
+            found = self._groups[g] = self._group(g)
+        above, below, own = found
+        out = [
+            *_lits(self.fwd_lits, above[o]),
+            *_lits(self.bwd_lits, below[o]),
+            *_lits(self.fwd_lits, own[o]),
+        ]
+        rank = self.rank
+        return sorted(out, key=lambda lit: rank.get(lit, -1))
+
+
+def _lits(numbered: list[Literal], words: np.ndarray) -> list[Literal]:
     out = []
-    for w, word in enumerate(words):
-        for n in _bits(int(word)):
-            out.append(passes.literals[w * 64 + n])
+    for w, word in enumerate(words.tolist()):
+        for n in _bits(word):
+            out.append(numbered[w * 64 + n])
     return out
+
+
+def single_drops(passes: Passes) -> SingleDrops:
+    """The single-drop bits of the click `passes` answers: `picks((g, o))` is the current
+    picks (oldest first) each of which, dropped alone, makes option o available."""
+    return SingleDrops(passes)
