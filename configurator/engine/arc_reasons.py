@@ -132,15 +132,16 @@ class Statics:
         # The labels of group g holding `need` (an option mask): {(g, need): domain}.
         self._holding: dict[tuple[int, int], int] = {}
         # A table's (or sum's) revision depends only on its groups' domains: (rule,
-        # each domain) -> labels kept per scope group, in the order they are applied.
+        # each domain) -> labels kept per scope group it narrows, in the order applied.
         # Propagations of one reason (and of the next option's) revisit rules under
         # the same domains again and again.
-        self.table_keeps: dict[tuple[int, ...], tuple[tuple[int, int | None], ...]] = {}
+        self.table_keeps: dict[tuple[int, ...], tuple[tuple[int, int], ...]] = {}
         by_group: dict[int, list[Item]] = {}
         for k, c in enumerate(index.constraints):
             for g in c.scope:
                 by_group.setdefault(g, []).append(("rule", k))
         self.items_of = {g: tuple(items) for g, items in by_group.items()}
+        self._scopes = [c.scope for c in index.constraints]
         # Revisions of sums are not idempotent (see _Propagation._narrow).
         self.sums = frozenset(
             ("rule", k) for k, c in enumerate(index.constraints) if c.kind == "sum"
@@ -167,6 +168,14 @@ class Statics:
                 masks, sizes, tuple(pseudo), tuple(keeps), (1 << len(masks)) - 1
             )
         return found
+
+    def items_within(self, allowed: Collection[Item]) -> dict[int, tuple[Item, ...]]:
+        """`items_of` restricted to the rules of `allowed` (same order)."""
+        found: dict[int, list[Item]] = {}
+        for item in sorted(it for it in allowed if it[0] == "rule"):
+            for g in self._scopes[item[1]]:
+                found.setdefault(g, []).append(item)
+        return {g: tuple(items) for g, items in found.items()}
 
     def holding(self, g: int, need: int) -> int:
         """The labels of group g whose picks contain the options of `need`."""
@@ -252,10 +261,12 @@ class _Propagation:
         """`fixed`: {group: label} the case splits hold those groups to."""
         self.statics = statics
         self.allowed = None if allowed is None else set(allowed)
-        self.items_of: dict[int, tuple[Item, ...]] = (
-            dict(statics.items_of) if allowed is None else {}
+        # The rules read per group, in rule order (the order they are queued in).
+        self.items_of = (
+            statics.items_of if self.allowed is None else statics.items_within(self.allowed)
         )
-        self.run = _Run({}, [])
+        self.domains: dict[int, int] = {}
+        self.run = _Run(self.domains, [])
         self.queue: deque[Item] = deque()
         self.queued: set[Item] = set()
         self.step = 0
@@ -267,41 +278,37 @@ class _Propagation:
             dom = statics.holding(g, need)
             if g in fixed:
                 dom &= 1 << fixed[g]
-            self.run.domains[g] = dom
+            self.domains[g] = dom
             if not dom:
                 self.run.emptied = g
                 return
             self._pseudo(g)
             if self.run.emptied is not None:
                 return
-            self._touched(g)
-
-    def _usable(self, item: Item) -> bool:
-        return self.allowed is None or item in self.allowed
+            self._touched(g, None)
 
     def _pseudo(self, g: int) -> None:
         """Apply the group's min/max pseudo-rules (they read nothing else, once is enough)."""
+        allowed = self.allowed
         for item, keep in self.statics.group(g).pseudo_keeps:
-            if keep is None or not self._usable(item):
+            if keep is None or (allowed is not None and item not in allowed):
                 continue  # (a rule that removes nothing changes nothing)
             self._narrow(g, keep, item)
             if self.run.emptied is not None:
                 return
 
-    def domain(self, g: int) -> int:
-        dom = self.run.domains.get(g)
-        if dom is None:
-            self.run.domains[g] = self.statics.group(g).full
-            self._pseudo(g)
-            dom = self.run.domains[g]
-        return dom
+    def _first_read(self, g: int) -> int:
+        """Group g's domain read for the first time: every label its pseudo-rules keep."""
+        self.domains[g] = self.statics.group(g).full
+        self._pseudo(g)
+        return self.domains[g]
 
     def _narrow(self, g: int, keep: int, item: Item) -> None:
-        dom = self.run.domains[g]
+        dom = self.domains[g]
         if not dom & ~keep:
             return  # removes nothing
         new = dom & keep
-        self.run.domains[g] = new
+        self.domains[g] = new
         self.run.events.append((g, item, self.step))
         if not new:
             self.run.emptied = g
@@ -310,32 +317,31 @@ class _Propagation:
         # others' bounds): it is revisited too; the other kinds reach their fixpoint at once.
         self._touched(g, None if item in self.statics.sums else item)
 
-    def _touched(self, g: int, by: Item | None = None) -> None:
-        items = self.items_of.get(g)
-        if items is None:
-            allowed = self.allowed
-            items = self.items_of[g] = tuple(
-                it for it in self.statics.items_of.get(g, ()) if allowed is None or it in allowed
-            )
-        queued = self.queued
-        for item in items:
+    def _touched(self, g: int, by: Item | None) -> None:
+        queued, queue = self.queued, self.queue
+        for item in self.items_of.get(g, ()):
             if item != by and item not in queued:
-                self.queue.append(item)
+                queue.append(item)
                 queued.add(item)
 
     def propagate(self) -> _Run:
         revisions = 0
-        while self.queue and self.run.emptied is None:
-            item = self.queue.popleft()
-            self.queued.discard(item)
+        queue, queued, run, rule = self.queue, self.queued, self.run, self.statics.rule
+        while queue and run.emptied is None:
+            item = queue.popleft()
+            queued.discard(item)
             revisions += 1
             if revisions > MAX_REVISIONS:
                 break
-            self._revise(self.statics.rule(item[1]), item)
-        return self.run
+            self._revise(rule(item[1]), item)
+        return run
 
     def _revise(self, rule: _Rule, item: Item) -> None:
-        doms = [self.domain(g) for g in rule.scope]
+        domains = self.domains
+        doms = []
+        for g in rule.scope:
+            dom = domains.get(g)
+            doms.append(self._first_read(g) if dom is None else dom)
         if self.run.emptied is not None:
             return
         # After the domains are read (reading one may apply its pseudo-rules, at the
@@ -352,25 +358,24 @@ class _Propagation:
                 self._narrow(free[0], unbroken[free[0]], item)
             return
         key = (item[1], *doms)
-        keeps = self.statics.table_keeps.get(key)
+        memo = self.statics.table_keeps
+        keeps = memo.get(key)
         if keeps is None:
             keeps = (
                 self._table_keeps(rule, doms)
                 if rule.kind == "table"
                 else self._sum_keeps(rule, doms)
             )
-            memo = self.statics.table_keeps
             if len(memo) >= TABLE_KEEPS:
                 memo.clear()  # bounded: a long-lived process sees endless selections
             memo[key] = keeps
         for g, keep in keeps:
-            if keep is None:
-                continue  # keeps every label: changes nothing
-            self._narrow(g, keep, item)
-            if self.run.emptied is not None:
-                return
+            if domains[g] & ~keep:  # (else it removes nothing)
+                self._narrow(g, keep, item)
+                if self.run.emptied is not None:
+                    return
 
-    def _table_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int | None], ...]:
+    def _table_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int], ...]:
         """Generalised arc consistency on the table's diagram: a code is kept where an
         arc carrying it lies on a root-to-accept path through codes the domains allow,
         i.e. where some row consistent with every domain has it (the same answer as
@@ -407,10 +412,11 @@ class _Propagation:
         keeps = []
         for g in rule.scope:
             keep = by_group[g]  # codes are labels (see _Rule)
-            keeps.append((g, None if keep == self.statics.group(g).full else keep))
+            if keep != self.statics.group(g).full:
+                keeps.append((g, keep))
         return tuple(keeps)
 
-    def _sum_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int | None], ...]:
+    def _sum_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int], ...]:
         dom_of = dict(zip(rule.scope, doms, strict=True))
         inside = {g: vs[_bools_of(dom_of[g], len(vs))] for g, vs in rule.values.items()}
         lows = {g: vs.min() for g, vs in inside.items()}
@@ -424,7 +430,8 @@ class _Propagation:
             if rule.op in (">=", "=="):
                 keep &= vs + (high - highs[g]) >= rule.target
             mask = _mask_of(keep.astype(bool))
-            keeps.append((g, None if mask == self.statics.group(g).full else mask))
+            if mask != self.statics.group(g).full:
+                keeps.append((g, mask))
         return tuple(keeps)
 
 
