@@ -177,6 +177,14 @@ class Statics:
                 found.setdefault(g, []).append(item)
         return {g: tuple(items) for g, items in found.items()}
 
+    def read_all(self) -> None:
+        """Read every group and rule now (a process loading the product calls it, so
+        that no click pays for building the tables' diagrams)."""
+        for g in range(len(self.index.group_codes)):
+            self.group(g)
+        for k in range(len(self.index.constraints)):
+            self.rule(k)
+
     def holding(self, g: int, need: int) -> int:
         """The labels of group g whose picks contain the options of `need`."""
         found = self._holding.get((g, need))
@@ -462,13 +470,17 @@ def _empties(statics: Statics, required: Mapping[int, int], items: Collection[It
     return _Propagation(statics, required, items).propagate().emptied is not None
 
 
+# The key of a product's Statics in its per-process cache (CompiledProduct.cache).
+STATICS_KEY = "arc-statics"
+
+
 def statics_of(
     cache: dict[object, object], index: Index, table_rows: Mapping[int, Ints]
 ) -> Statics:
-    found = cache.get("arc-statics")
+    found = cache.get(STATICS_KEY)
     if not isinstance(found, Statics):
         found = Statics(index, table_rows)
-        cache["arc-statics"] = found
+        cache[STATICS_KEY] = found
     return found
 
 
