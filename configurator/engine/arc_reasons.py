@@ -10,10 +10,10 @@ such tests. This module answers the same question from arc consistency instead:
    the group's size, unless the `min`/`max` pseudo-rule is part of the rule set), the
    picked groups narrowed to picks holding the literals.
 2. Each rule removes the picks that no combination of the other groups' domains
-   supports (excludes / requires exactly, tables row by row, sums by their bounds), and
-   the rules of every group that shrank are revisited, until a domain runs empty
-   (the literals are impossible) or nothing changes (propagation is not enough: the
-   caller falls back to the exact search).
+   supports (excludes / requires exactly, tables on their minimised diagrams, sums by
+   their bounds), and the rules of every group that shrank are revisited, until a
+   domain runs empty (the literals are impossible) or nothing changes (propagation is
+   not enough: the caller falls back to the exact search).
 3. The reason is read backwards from the emptied domain: the rules that removed its
    picks, and, for each of those removals, the earlier removals in the domains the rule
    read. Those rules alone replay the same removals, so the set is *sound* (the literals
