@@ -270,4 +270,10 @@ def warm_up() -> int:
     codes = CompiledProduct.objects.filter(
         product__version=version, engine_version=ENGINE_VERSION
     ).values_list("product__code", flat=True)
-    return sum(compiled_product(version, code) is not None for code in codes)
+    loaded = 0
+    for code in codes:
+        compiled = compiled_product(version, code)
+        if compiled is not None:
+            engine.warm_up(compiled)  # the per-process parts clicks read (explanations)
+            loaded += 1
+    return loaded

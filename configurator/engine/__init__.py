@@ -5,7 +5,7 @@ from the compiled form (`configure`): exact option states with reasons, price, c
 and a proposed resolution. See DESIGN.md, "The configurator's promise".
 """
 
-from configurator.engine.compile import compile_product
+from configurator.engine.compile import compile_product, warm_up
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.configure import configure
 from configurator.engine.diagram import Budget
@@ -77,4 +77,5 @@ __all__ = [
     "price",
     "product_from_document",
     "proposed_resolution",
+    "warm_up",
 ]

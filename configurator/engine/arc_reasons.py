@@ -10,10 +10,10 @@ such tests. This module answers the same question from arc consistency instead:
    the group's size, unless the `min`/`max` pseudo-rule is part of the rule set), the
    picked groups narrowed to picks holding the literals.
 2. Each rule removes the picks that no combination of the other groups' domains
-   supports (excludes / requires exactly, tables row by row, sums by their bounds), and
-   the rules of every group that shrank are revisited, until a domain runs empty
-   (the literals are impossible) or nothing changes (propagation is not enough: the
-   caller falls back to the exact search).
+   supports (excludes / requires exactly, tables on their minimised diagrams, sums by
+   their bounds), and the rules of every group that shrank are revisited, until a
+   domain runs empty (the literals are impossible) or nothing changes (propagation is
+   not enough: the caller falls back to the exact search).
 3. The reason is read backwards from the emptied domain: the rules that removed its
    picks, and, for each of those removals, the earlier removals in the domains the rule
    read. Those rules alone replay the same removals, so the set is *sound* (the literals
@@ -43,6 +43,7 @@ from configurator.engine.constraints import (
     group_picks,
 )
 from configurator.engine.quickxplain import quickxplain
+from configurator.engine.tables import table_diagram
 
 Item = tuple[str, int]  # ("rule", constraint position) | ("min", group) | ("max", group)
 Bools = npt.NDArray[np.bool_]
@@ -63,15 +64,39 @@ def relaxable_max(index: Index, g: int) -> bool:
     return 1 < index.maxs[g] < n and (1 << n) <= MAX_PICKS_PER_GROUP
 
 
+def _mask_of(bools: Bools) -> int:
+    """The labels set in `bools` as the bits of an int (label i = bit i)."""
+    return int.from_bytes(np.packbits(bools, bitorder="little").tobytes(), "little")
+
+
+def _bools_of(mask: int, n: int) -> Bools:
+    """The inverse of `_mask_of` for `n` labels."""
+    raw = np.frombuffer(mask.to_bytes((n + 7) // 8, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, count=n, bitorder="little").astype(bool)
+
+
+def _labels(mask: int) -> list[int]:
+    """The labels of `mask`, lowest first."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found
+
+
 @dataclass
 class _Group:
-    """A group's relaxed picks (every subset up to its relaxed maximum)."""
+    """A group's relaxed picks (every subset up to its relaxed maximum). Domains of
+    labels are ints (label i = bit i): a revision is a few int operations, not numpy
+    calls on arrays of a few dozen booleans."""
 
     masks: tuple[int, ...]
     sizes: Ints
     pseudo: tuple[Item, ...]  # its min/max pseudo-rules that exist
     # Each pseudo-rule's labels kept (None: it removes none), read once per group.
-    pseudo_keeps: tuple[tuple[Item, Bools | None], ...] = ()
+    pseudo_keeps: tuple[tuple[Item, int | None], ...] = ()
+    full: int = 0  # every label
 
 
 @dataclass
@@ -80,15 +105,16 @@ class _Rule:
 
     kind: str
     scope: tuple[int, ...]
-    # excludes / requires: labels under which the group's part of the rule is broken
-    # (the rule fails exactly when every scope group's label is broken).
-    broken: dict[int, Bools] = field(default_factory=dict)
-    # table: rows as codes (0 = no pick, o + 1 = option o), a label's code (-1: several
-    # options, matching no row), and the table column of each group.
-    rows: Ints | None = None
-    codes: dict[int, Ints] = field(default_factory=dict)
-    column: dict[int, int] = field(default_factory=dict)
-    n_codes: dict[int, int] = field(default_factory=dict)
+    # excludes / requires: labels under which the group's part of the rule holds (the
+    # rule fails exactly when no scope group's label does).
+    unbroken: dict[int, int] = field(default_factory=dict)
+    # table: its rows as a minimised layered diagram (tables.py), one level per column:
+    # `levels[j]` is the column's group, `arcs[j][node]` the (next node, codes) pairs
+    # leaving the node, codes as bits (code 0 = no pick, o + 1 = option o). A group's
+    # label l is code l for l <= its options (no pick, then each single option: see
+    # group_picks); the labels after those pick several options and match no row.
+    levels: tuple[int, ...] = ()
+    arcs: tuple[tuple[tuple[tuple[int, int], ...], ...], ...] = ()
     # sum: each label's contribution.
     values: dict[int, npt.NDArray[np.int64] | npt.NDArray[np.object_]] = field(default_factory=dict)
     op: str = "<="
@@ -103,15 +129,23 @@ class Statics:
         self.table_rows = table_rows
         self._groups: dict[int, _Group] = {}
         self._rules: dict[int, _Rule] = {}
-        # A table's revision depends only on its groups' domains: (table, each domain's
-        # bytes) -> labels kept per scope group. Propagations of one reason (and of the
-        # next option's) revisit tables under the same domains again and again.
-        self.table_keeps: dict[tuple[object, ...], tuple[Bools | None, ...]] = {}
+        # The labels of group g holding `need` (an option mask): {(g, need): domain}.
+        self._holding: dict[tuple[int, int], int] = {}
+        # A table's (or sum's) revision depends only on its groups' domains: (rule,
+        # each domain) -> labels kept per scope group it narrows, in the order applied.
+        # Propagations of one reason (and of the next option's) revisit rules under
+        # the same domains again and again.
+        self.table_keeps: dict[tuple[int, ...], tuple[tuple[int, int], ...]] = {}
         by_group: dict[int, list[Item]] = {}
         for k, c in enumerate(index.constraints):
             for g in c.scope:
                 by_group.setdefault(g, []).append(("rule", k))
         self.items_of = {g: tuple(items) for g, items in by_group.items()}
+        self._scopes = [c.scope for c in index.constraints]
+        # Revisions of sums are not idempotent (see _Propagation._narrow).
+        self.sums = frozenset(
+            ("rule", k) for k, c in enumerate(index.constraints) if c.kind == "sum"
+        )
 
     def group(self, g: int) -> _Group:
         found = self._groups.get(g)
@@ -129,8 +163,37 @@ class Statics:
             keeps = []
             for item in pseudo:
                 keep = sizes >= index.mins[g] if item[0] == "min" else sizes <= index.maxs[g]
-                keeps.append((item, None if keep.all() else keep))
-            found = self._groups[g] = _Group(masks, sizes, tuple(pseudo), tuple(keeps))
+                keeps.append((item, None if keep.all() else _mask_of(keep)))
+            found = self._groups[g] = _Group(
+                masks, sizes, tuple(pseudo), tuple(keeps), (1 << len(masks)) - 1
+            )
+        return found
+
+    def items_within(self, allowed: Collection[Item]) -> dict[int, tuple[Item, ...]]:
+        """`items_of` restricted to the rules of `allowed` (same order)."""
+        found: dict[int, list[Item]] = {}
+        for item in sorted(it for it in allowed if it[0] == "rule"):
+            for g in self._scopes[item[1]]:
+                found.setdefault(g, []).append(item)
+        return {g: tuple(items) for g, items in found.items()}
+
+    def read_all(self) -> None:
+        """Read every group and rule now (a process loading the product calls it, so
+        that no click pays for building the tables' diagrams)."""
+        for g in range(len(self.index.group_codes)):
+            self.group(g)
+        for k in range(len(self.index.constraints)):
+            self.rule(k)
+
+    def holding(self, g: int, need: int) -> int:
+        """The labels of group g whose picks contain the options of `need`."""
+        found = self._holding.get((g, need))
+        if found is None:
+            found = 0
+            for label, m in enumerate(self.group(g).masks):
+                if m & need == need:
+                    found |= 1 << label
+            self._holding[(g, need)] = found
         return found
 
     def rule(self, k: int) -> _Rule:
@@ -154,17 +217,26 @@ class Statics:
                         all(m >> o & 1 for o in ifs) and not any(m >> o & 1 for o in thens)
                         for m in masks
                     ]
-                rule.broken[g] = np.array(broken, dtype=bool)
+                rule.unbroken[g] = sum(1 << label for label, b in enumerate(broken) if not b)
         elif c.kind == "table":
-            rule.rows = self.table_rows[k].astype(np.int64) + 1
-            for j, g in enumerate(c.table_groups):
+            n_values = [len(codes) for codes in self.index.option_codes]
+            for g in c.table_groups:  # labels 0..n are no pick, then each option alone
                 masks = self.group(g).masks
-                rule.column[g] = j
-                rule.n_codes[g] = len(self.index.option_codes[g]) + 1
-                rule.codes[g] = np.array(
-                    [0 if m == 0 else (m.bit_length() if m & (m - 1) == 0 else -1) for m in masks],
-                    dtype=np.int64,
-                )
+                assert all(masks[o + 1] == 1 << o for o in range(n_values[g]))
+            own_order = {g: j for j, g in enumerate(c.table_groups)}
+            diagram = table_diagram(self.table_rows[k], c.table_groups, own_order, n_values)
+            levels = sorted(diagram.column_of, key=diagram.column_of.__getitem__)
+            arcs = []
+            for child in diagram.child:
+                per_node = []
+                for row in child.tolist():
+                    to: dict[int, int] = {}
+                    for code, node in enumerate(row):
+                        if node >= 0:
+                            to[node] = to.get(node, 0) | 1 << code
+                    per_node.append(tuple(to.items()))
+                arcs.append(tuple(per_node))
+            rule.levels, rule.arcs = tuple(levels), tuple(arcs)
         else:
             for g, contrib in c.contrib:
                 masks = self.group(g).masks
@@ -178,9 +250,10 @@ class Statics:
 
 @dataclass
 class _Run:
-    """One propagation: domains, and the removals made (for the backward reading)."""
+    """One propagation: domains (label bits), and the removals made (for the backward
+    reading)."""
 
-    domains: dict[int, Bools]
+    domains: dict[int, int]
     events: list[tuple[int, Item, int]]  # (group, item, step) in step order
     emptied: int | None = None
 
@@ -196,172 +269,178 @@ class _Propagation:
         """`fixed`: {group: label} the case splits hold those groups to."""
         self.statics = statics
         self.allowed = None if allowed is None else set(allowed)
-        self.items_of: dict[int, tuple[Item, ...]] = (
-            dict(statics.items_of) if allowed is None else {}
+        # The rules read per group, in rule order (the order they are queued in).
+        self.items_of = (
+            statics.items_of if self.allowed is None else statics.items_within(self.allowed)
         )
-        self.run = _Run({}, [])
+        self.domains: dict[int, int] = {}
+        self.run = _Run(self.domains, [])
         self.queue: deque[Item] = deque()
         self.queued: set[Item] = set()
         self.step = 0
-        # Per group, how many times its domain shrank; per table, its rows left and the
-        # group versions they were filtered at.
-        self.versions: dict[int, int] = {}
-        self.tables: dict[int, tuple[Ints, dict[int, int]]] = {}
         fixed = fixed or {}
         start = dict(required)
         for g in fixed:
             start.setdefault(g, 0)
         for g, need in start.items():
-            masks = statics.group(g).masks
-            dom = np.array([m & need == need for m in masks], dtype=bool)
+            dom = statics.holding(g, need)
             if g in fixed:
-                only = np.zeros(len(masks), dtype=bool)
-                only[fixed[g]] = True
-                dom &= only
-            self.run.domains[g] = dom
-            if not dom.any():
+                dom &= 1 << fixed[g]
+            self.domains[g] = dom
+            if not dom:
                 self.run.emptied = g
                 return
             self._pseudo(g)
             if self.run.emptied is not None:
                 return
-            self._touched(g)
-
-    def _usable(self, item: Item) -> bool:
-        return self.allowed is None or item in self.allowed
+            self._touched(g, None)
 
     def _pseudo(self, g: int) -> None:
         """Apply the group's min/max pseudo-rules (they read nothing else, once is enough)."""
+        allowed = self.allowed
         for item, keep in self.statics.group(g).pseudo_keeps:
-            if keep is None or not self._usable(item):
+            if keep is None or (allowed is not None and item not in allowed):
                 continue  # (a rule that removes nothing changes nothing)
             self._narrow(g, keep, item)
             if self.run.emptied is not None:
                 return
 
-    def domain(self, g: int) -> Bools:
-        dom = self.run.domains.get(g)
-        if dom is None:
-            dom = self.run.domains[g] = np.ones(len(self.statics.group(g).masks), dtype=bool)
-            self._pseudo(g)
-            dom = self.run.domains[g]
-        return dom
+    def _first_read(self, g: int) -> int:
+        """Group g's domain read for the first time: every label its pseudo-rules keep."""
+        self.domains[g] = self.statics.group(g).full
+        self._pseudo(g)
+        return self.domains[g]
 
-    def _narrow(self, g: int, keep: Bools, item: Item) -> None:
-        dom = self.run.domains[g]
-        if keep.all() or not (dom & ~keep).any():
-            return
+    def _narrow(self, g: int, keep: int, item: Item) -> None:
+        dom = self.domains[g]
+        if not dom & ~keep:
+            return  # removes nothing
         new = dom & keep
-        self.run.domains[g] = new
-        self.versions[g] = self.versions.get(g, 0) + 1
+        self.domains[g] = new
         self.run.events.append((g, item, self.step))
-        if not new.any():
+        if not new:
             self.run.emptied = g
             return
         # A sum's bounds revision is not idempotent (narrowing one group tightens the
         # others' bounds): it is revisited too; the other kinds reach their fixpoint at once.
-        sum_rule = item[0] == "rule" and self.statics.rule(item[1]).kind == "sum"
-        self._touched(g, None if sum_rule else item)
+        self._touched(g, None if item in self.statics.sums else item)
 
-    def _touched(self, g: int, by: Item | None = None) -> None:
-        items = self.items_of.get(g)
-        if items is None:
-            allowed = self.allowed
-            items = self.items_of[g] = tuple(
-                it for it in self.statics.items_of.get(g, ()) if allowed is None or it in allowed
-            )
-        for item in items:
-            if item != by and item not in self.queued:
-                self.queue.append(item)
-                self.queued.add(item)
+    def _touched(self, g: int, by: Item | None) -> None:
+        queued, queue = self.queued, self.queue
+        for item in self.items_of.get(g, ()):
+            if item != by and item not in queued:
+                queue.append(item)
+                queued.add(item)
 
     def propagate(self) -> _Run:
         revisions = 0
-        while self.queue and self.run.emptied is None:
-            item = self.queue.popleft()
-            self.queued.discard(item)
+        queue, queued, run, rule = self.queue, self.queued, self.run, self.statics.rule
+        while queue and run.emptied is None:
+            item = queue.popleft()
+            queued.discard(item)
             revisions += 1
             if revisions > MAX_REVISIONS:
                 break
-            self._revise(self.statics.rule(item[1]), item)
-        return self.run
+            self._revise(rule(item[1]), item)
+        return run
 
     def _revise(self, rule: _Rule, item: Item) -> None:
-        doms = {g: self.domain(g) for g in rule.scope}
+        domains = self.domains
+        doms = []
+        for g in rule.scope:
+            dom = domains.get(g)
+            doms.append(self._first_read(g) if dom is None else dom)
         if self.run.emptied is not None:
             return
         # After the domains are read (reading one may apply its pseudo-rules, at the
         # step before): this revision's removals depend on removals of earlier steps.
         self.step += 1
-        keeps: dict[int, Bools] = {}
         if rule.kind in ("excludes", "requires"):
             # Broken only when every group is: a group's unbroken labels are supported
             # as soon as another group can avoid its part too.
-            free = [g for g in rule.scope if (doms[g] & ~rule.broken[g]).any()]
+            unbroken = rule.unbroken
+            free = [g for g, dom in zip(rule.scope, doms, strict=True) if dom & unbroken[g]]
             if not free:
-                keeps[rule.scope[0]] = ~rule.broken[rule.scope[0]]
+                self._narrow(rule.scope[0], unbroken[rule.scope[0]], item)
             elif len(free) == 1:
-                keeps[free[0]] = ~rule.broken[free[0]]
-        elif rule.kind == "table":
-            assert rule.rows is not None
-            k = item[1]
-            key = (k, *(doms[g].tobytes() for g in rule.scope))
-            known = self.statics.table_keeps.get(key)
-            if known is not None:
-                for g, keep in zip(rule.scope, known, strict=True):
-                    if keep is None:
-                        continue  # keeps every label: changes nothing
-                    self._narrow(g, keep, item)
-                    if self.run.emptied is not None:
-                        return
-                return
-            # Rows still possible, kept per table through the run: domains only shrink,
-            # so each revision filters the rows left on the columns that changed since
-            # (rows left by an earlier revision of this run stay a superset: the columns
-            # changed since are filtered again).
-            alive, seen_versions = self.tables.get(k, (None, {}))
-            versions = {}
-            for g in rule.scope:
-                versions[g] = self.versions.get(g, 0)
-                if alive is not None and seen_versions.get(g) == versions[g]:
-                    continue
-                codes = rule.codes[g][doms[g]]
-                ok = np.zeros(rule.n_codes[g], dtype=bool)
-                ok[codes[codes >= 0]] = True
-                if ok.all():
-                    continue
-                column = rule.rows[:, rule.column[g]]
-                if alive is None:
-                    alive = np.flatnonzero(ok[column])
-                else:
-                    alive = alive[ok[column[alive]]]
-            if alive is None:
-                alive = np.arange(len(rule.rows))
-            self.tables[k] = (alive, versions)
-            for g in rule.scope:
-                seen = np.zeros(rule.n_codes[g] + 1, dtype=bool)
-                seen[rule.rows[alive, rule.column[g]]] = True
-                # code -1 (several options) reads seen[-1], the spare slot: never set.
-                keeps[g] = seen[rule.codes[g]]
-            memo = self.statics.table_keeps
+                self._narrow(free[0], unbroken[free[0]], item)
+            return
+        key = (item[1], *doms)
+        memo = self.statics.table_keeps
+        keeps = memo.get(key)
+        if keeps is None:
+            keeps = (
+                self._table_keeps(rule, doms)
+                if rule.kind == "table"
+                else self._sum_keeps(rule, doms)
+            )
             if len(memo) >= TABLE_KEEPS:
                 memo.clear()  # bounded: a long-lived process sees endless selections
-            memo[key] = tuple(None if keeps[g].all() else keeps[g] for g in rule.scope)
-        else:
-            lows = {g: vs[doms[g]].min() for g, vs in rule.values.items()}
-            highs = {g: vs[doms[g]].max() for g, vs in rule.values.items()}
-            low, high = sum(lows.values()), sum(highs.values())
-            for g, vs in rule.values.items():
-                keep = np.ones(len(vs), dtype=bool)
-                if rule.op in ("<=", "=="):
-                    keep &= vs + (low - lows[g]) <= rule.target
-                if rule.op in (">=", "=="):
-                    keep &= vs + (high - highs[g]) >= rule.target
-                keeps[g] = keep.astype(bool)
-        for g, keep in keeps.items():
-            self._narrow(g, keep, item)
-            if self.run.emptied is not None:
-                return
+            memo[key] = keeps
+        for g, keep in keeps:
+            if domains[g] & ~keep:  # (else it removes nothing)
+                self._narrow(g, keep, item)
+                if self.run.emptied is not None:
+                    return
+
+    def _table_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int], ...]:
+        """Generalised arc consistency on the table's diagram: a code is kept where an
+        arc carrying it lies on a root-to-accept path through codes the domains allow,
+        i.e. where some row consistent with every domain has it (the same answer as
+        filtering the rows, in time of the diagram's arcs, not its rows)."""
+        dom_of = dict(zip(rule.scope, doms, strict=True))
+        allowed = [dom_of[g] for g in rule.levels]
+        # Forward: the nodes of each level some allowed path from the root reaches.
+        reach = [1]
+        for arcs, ok in zip(rule.arcs, allowed, strict=True):
+            nodes, nxt = reach[-1], 0
+            while nodes:
+                low = nodes & -nodes
+                nodes ^= low
+                for node, codes in arcs[low.bit_length() - 1]:
+                    if codes & ok:
+                        nxt |= 1 << node
+            reach.append(nxt)
+        # Backward from the accepting node (0), over reached nodes only: the codes of
+        # arcs into nodes that reach it.
+        kept = [0] * len(rule.levels)
+        ahead = reach[-1] & 1
+        for j in range(len(rule.levels) - 1, -1, -1):
+            ok, arcs = allowed[j], rule.arcs[j]
+            nodes, back, codes_kept = reach[j], 0, 0
+            while nodes:
+                low = nodes & -nodes
+                nodes ^= low
+                for node, codes in arcs[low.bit_length() - 1]:
+                    if ahead >> node & 1 and codes & ok:
+                        back |= low
+                        codes_kept |= codes & ok
+            ahead, kept[j] = back, codes_kept
+        by_group = dict(zip(rule.levels, kept, strict=True))
+        keeps = []
+        for g in rule.scope:
+            keep = by_group[g]  # codes are labels (see _Rule)
+            if keep != self.statics.group(g).full:
+                keeps.append((g, keep))
+        return tuple(keeps)
+
+    def _sum_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int], ...]:
+        dom_of = dict(zip(rule.scope, doms, strict=True))
+        inside = {g: vs[_bools_of(dom_of[g], len(vs))] for g, vs in rule.values.items()}
+        lows = {g: vs.min() for g, vs in inside.items()}
+        highs = {g: vs.max() for g, vs in inside.items()}
+        low, high = sum(lows.values()), sum(highs.values())
+        keeps = []
+        for g, vs in rule.values.items():
+            keep = np.ones(len(vs), dtype=bool)
+            if rule.op in ("<=", "=="):
+                keep &= vs + (low - lows[g]) <= rule.target
+            if rule.op in (">=", "=="):
+                keep &= vs + (high - highs[g]) >= rule.target
+            mask = _mask_of(keep.astype(bool))
+            if mask != self.statics.group(g).full:
+                keeps.append((g, mask))
+        return tuple(keeps)
 
 
 def _derivation(statics: Statics, run: _Run, group: int | None = None) -> list[Item]:
@@ -391,13 +470,17 @@ def _empties(statics: Statics, required: Mapping[int, int], items: Collection[It
     return _Propagation(statics, required, items).propagate().emptied is not None
 
 
+# The key of a product's Statics in its per-process cache (CompiledProduct.cache).
+STATICS_KEY = "arc-statics"
+
+
 def statics_of(
     cache: dict[object, object], index: Index, table_rows: Mapping[int, Ints]
 ) -> Statics:
-    found = cache.get("arc-statics")
+    found = cache.get(STATICS_KEY)
     if not isinstance(found, Statics):
         found = Statics(index, table_rows)
-        cache["arc-statics"] = found
+        cache[STATICS_KEY] = found
     return found
 
 
@@ -428,14 +511,16 @@ def _refute(
     if depth == 0:
         return None
     open_groups = sorted(
-        (int(dom.sum()), g) for g, dom in run.domains.items() if g not in fixed and dom.sum() > 1
+        (dom.bit_count(), g)
+        for g, dom in run.domains.items()
+        if g not in fixed and dom.bit_count() > 1
     )
     if not open_groups:
         return None
     _, split = open_groups[0]
     items = _derivation(statics, run, split)
-    for label in np.flatnonzero(run.domains[split]):
-        found = _refute(statics, required, {**fixed, split: int(label)}, depth - 1, budget)
+    for label in _labels(run.domains[split]):
+        found = _refute(statics, required, {**fixed, split: label}, depth - 1, budget)
         if found is None:
             return None
         items.extend(it for it in found if it not in items)

@@ -33,7 +33,13 @@ from typing import TypeVar, cast
 
 import numpy as np
 
-from configurator.engine.arc_reasons import Item, propagated_core, relaxable_max, statics_of
+from configurator.engine.arc_reasons import (
+    STATICS_KEY,
+    Item,
+    propagated_core,
+    relaxable_max,
+    statics_of,
+)
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import (
     Constraint,
@@ -258,7 +264,12 @@ def _remember(
 ) -> tuple[Item, ...]:
     if len(compiled.cache) > CACHE_LIMIT or len(compiled.cache.get("builder", ())) > CACHE_LIMIT:
         # A long-lived web process sees endless selections (the API is open): stay bounded.
+        # The rule statics are kept: bounded by the product (their memo by its own cap),
+        # and costly to build again (compile.warm_up).
+        statics = compiled.cache.get(STATICS_KEY)
         compiled.cache.clear()
+        if statics is not None:
+            compiled.cache[STATICS_KEY] = statics
     compiled.cache[key] = result
     return result
 

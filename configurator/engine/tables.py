@@ -27,9 +27,18 @@ class TableDiagram:
 def compile_table(item: Constraint, position: dict[int, int], n_values: list[int]) -> TableDiagram:
     """`item`'s diagram with its columns in the order of `position` (group -> layer);
     `n_values[g]` is the number of options of group g."""
-    cols = sorted(range(len(item.table_groups)), key=lambda j: position[item.table_groups[j]])
-    groups = [item.table_groups[j] for j in cols]
-    rows = np.asarray(item.rows, dtype=np.int64).reshape(len(item.rows), -1)[:, cols] + 1
+    rows = np.asarray(item.rows, dtype=np.int64).reshape(len(item.rows), -1)
+    return table_diagram(rows, item.table_groups, position, n_values)
+
+
+def table_diagram(
+    rows: np.ndarray, table_groups: tuple[int, ...], position: dict[int, int], n_values: list[int]
+) -> TableDiagram:
+    """The diagram of a table given as an array (a row per row, option index per column
+    of `table_groups`, -1 = no pick); see `compile_table`."""
+    cols = sorted(range(len(table_groups)), key=lambda j: position[table_groups[j]])
+    groups = [table_groups[j] for j in cols]
+    rows = rows.astype(np.int64, copy=False)[:, cols] + 1
     m = len(groups)
     # prefix[j][r]: id of row r's first j values (ids by level).
     prefix = [np.zeros(len(rows), dtype=np.int64)]

@@ -8,19 +8,27 @@ from __future__ import annotations
 import random
 from itertools import combinations, product
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import arc_reasons, compile_product, configure, product_from_document
+from configurator.engine import (
+    arc_reasons,
+    compile_product,
+    configure,
+    product_from_document,
+    warm_up,
+)
 from configurator.engine.arc_reasons import (
     Statics,
+    _Propagation,
     is_sound,
     propagated_core,
     relaxable_max,
     statics_of,
 )
 from configurator.engine.compiled import CompiledProduct
-from configurator.engine.constraints import Literal
+from configurator.engine.constraints import Literal, index_product
 from configurator.engine.explain import item_id
 from tests.unit.engine.conftest import small_product
 from tests.unit.engine.oracle import Oracle
@@ -153,3 +161,87 @@ def test_remembered_table_revisions_change_no_reason(doc, seed):
         assert len(small.table_keeps) <= 3
     finally:
         arc_reasons.TABLE_KEEPS = limit
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_table_revision_on_the_diagram_keeps_what_the_rows_support(data):
+    """A table's revision (arc consistency on its minimised diagram) keeps exactly the
+    labels some row allows under every domain: brute force over the rows (table groups
+    are single-choice: label 0 is no pick, label o + 1 option o)."""
+    sizes = data.draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
+    groups = [(f"g{i}", 0, 1, [f"o{j}" for j in range(n)]) for i, n in enumerate(sizes)]
+    width = data.draw(st.integers(1, len(sizes)))
+    columns = data.draw(st.permutations(range(len(sizes))))[:width]
+    cell = lambda g: st.one_of(st.none(), st.sampled_from(groups[g][3]))  # noqa: E731
+    rows = data.draw(st.lists(st.tuples(*[cell(g) for g in columns]), max_size=12))
+    doc = small_product(
+        groups,
+        rules=[
+            {
+                "id": "t",
+                "type": "table",
+                "message": "t",
+                "groups": [groups[g][0] for g in columns],
+                "allowed": [list(r) for r in rows],
+            }
+        ],
+    )
+    index = index_product(product_from_document(doc, "EUR"))
+    table_rows = {
+        0: np.asarray(index.constraints[0].rows, dtype=np.int16).reshape(len(rows), width)
+    }
+    statics = Statics(index, table_rows)
+    rule = statics.rule(0)
+    doms = []
+    for g in rule.scope:
+        n_labels = len(statics.group(g).masks)
+        doms.append(data.draw(st.integers(1, (1 << n_labels) - 1)))
+    run = _Propagation(statics, {}, None)
+    kept = dict(run._table_keeps(rule, doms))
+    dom_of = dict(zip(rule.scope, doms, strict=True))
+
+    def code(g: int, label: int) -> int | None:  # option index, -1 no pick, None several
+        mask = statics.group(g).masks[label]
+        return -1 if mask == 0 else (mask.bit_length() - 1 if mask & (mask - 1) == 0 else None)
+
+    def allowed(g: int) -> set[int | None]:
+        return {code(g, lab) for lab in range(len(statics.group(g).masks)) if dom_of[g] >> lab & 1}
+
+    live = [
+        row
+        for row in index.constraints[0].rows
+        if all(v in allowed(g) for g, v in zip(columns, row, strict=True))
+    ]
+    for g in rule.scope:
+        j = columns.index(g)
+        expect = sum(
+            1 << lab
+            for lab in range(len(statics.group(g).masks))
+            if code(g, lab) is not None and any(row[j] == code(g, lab) for row in live)
+        )
+        assert kept.get(g, statics.group(g).full) == expect, (g, rows, doms)
+
+
+def test_warm_up_reads_every_rule_and_changes_no_answer():
+    doc = small_product(
+        [("a", 1, 1, ["x", "y"]), ("b", 1, 1, ["p", "q"]), ("c", 1, 1, ["k", "m"])],
+        rules=[
+            {
+                "id": "t",
+                "type": "table",
+                "message": "t",
+                "groups": ["a", "b"],
+                "allowed": [["x", "p"], ["y", "q"]],
+            },
+            {"id": "r", "type": "requires", "message": "r", "if": ["b.p"], "then": ["c.k"]},
+        ],
+    )
+    cold = compile_product(product_from_document(doc, "EUR"))
+    cold.cache.clear()
+    warm = compile_product(product_from_document(doc, "EUR"))
+    warm.cache.clear()
+    warm_up(warm)
+    statics = statics_of(warm.cache, warm.index, warm.table_rows)
+    assert set(statics._rules) == {0, 1}
+    assert configure(warm, {"a": ["x"]}) == configure(cold, {"a": ["x"]})
