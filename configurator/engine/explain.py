@@ -11,8 +11,10 @@ Two steps, both aiming at the smallest explanation that can be found cheaply:
    `min:<group>` and `max:<group>` (single-choice "max 1" is taken as given).
 
 Which excluded-option rule reasons are minimal (`option_core`):
-- minimal: a single rule that forbids the literals by itself (read off the rule), a pair
-  core found at compile time, or a core an exact search of this process already found;
+- minimal: a single rule that forbids the literals by itself (read off the rule) or a
+  pair core found at compile time. Not a core an exact search of this process happened to
+  find earlier (a conflict's): the reason would then depend on which clicks came before,
+  and threads answering the same click in another order would disagree;
 - NOT necessarily minimal: every other one. They come from propagation
   (`arc_reasons.py`: arc consistency over the rules, the derivation read backwards, then
   no rule propagation could do without), with case splits when propagation stops short,
@@ -186,20 +188,24 @@ def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Ite
     otherwise the rules come from propagation (`arc_reasons.propagated_core`: sound and
     irredundant for propagation, NOT necessarily minimal), and only when propagation
     cannot rule the literals out from the growing phase of the exact search (`_grown`:
-    sound, NOT shrunk)."""
+    sound, NOT shrunk). The answer depends on the product and `lits` only: never on the
+    exact searches (`rule_core`) this process ran before."""
     found = frozenset(lits)
-    cached = compiled.pair_cores.get(found) or compiled.cache.get(("core", found))
+    cached = compiled.pair_cores.get(found)
     if cached is not None:
         return cast(tuple[Item, ...], cached)
-    key = ("propagated", found)
+    key = ("option core", found)
     cached = compiled.cache.get(key)
     if cached is not None:
         return cast(tuple[Item, ...], cached)
-    single = _single_rule(compiled, lits)
+    # Propagation's core depends on the order it is handed the literals (the first is
+    # queued first); the cache is keyed by their set, so one order for every caller.
+    ordered = sorted(found)
+    single = _single_rule(compiled, ordered)
     if single is not None:
-        return _remember(compiled, ("core", found), (("rule", single),))
+        return _remember(compiled, key, (("rule", single),))
     required: dict[int, int] = {}
-    for g, o in lits:
+    for g, o in ordered:
         required[g] = required.get(g, 0) | 1 << o
     statics = statics_of(compiled.cache, compiled.index, compiled.table_rows)
     core = propagated_core(statics, required)
