@@ -40,8 +40,18 @@ threads = 2
 # count): with the GIL a worker uses about one core, and four workers on two cores served
 # no more configure calls than two in the neighbouring minutes (benchmarks/README.md,
 # "API, stop 13"). WEB_CONCURRENCY or --workers overrides it. Each thread keeps its own
-# database connection (CONN_MAX_AGE): the server holds up to workers × threads of them.
-workers = int(os.environ.get("WEB_CONCURRENCY") or usable_cores())
+# database connection (CONN_MAX_AGE): the server holds up to workers × threads of them,
+# so the default stops at MAX_DEFAULT_WORKERS: a container without a CPU set sees every
+# core of a big host, and 64 workers would hold 128 connections, past PostgreSQL's
+# default max_connections (100) before the Celery workers take theirs.
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_workers() -> int:
+    return min(usable_cores(), MAX_DEFAULT_WORKERS)
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 # A customer's clicks come seconds apart: keep the connection that long, so the next click
 # finds it open. `timeout` still restarts a worker whose main loop stops answering the
 # arbiter; a request that runs long no longer takes its whole worker down with it.

@@ -147,18 +147,18 @@ NEXT_CLICK = """
 
 
 def prepare(env: dict[str, str], orders: int, root: Path) -> list[str]:
-    """Migrate, publish the demo catalogue, place and schedule `orders` orders; the
-    product codes."""
+    """Migrate, publish the demo catalogue with its pictures (as `make run` does: the
+    command reads the media/ folder beside the JSON), place `orders` orders; the product
+    codes."""
     script = f"""
 import json, django
 django.setup()
 from django.core.management import call_command
 from configurator import shop
 from configurator.selectors import published_version
-from configurator.services import import_catalogue
 from orders.services import LineRequest, place_order
 call_command("migrate", verbosity=0)
-import_catalogue(document=json.loads(open({str(root / "configurator/demo/catalogue.json")!r}).read()), publish=True)
+call_command("import_catalogue", {str(root / "configurator/demo/catalogue.json")!r}, publish=True, verbosity=0)
 version = published_version()
 codes = [p["code"] for p in version.document["products"]]
 for i in range({orders}):

@@ -54,7 +54,7 @@ def resolved(*options: str, environ: dict[str, str] | None = None) -> dict[str, 
 
 def test_one_worker_per_usable_core_with_two_threads_and_keep_alive():
     settings = resolved()
-    assert settings["workers"] == str(len(os.sched_getaffinity(0)))
+    assert settings["workers"] == str(min(len(os.sched_getaffinity(0)), 8))
     assert settings["worker_class"] == "gthread"
     assert settings["threads"] == "2"
     assert settings["keepalive"] == "15"
@@ -64,6 +64,15 @@ def test_where_the_system_has_no_cpu_sets_the_machines_cores_count(monkeypatch):
     monkeypatch.delattr(os, "sched_getaffinity")  # as on macOS
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
     assert gunicorn_conf.usable_cores() == 6
+
+
+def test_a_big_host_without_a_cpu_set_gets_at_most_eight_workers(monkeypatch):
+    """Two database connections per worker: 64 cores' worth would pass PostgreSQL's
+    default max_connections (100)."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert gunicorn_conf.default_workers() == 8
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
+    assert gunicorn_conf.default_workers() == 2
 
 
 def test_web_concurrency_or_the_command_line_sets_the_count():
