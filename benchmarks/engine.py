@@ -287,10 +287,12 @@ def bench_product(doc: dict, currency: str, args, peer_clicks: int) -> dict:
         "ours_ms": statistics.mean(ours) * 1000 if ours else 0.0,
         "peer_ms": statistics.mean(peer_times) * 1000 if peer_times else 0.0,
         "peer_timed_out": peer.timed_out,
-        # Rule cores searched at clicks (not found at compile time nor read off a rule):
-        # exact (minimal) ones, and excluded options' ones found by propagation or the
+        # Rule cores found at clicks (not at compile time): minimal ones (a single rule read
+        # off, or an exact search), and excluded options' ones found by propagation or the
         # search's growing phase (sound, not necessarily minimal; see engine/explain.py).
-        "searched": sum(1 for k in compiled.cache if isinstance(k, tuple) and k[0] == "core"),
+        "searched": sum(
+            1 for k in compiled.cache if isinstance(k, tuple) and k[0] in ("core", "single rule")
+        ),
         "propagated": sum(
             1 for k in compiled.cache if isinstance(k, tuple) and k[0] == "propagated"
         ),

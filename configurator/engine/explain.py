@@ -183,19 +183,19 @@ def rule_core(
 
 def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Item, ...]:
     """The rule half of an excluded option's reason: rules under which `lits` (its
-    picks and the option) cannot all hold. A rule that forbids them by itself, or a core
-    found earlier (compile-time pair cores, exact searches of this process), is minimal;
-    otherwise the rules come from propagation (`arc_reasons.propagated_core`: sound and
-    irredundant for propagation, NOT necessarily minimal), and only when propagation
-    cannot rule the literals out from the growing phase of the exact search (`_grown`:
-    sound, NOT shrunk). The answer depends on the product and `lits` only: never on the
-    exact searches (`rule_core`) this process ran before."""
+    picks and the option) cannot all hold. A rule that forbids them by itself or a
+    compile-time pair core is minimal; otherwise the rules come from propagation
+    (`arc_reasons.propagated_core`: sound and irredundant for propagation, NOT
+    necessarily minimal), and only when propagation cannot rule the literals out from the
+    growing phase of the exact search (`_grown`: sound, NOT shrunk). The answer depends on
+    the product and `lits` only: never on the exact searches (`rule_core`) this process
+    ran before, nor on the order of `lits`."""
     found = frozenset(lits)
-    cached = compiled.pair_cores.get(found)
-    if cached is not None:
-        return cast(tuple[Item, ...], cached)
-    key = ("option core", found)
-    cached = compiled.cache.get(key)
+    cached = (
+        compiled.pair_cores.get(found)
+        or compiled.cache.get(("single rule", found))
+        or compiled.cache.get(("propagated", found))
+    )
     if cached is not None:
         return cast(tuple[Item, ...], cached)
     # Propagation's core depends on the order it is handed the literals (the first is
@@ -203,7 +203,7 @@ def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Ite
     ordered = sorted(found)
     single = _single_rule(compiled, ordered)
     if single is not None:
-        return _remember(compiled, key, (("rule", single),))
+        return _remember(compiled, ("single rule", found), (("rule", single),))
     required: dict[int, int] = {}
     for g, o in ordered:
         required[g] = required.get(g, 0) | 1 << o
@@ -211,7 +211,7 @@ def option_core(compiled: CompiledProduct, lits: Sequence[Literal]) -> tuple[Ite
     core = propagated_core(statics, required)
     if core is None:
         core = _grown(compiled, required)
-    return _remember(compiled, key, core)
+    return _remember(compiled, ("propagated", found), core)
 
 
 def _grown(compiled: CompiledProduct, required: dict[int, int]) -> tuple[Item, ...]:
