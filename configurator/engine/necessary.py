@@ -121,24 +121,15 @@ def _incoming(compiled: CompiledProduct, i: int) -> tuple[np.ndarray, np.ndarray
     return pair
 
 
-def _ends(compiled: CompiledProduct, i: int) -> np.ndarray:
-    """End (exclusive) of each target node's run in layer i's `in_order`: memoised."""
-    memo = compiled.cache.setdefault("necessary-in-ends", {})
+def _ends(compiled: CompiledProduct, i: int, *, incoming: bool) -> np.ndarray:
+    """End (exclusive) of each node's run of edges in layer i: of a target node's run in
+    `in_order` (incoming), or of a source node's edges (outgoing). Memoised."""
+    memo = compiled.cache.setdefault("necessary-in-ends" if incoming else "necessary-out-ends", {})
     found = memo.get(i)
     if found is None:
         layer = compiled.diagram.layers[i]
-        found = memo[i] = np.append(layer.in_starts[1:], len(layer.src)).astype(np.intp)
-    ends: np.ndarray = found
-    return ends
-
-
-def _out_ends(compiled: CompiledProduct, i: int) -> np.ndarray:
-    """End (exclusive) of each source node's edges in layer i: memoised."""
-    memo = compiled.cache.setdefault("necessary-out-ends", {})
-    found = memo.get(i)
-    if found is None:
-        layer = compiled.diagram.layers[i]
-        found = memo[i] = np.append(layer.starts[1:], len(layer.src)).astype(np.intp)
+        starts = layer.in_starts if incoming else layer.starts
+        found = memo[i] = np.append(starts[1:], len(layer.src)).astype(np.intp)
     ends: np.ndarray = found
     return ends
 
@@ -319,12 +310,14 @@ class SingleDrops:
         # Picks above: edges into a node reaching the terminal dropping nothing (and
         # dropping nothing here, unless a single-choice pick is replaced).
         into = _segments(
-            layer.in_starts, _ends(self.compiled, i), np.flatnonzero(self._zero_bwd(i + 1))
+            layer.in_starts,
+            _ends(self.compiled, i, incoming=True),
+            np.flatnonzero(self._zero_bwd(i + 1)),
         )
         into = layer.in_order.take(into).astype(np.intp)
         # Picks below: edges from a node reached dropping nothing.
         out_of = _segments(
-            layer.starts, _out_ends(self.compiled, i), np.flatnonzero(self._zero_fwd(i))
+            layer.starts, _ends(self.compiled, i, incoming=False), np.flatnonzero(self._zero_fwd(i))
         )
         own = empty
         if multi:

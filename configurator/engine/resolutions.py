@@ -488,30 +488,27 @@ class Passes:
         masks = [self.picked.get(layer.group, 0) for layer in layers]
         store = _store(compiled)
         made: list[tuple[StepKey, _Step]] = []
-        fwd: list[_Step] = []
-        fwd_offsets = [0]  # per boundary: what its normalised keys are short of
-        source, digest = statics.root, statics.root_digest
-        for i in range(n):
-            key = (True, i, digest, masks[i])
-            step = store.get(key, source)
-            if step is None:
-                step = self._step(i, source, masks[i], True)
-                made.append((key, step))
-            fwd.append(step)
-            fwd_offsets.append(fwd_offsets[-1] + step.shift)
-            source, digest = step.keys, step.digest
-        bwd: list[_Step] = []
-        bwd_offsets = [0]  # built from the terminal up, then reversed
-        source, digest = statics.root, statics.root_digest
-        for i in range(n - 1, -1, -1):
-            key = (False, i, digest, masks[i])
-            step = store.get(key, source)
-            if step is None:
-                step = self._step(i, source, masks[i], False)
-                made.append((key, step))
-            bwd.append(step)
-            bwd_offsets.append(bwd_offsets[-1] + step.shift)
-            source, digest = step.keys, step.digest
+
+        def chain(forward: bool) -> tuple[list[_Step], list[int]]:
+            """The steps from the root boundary through every layer in one direction, each
+            kept from an earlier click when its source boundary is the same; with, per
+            boundary, what its normalised keys are short of."""
+            steps: list[_Step] = []
+            offsets = [0]
+            source, digest = statics.root, statics.root_digest
+            for i in range(n) if forward else range(n - 1, -1, -1):
+                key = (forward, i, digest, masks[i])
+                step = store.get(key, source)
+                if step is None:
+                    step = self._step(i, source, masks[i], forward)
+                    made.append((key, step))
+                steps.append(step)
+                offsets.append(offsets[-1] + step.shift)
+                source, digest = step.keys, step.digest
+            return steps, offsets
+
+        fwd, fwd_offsets = chain(True)
+        bwd, bwd_offsets = chain(False)  # built from the terminal up, then reversed
         bwd.reverse()
         bwd_offsets.reverse()
         if made:

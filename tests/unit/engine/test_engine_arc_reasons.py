@@ -108,8 +108,9 @@ def test_propagated_core_is_sound_and_irredundant(data):
             assert not is_sound(statics, required, [it for it in core if it != item])
 
 
-def test_chain_through_a_sum_and_a_table_is_found_without_search():
-    doc = small_product(
+def _chain_product(*extra: dict) -> dict:
+    """a -(table t)- b -(b.p requires c.k)- c, and any `extra` rules."""
+    return small_product(
         [("a", 1, 1, ["x", "y"]), ("b", 1, 1, ["p", "q"]), ("c", 1, 1, ["k", "m"])],
         rules=[
             {
@@ -120,9 +121,13 @@ def test_chain_through_a_sum_and_a_table_is_found_without_search():
                 "allowed": [["x", "p"], ["y", "q"]],
             },
             {"id": "r", "type": "requires", "message": "r", "if": ["b.p"], "then": ["c.k"]},
-            {"id": "noise", "type": "excludes", "message": "n", "all": ["b.q", "c.k"]},
+            *extra,
         ],
     )
+
+
+def test_chain_through_a_sum_and_a_table_is_found_without_search():
+    doc = _chain_product({"id": "noise", "type": "excludes", "message": "n", "all": ["b.q", "c.k"]})
     compiled = compile_product(product_from_document(doc, "EUR"))
     statics = statics_of({}, compiled.index, compiled.table_rows)
     core = propagated_core(statics, {0: 1, 2: 2})  # a.x with c.m
@@ -224,19 +229,7 @@ def test_table_revision_on_the_diagram_keeps_what_the_rows_support(data):
 
 
 def test_warm_up_reads_every_rule_and_changes_no_answer():
-    doc = small_product(
-        [("a", 1, 1, ["x", "y"]), ("b", 1, 1, ["p", "q"]), ("c", 1, 1, ["k", "m"])],
-        rules=[
-            {
-                "id": "t",
-                "type": "table",
-                "message": "t",
-                "groups": ["a", "b"],
-                "allowed": [["x", "p"], ["y", "q"]],
-            },
-            {"id": "r", "type": "requires", "message": "r", "if": ["b.p"], "then": ["c.k"]},
-        ],
-    )
+    doc = _chain_product()
     cold = compile_product(product_from_document(doc, "EUR"))
     cold.cache.clear()
     warm = compile_product(product_from_document(doc, "EUR"))
