@@ -708,33 +708,30 @@ class Passes:
         # Walkers sorted by their layer, so that those still walking at layer i are a
         # prefix: up from the deepest, down from the highest.
         per_layer = np.bincount(at, minlength=n_layers).tolist()
+
+        def walk(
+            order: range, start: np.ndarray, steps: list[tuple[np.ndarray, np.ndarray]]
+        ) -> np.ndarray:
+            """Each walker's label per layer along `order`, from its start node on; the
+            walkers are sorted so that those already walking at a layer are a prefix."""
+            out = np.full((n, n_layers), -1, dtype=np.int32)
+            node = np.empty(n, dtype=np.intp)
+            m = 0  # walkers that started at an earlier layer of `order`
+            for i in order:
+                if m:
+                    label, nxt = steps[i]
+                    walking = node[:m]
+                    out[:m, i] = label[walking]
+                    node[:m] = nxt[walking]
+                if per_layer[i]:
+                    node[m : m + per_layer[i]] = start[m : m + per_layer[i]]
+                    m += per_layer[i]
+            return out
+
         up = np.argsort(-at, kind="stable")
-        up_start = sources[up]
-        up_labels = np.full((n, n_layers), -1, dtype=np.int32)
-        node = np.empty(n, dtype=np.intp)
-        m = 0  # walkers from layers below i
-        for i in range(n_layers - 1, -1, -1):
-            if m:
-                label, src = self._up[i]
-                walking = node[:m]
-                up_labels[:m, i] = label[walking]
-                node[:m] = src[walking]
-            if per_layer[i]:
-                node[m : m + per_layer[i]] = up_start[m : m + per_layer[i]]
-                m += per_layer[i]
+        up_labels = walk(range(n_layers - 1, -1, -1), sources[up], self._up)
         down = np.argsort(at, kind="stable")
-        down_start = targets[down]
-        down_labels = np.full((n, n_layers), -1, dtype=np.int32)
-        m = 0  # walkers from layers above i
-        for i in range(n_layers):
-            if m:
-                label, dst = self._down[i]
-                walking = node[:m]
-                down_labels[:m, i] = label[walking]
-                node[:m] = dst[walking]
-            if per_layer[i]:
-                node[m : m + per_layer[i]] = down_start[m : m + per_layer[i]]
-                m += per_layer[i]
+        down_labels = walk(range(n_layers), targets[down], self._down)
         labels = np.empty((n, n_layers), dtype=np.int32)
         labels[up] = up_labels
         below = np.empty_like(labels)

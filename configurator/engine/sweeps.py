@@ -112,40 +112,35 @@ class Sweeps:
     def forward(self, lits: frozenset[Literal], b: int) -> Reached:
         """Nodes of boundary `b` reachable from the root when the pick of each layer
         before `b` contains the options `lits` name there (`lits` lie before `b`)."""
-        if not lits:
-            return None
-        chain = self._chain(True, lits)
-        start, reach, held = chain
-        if b - start >= len(reach):
-            grown, cur = list(reach), reach[-1]
-            for i in range(start + len(reach) - 1, b):
-                if cur is not None:
-                    self.steps += 1
-                    cur = step_forward(self.diagram.layers[i], cur, None)
-                    held += _nbytes(cur)
-                grown.append(cur)
-            chain = (start, tuple(grown), held)
-        self._keep((True, lits), chain)
-        return chain[1][b - start]
+        return self._reach(True, lits, b)
 
     def backward(self, lits: frozenset[Literal], b: int) -> Reached:
         """Nodes of boundary `b` that reach the terminal when the pick of each layer from
         `b` on contains the options `lits` name there (`lits` lie at or after `b`)."""
+        return self._reach(False, lits, b)
+
+    def _reach(self, forward: bool, lits: frozenset[Literal], b: int) -> Reached:
+        """The chain of `lits` in one direction, stepped on as far as boundary `b`."""
         if not lits:
             return None
-        chain = self._chain(False, lits)
+        chain = self._chain(forward, lits)
         start, reach, held = chain
-        if start - b >= len(reach):
+        depth = b - start if forward else start - b
+        if depth >= len(reach):
             grown, cur = list(reach), reach[-1]
-            for i in range(start - len(reach), b - 1, -1):
+            if forward:
+                layers, step = range(start + len(reach) - 1, b), step_forward
+            else:
+                layers, step = range(start - len(reach), b - 1, -1), step_backward
+            for i in layers:
                 if cur is not None:
                     self.steps += 1
-                    cur = step_backward(self.diagram.layers[i], cur, None)
+                    cur = step(self.diagram.layers[i], cur, None)
                     held += _nbytes(cur)
                 grown.append(cur)
             chain = (start, tuple(grown), held)
-        self._keep((False, lits), chain)
-        return chain[1][start - b]
+        self._keep((forward, lits), chain)
+        return chain[1][depth]
 
     def live(self, lits: frozenset[Literal], g: int, *, keep_own: bool) -> np.ndarray:
         """Options of group `g` on some path whose every other layer's pick contains the
