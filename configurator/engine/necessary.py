@@ -234,14 +234,14 @@ class SingleDrops:
         """Nodes of boundary b reached from the root dropping nothing."""
         found = self._zeros.get(b)
         if found is None:
-            found = self._zeros[b] = self.passes._fwd[b] < self.passes.weight
+            found = self._zeros[b] = self.passes.unchanged(b, forward=True)
         return found
 
     def _zero_bwd(self, b: int) -> np.ndarray:
         """Nodes of boundary b reaching the terminal dropping nothing."""
         found = self._zeros.get(-1 - b)
         if found is None:
-            found = self._zeros[-1 - b] = self.passes._bwd[b] < self.passes.weight
+            found = self._zeros[-1 - b] = self.passes.unchanged(b, forward=False)
         return found
 
     def _forward(self, b: int) -> Bits:

@@ -551,6 +551,14 @@ class Passes:
         plain, offsets = self._plain_bwd
         return [p + o for p, o in zip(plain, offsets, strict=True)]
 
+    def unchanged(self, b: int, *, forward: bool) -> np.ndarray:
+        """Nodes of boundary b reached from the root (forward) or reaching the terminal
+        (backward) changing no pick: one boundary's keys against the weight, without
+        building the others (`_fwd` / `_bwd` add every boundary's offset)."""
+        plain, offsets = self._plain if forward else self._plain_bwd
+        found: np.ndarray = plain[b] < self.weight - offsets[b]
+        return found
+
     # Answers ----------------------------------------------------------------------------
 
     def available(self, g: int) -> np.ndarray:
