@@ -28,7 +28,6 @@ Results are cached per compiled product and process (bounded).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar, cast
@@ -151,16 +150,39 @@ def _pseudo(index: Index, groups: set[int]) -> list[Item]:
 CACHE_LIMIT = 20_000
 
 
-class OutOfTime(Exception):
-    """A compile-time search passed its deadline (nothing is remembered of it)."""
+class OutOfWork(Exception):
+    """A compile-time search spent its budget (nothing is remembered of it)."""
+
+
+# A feasibility check's work in budget units: one per check plus one per this many table
+# rows its rules hold (a check builds a small diagram of those rules, and its time grows
+# with their rows: about 1 ms a unit on this 2-core machine for the generated products,
+# the industrial one and Renault alike, within a factor of two).
+ROWS_PER_UNIT = 400
+
+
+@dataclass
+class WorkBudget:
+    """Work units left to compile-time searches. Counted in checks and table rows, not
+    seconds, so that what a compile finds depends on the product only, never on how busy
+    the machine was (two compiles of one product hold the same pair cores)."""
+
+    units: float
+
+    def spend(self, compiled: CompiledProduct, items: Sequence[Item]) -> None:
+        constraints = compiled.index.constraints
+        rows = sum(len(constraints[k].rows) for kind, k in items if kind == "rule")
+        self.units -= 1 + rows / ROWS_PER_UNIT
+        if self.units < 0:
+            raise OutOfWork
 
 
 def rule_core(
-    compiled: CompiledProduct, lits: Sequence[Literal], *, deadline: float | None = None
+    compiled: CompiledProduct, lits: Sequence[Literal], *, budget: WorkBudget | None = None
 ) -> tuple[Item, ...]:
     """A minimal set of rules (and cardinality pseudo-rules) under which `lits` cannot all
     hold in a complete configuration. `lits` must be jointly infeasible. Raises
-    `OutOfTime` once `time.perf_counter()` passes `deadline` (compile-time searches)."""
+    `OutOfWork` once a check would overdraw `budget` (compile-time searches)."""
     key = ("core", frozenset(lits))
     cached = compiled.pair_cores.get(key[1]) or compiled.cache.get(key)
     if cached is not None:
@@ -170,8 +192,8 @@ def rule_core(
         required[g] = required.get(g, 0) | 1 << o
 
     def infeasible(items: Sequence[Item]) -> bool:
-        if deadline is not None and time.perf_counter() > deadline:
-            raise OutOfTime
+        if budget is not None:
+            budget.spend(compiled, items)
         return not feasible(compiled, required, items)
 
     start = set(required)
@@ -450,14 +472,15 @@ def minimal_support(
 
 
 def pair_cores(
-    compiled: CompiledProduct, *, limit: int, seconds: float = math.inf
+    compiled: CompiledProduct, *, limit: int, units: float = math.inf
 ) -> dict[frozenset[Literal], tuple[Item, ...]]:
     """The rule cores of every pair of options that exclude each other (the pair table)
     and that no single rule explains: most excluded options have one pick as their reason,
-    so clicks read these instead of searching. At most `limit` searches and `seconds` of
-    compile time (a search still running then is dropped); pairs left over are searched
-    when a click first needs them (cached)."""
-    deadline = time.perf_counter() + seconds
+    so clicks read these instead of searching. At most `limit` searches and `units` of
+    work (see `WorkBudget`; the search that would overdraw it is dropped), pairs taken in
+    their global ids' order: which pairs get a core depends on the product only. Pairs
+    left over are searched when a click first needs them (cached)."""
+    budget = WorkBudget(units)
     index = compiled.index
     table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
     found: dict[frozenset[Literal], tuple[Item, ...]] = {}
@@ -473,11 +496,11 @@ def pair_cores(
             lits = (first, second)
             if _single_rule(compiled, lits) is not None:
                 continue
-            if searched >= limit or time.perf_counter() > deadline:
+            if searched >= limit:
                 return found
             searched += 1
             try:
-                found[frozenset(lits)] = rule_core(compiled, lits, deadline=deadline)
-            except OutOfTime:
+                found[frozenset(lits)] = rule_core(compiled, lits, budget=budget)
+            except OutOfWork:
                 return found
     return found
