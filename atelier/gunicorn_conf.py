@@ -1,12 +1,13 @@
 """Gunicorn settings for Atelier's web workers: `gunicorn -c python:atelier.gunicorn_conf`
 (make run, the Docker image, the API benchmark)."""
 
-import gc
 import json
 import logging
 import os
 
 from gunicorn import util
+
+from atelier import collector
 
 log = logging.getLogger("atelier")
 
@@ -101,10 +102,10 @@ util.write_error = write_problem
 
 
 def post_worker_init(worker):
-    """Load the compiled products before the first request, then move everything alive
-    into the garbage collector's permanent generation: the compiled products are large,
-    long-lived object graphs, and every full collection would otherwise walk them again,
-    a pause of ~100 ms in the middle of some customer's click."""
+    """Load the compiled products before the first request, then settle the garbage
+    collector (`atelier.collector`): the compiled products are large, long-lived object
+    graphs, and every full collection would otherwise walk them again, a pause of ~100 ms
+    in the middle of some customer's click."""
     from django.db import connections
 
     from configurator.selectors import warm_up
@@ -118,6 +119,5 @@ def post_worker_init(worker):
         loaded = 0
     finally:
         connections.close_all()
-    gc.collect()
-    gc.freeze()
+    collector.settle()
     log.info("worker %s ready: %d compiled products loaded", worker.pid, loaded)

@@ -7,6 +7,9 @@ product, side by side with OR-tools CP-SAT computing the same option states.
         [--peer-seconds 60]  # CP-SAT time cap per click
 
 Each product is compiled in a forked child too, to report its peak memory (max RSS).
+Clicks are answered as a web worker answers them: from the stored compiled form (caches
+empty), after `engine.warm_up` and `atelier.collector.settle()` (gunicorn_conf's
+post_worker_init).
 
 A "click" is one `configure` call (propagate + price + explain every excluded option)
 after picking a random available option. CP-SAT answers the same question per click by
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import random
 import resource
 import statistics
@@ -33,12 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ortools.sat.python import cp_model  # noqa: E402
 
+from atelier import collector  # noqa: E402
 from configurator.engine import (  # noqa: E402
     DiagramTooLarge,
     compile_product,
     configure,
     count,
     product_from_document,
+    warm_up,
 )
 from tests.engine_samples import (  # noqa: E402
     generated_document,
@@ -244,6 +250,12 @@ def bench_product(doc: dict, currency: str, args, peer_clicks: int) -> dict:
     start = time.perf_counter()
     total = count(compiled)
     count_s = time.perf_counter() - start
+    # Clicks are answered as a web worker answers them: from the stored compiled form
+    # (its per-process caches empty), warmed up and with the collector settled, as
+    # gunicorn_conf.post_worker_init does.
+    compiled = pickle.loads(pickle.dumps(compiled))
+    warm_up(compiled)
+    collector.settle()
     rng = random.Random(args.seed)
     depth = len(doc["groups"]) + 2
     times, first = [], []
