@@ -7,14 +7,12 @@ from __future__ import annotations
 import pickle
 import random
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-import configurator.engine.explain as explain
 from configurator.engine import compile_product, configure, product_from_document
-from configurator.engine.explain import item_id, option_core, pair_cores, rule_core
+from configurator.engine.explain import item_id, option_core, rule_core
 from tests.engine_samples import generated_document
 
 
@@ -71,27 +69,6 @@ def test_clicks_answered_in_threads_equal_the_same_clicks_one_at_a_time():
         sys.setswitchinterval(interval)
     for n, answer in enumerate(answers):
         assert answer == expected[n % len(clicks)], clicks[n % len(clicks)]
-
-
-def test_compile_time_pair_cores_do_not_depend_on_how_busy_the_machine_is(monkeypatch):
-    """Two compiles of one product (a re-publish, a compiled-format bump) hold the same
-    pair cores, and so give the same reasons, however slowly the machine ran each: the
-    search is bounded in work, not seconds."""
-    compiled = compile_product(product_from_document(generated_document(seed=7), "EUR"))
-    compiled.pair_cores = {}  # searched again below, as a compile does
-    everything = pair_cores(compiled, limit=10_000)
-    compiled.cache.clear()
-    fast = pair_cores(compiled, limit=10_000, units=300)
-    assert 0 < len(fast) < len(everything)  # the budget, not the pairs, ends the search
-
-    def slow(*args, **kwargs):
-        time.sleep(0.002)  # a machine a few times busier
-        return has_configuration(*args, **kwargs)
-
-    has_configuration = explain.has_configuration
-    monkeypatch.setattr(explain, "has_configuration", slow)
-    compiled.cache.clear()
-    assert pair_cores(compiled, limit=10_000, units=300) == fast
 
 
 def _literal(compiled, text: str) -> tuple[int, int]:
