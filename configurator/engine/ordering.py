@@ -188,9 +188,9 @@ def candidate_orders(index: Index) -> list[tuple[int, ...]]:
         ranked.setdefault(tuple(order), (separation_cost(order, edges, bits), family))
     best = sorted(ranked, key=lambda order: ranked[order][0])
     first_of: dict[str, tuple[int, ...]] = {}
-    for order in best:
-        first_of.setdefault(ranked[order][1], order)
-    leaders = [order for order in best if first_of[ranked[order][1]] == order]
-    trial = [best[0], *(order for order in leaders if order != best[0])]
-    trial += [order for order in best if order not in trial]
+    for candidate in best:
+        first_of.setdefault(ranked[candidate][1], candidate)
+    leaders = [c for c in best if first_of[ranked[c][1]] == c]
+    trial = [best[0], *(c for c in leaders if c != best[0])]
+    trial += [c for c in best if c not in trial]
     return trial[:MAX_CANDIDATES]
