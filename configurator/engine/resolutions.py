@@ -34,10 +34,11 @@ are verified on the source's values, so the answers are those of a cold computat
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
@@ -153,7 +154,7 @@ class _Statics:
         self.low = (1 << self.shift) - 1
         self.high = -(1 << self.shift)
         self.drops: dict[tuple[int, int], np.ndarray] = {}
-        self.masked: dict[tuple[int, int, bool], np.ndarray] = {}
+        self.masked: dict[tuple[int, int, bool | None], np.ndarray] = {}
         self.masked_bytes = 0
         self.layers: list[_LayerStatics] = []
         # Per layer, an entry per (option, edge holding it): options ascending, by_label
@@ -162,6 +163,7 @@ class _Statics:
         self.ent_dst: list[np.ndarray] = []  # its target node
         self.ent_const: list[np.ndarray] = []  # shifted << shift | rank in by_label
         self.ent_label: list[np.ndarray] = []
+        self.ent_first: list[np.ndarray] = []  # per layer: first entry of each option's run
         ent_starts, ent_opt = [], []
         n_ent = 0
         for layer in layers:
@@ -191,6 +193,7 @@ class _Statics:
             self.ent_const.append((shifted[edges] << self.shift) | self._packable(ranks))
             self.ent_label.append(layer.label[edges].astype(np.intp))
             present, first = np.unique(options, return_index=True)
+            self.ent_first.append(first.astype(np.intp))
             ent_starts.append(first + n_ent)
             ent_opt.append(present + index.offsets[layer.group])
             n_ent += len(edges)
@@ -201,10 +204,6 @@ class _Statics:
         cat = np.concatenate
         self.ent_starts = cat(ent_starts).astype(np.intp) if ent_starts else np.empty(0, np.intp)
         self.ent_opt = cat(ent_opt).astype(np.intp) if ent_opt else np.empty(0, np.intp)
-        # The last layer's targets are the terminal: nothing after it to add.
-        self.last_after = (
-            np.zeros(len(self.ent_dst[-1]), dtype=self.dtype) if layers else np.empty(0)
-        )
         self.root = np.zeros(1, dtype=self.dtype)
         # Every layer's edges in one array (rebuilding starts from options of any layer).
         sizes = [len(layer.src) for layer in layers]
@@ -219,8 +218,6 @@ class _Statics:
         self.label_all = cat([layer.label for layer in layers] or [np.empty(0, np.int32)])
         self.src_all = cat([layer.src for layer in layers] or [np.empty(0, np.int32)])
         self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
-        self.root_plain = self.root
-        self.nothing = np.empty(0, dtype=self.dtype)
         self.segment_counts = np.asarray([len(o) for o in ent_opt], dtype=np.intp)
         # Digests of boundaries: a dot product with fixed random weights (int64 wraps).
         rng = np.random.default_rng(13)
@@ -239,10 +236,12 @@ class _Statics:
         replaced, so its drop is not counted; a multi-choice group's is."""
         if not mask or single:
             return self.ent_const[i]
-        const: np.ndarray = self.ent_const[i] + np.take(
-            self.drop_weights(layer, i, mask), self.ent_label[i]
+        return self._masked(
+            (i, mask, None),
+            lambda: (
+                self.ent_const[i] + np.take(self.drop_weights(layer, i, mask), self.ent_label[i])
+            ),
         )
-        return const
 
     def digest(self, b: int, keys: np.ndarray) -> int:
         """A digest of boundary b's normalised keys (equal keys, equal digests)."""
@@ -260,15 +259,24 @@ class _Statics:
         """Layer i's packed edge weights under `mask` (in_order going forward, by source
         going backward): kept per (layer, mask, direction) up to WEIGHT_BYTES in all, as a
         session's picks stay the same from one click to the next."""
-        key = (i, mask, forward)
+        st = self.layers[i]
+        if forward:
+            return self._masked(
+                (i, mask, True),
+                lambda: st.in_const + np.take(self.drop_weights(layer, i, mask), st.label_in),
+            )
+        return self._masked(
+            (i, mask, False),
+            lambda: st.out_const + np.take(self.drop_weights(layer, i, mask), st.label),
+        )
+
+    def _masked(
+        self, key: tuple[int, int, bool | None], make: Callable[[], np.ndarray]
+    ) -> np.ndarray:
+        """The weights kept under `key`, made by `make` on first use (WEIGHT_BYTES in all)."""
         found = self.masked.get(key)
         if found is None:
-            st = self.layers[i]
-            drops = self.drop_weights(layer, i, mask)
-            if forward:
-                found = st.in_const + np.take(drops, st.label_in)
-            else:
-                found = st.out_const + np.take(drops, st.label)
+            found = make()
             if self.masked_bytes + found.nbytes > WEIGHT_BYTES:
                 self.masked, self.masked_bytes = {}, 0
             self.masked[key] = found
@@ -299,7 +307,10 @@ def _statics(compiled: CompiledProduct) -> _Statics:
 StepKey = tuple[bool, int, int, int]  # (forward, layer, digest of the source, picks)
 
 
-@dataclass(frozen=True, slots=True)
+_serials = itertools.count(1)  # each step's own number (0: the terminal, no step)
+
+
+@dataclass(slots=True, eq=False)
 class _Step:
     """One step of a pass through one layer, from one boundary to the next.
 
@@ -309,17 +320,19 @@ class _Step:
     a pure function of (layer, normalised source, picks of the layer): a click that changes
     one group's picks recomputes the steps after it only until the values meet those of
     an earlier click again up to a constant, which on most products happens within a few
-    layers."""
+    layers. Fields are never changed once made, except `through`, a memo replaced whole."""
 
     source: np.ndarray  # the boundary stepped from (normalised packed keys)
     keys: np.ndarray  # the boundary reached, normalised (least key 0)
     digest: int  # of `keys`: the next step's key
     shift: int  # the least key taken out of `keys` (unpacked)
-    plain: np.ndarray  # keys unpacked
     label: np.ndarray  # per reached node: the label of its first best edge
     node: np.ndarray  # and that edge's far end (source forward, target backward)
-    part: np.ndarray  # one side of a layer's per-option sums (see `Passes._passes`)
     nbytes: int
+    serial: int = field(default_factory=lambda: next(_serials))
+    # A forward step's layer's per-option least (`Passes._through`) with the backward
+    # step it was summed with: (that step's serial, least).
+    through: tuple[int, np.ndarray] | None = None
 
 
 class _Store:
@@ -425,8 +438,8 @@ class Passes:
         if diagram.empty:
             self.flat_changes = np.full(statics.n_options, -1, dtype=np.int64)
             self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=self.dtype)
-            self._plain: tuple[list[np.ndarray], list[int]] = ([], [])
-            self._plain_bwd: tuple[list[np.ndarray], list[int]] = ([], [])
+            self._keys: tuple[list[np.ndarray], list[int]] = ([], [])
+            self._keys_bwd: tuple[list[np.ndarray], list[int]] = ([], [])
             self._split()
             self.valid = False
             return
@@ -459,14 +472,6 @@ class Passes:
         keys = least & statics.high
         lowest = keys.min()
         keys -= lowest
-        if forward:
-            single = self.compiled.index.maxs[layer.group] == 1
-            part = np.take(source, statics.ent_src[i])
-            part += statics.through_const(layer, i, mask, single)
-        else:
-            # The backward side of the layer above's per-option sums (none above the first).
-            part = np.take(keys, statics.ent_dst[i - 1]) if i else statics.nothing
-        plain = keys >> statics.shift
         label = layer.label[edge]
         node = layer.src[edge] if forward else layer.dst[edge]
         return _Step(
@@ -474,12 +479,32 @@ class Passes:
             keys=keys,
             digest=statics.digest(i + 1 if forward else i, keys),
             shift=int(lowest) >> statics.shift,
-            plain=plain,
             label=label,
             node=node,
-            part=part,
-            nbytes=keys.nbytes + plain.nbytes + label.nbytes + node.nbytes + part.nbytes,
+            nbytes=keys.nbytes + label.nbytes + node.nbytes,
         )
+
+    def _through(self, i: int, fwd: _Step, bwd: _Step | None, mask: int) -> np.ndarray:
+        """Layer i's per-option least (normalised, packed with the rank of its first best
+        edge): over the option's edges, forward value of the source + edge + backward value
+        of the target. A pure function of the two steps around the layer, so kept on the
+        forward step with the backward one it was made with."""
+        partner = 0 if bwd is None else bwd.serial
+        memo = fwd.through
+        if memo is not None and memo[0] == partner:
+            return memo[1]
+        statics = self._statics
+        layer = self.compiled.diagram.layers[i]
+        single = self.compiled.index.maxs[layer.group] == 1
+        value = np.take(fwd.source, statics.ent_src[i])
+        value += statics.through_const(layer, i, mask, single)
+        if bwd is not None:
+            value += np.take(bwd.keys, statics.ent_dst[i])
+        least: np.ndarray = (
+            np.minimum.reduceat(value, statics.ent_first[i]) if len(value) else value
+        )
+        fwd.through = (partner, least)
+        return least
 
     def _passes(self) -> None:
         compiled, statics = self.compiled, self._statics
@@ -513,23 +538,25 @@ class Passes:
         bwd_offsets.reverse()
         if made:
             store.keep(made)
-        self._plain = ([statics.root_plain] + [step.plain for step in fwd], fwd_offsets)
-        self._plain_bwd = ([step.plain for step in bwd] + [statics.root_plain], bwd_offsets)
+        self._keys = ([statics.root] + [step.keys for step in fwd], fwd_offsets)
+        self._keys_bwd = ([step.keys for step in bwd] + [statics.root], bwd_offsets)
         # Up from boundary i + 1 through layer i (forward), down from boundary i (backward).
         self._up = [(step.label, step.node) for step in fwd]
         self._down = [(step.label, step.node) for step in bwd]
         self.valid = fwd_offsets[-1] < self.weight
         # Every option at once: forward + edge + backward over its edges, least first. Each
-        # layer's two sides were made with the boundaries they read (normalised), so a
-        # click adds up parts, most of them kept from the clicks before, and the offsets.
-        through = np.concatenate([step.part for step in fwd])
-        through += np.concatenate([step.part for step in bwd[1:]] + [statics.last_after])
+        # layer's sums are made from the normalised boundaries around it, so a layer whose
+        # two steps are an earlier click's gives that click's least again; the offsets are
+        # added to each least (the least of values plus a constant is the least plus it).
         keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=self.dtype)
         self._rank = np.zeros(statics.n_options, dtype=np.intp)
-        if len(through):
-            least = np.minimum.reduceat(through, statics.ent_starts)
-            # A segment lies in one layer: its offset is added to its least, not to every
-            # entry (the least of values plus a constant is the least plus the constant).
+        if len(statics.ent_opt):
+            least = np.concatenate(
+                [
+                    self._through(i, fwd[i], bwd[i + 1] if i + 1 < n else None, masks[i])
+                    for i in range(n)
+                ]
+            )
             offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
             if any(offsets):
                 packed = np.asarray(offsets, dtype=self.dtype) << statics.shift
@@ -542,21 +569,24 @@ class Passes:
     @property
     def _fwd(self) -> list[np.ndarray]:
         """Per boundary: the least (changes * weight + price - floor) from the root."""
-        plain, offsets = self._plain
-        return [p + o for p, o in zip(plain, offsets, strict=True)]
+        keys, offsets = self._keys
+        shift = self._statics.shift
+        return [(k >> shift) + o for k, o in zip(keys, offsets, strict=True)]
 
     @property
     def _bwd(self) -> list[np.ndarray]:
         """Per boundary: the least (changes * weight + price - floor) to the terminal."""
-        plain, offsets = self._plain_bwd
-        return [p + o for p, o in zip(plain, offsets, strict=True)]
+        keys, offsets = self._keys_bwd
+        shift = self._statics.shift
+        return [(k >> shift) + o for k, o in zip(keys, offsets, strict=True)]
 
     def unchanged(self, b: int, *, forward: bool) -> np.ndarray:
         """Nodes of boundary b reached from the root (forward) or reaching the terminal
         (backward) changing no pick: one boundary's keys against the weight, without
-        building the others (`_fwd` / `_bwd` add every boundary's offset)."""
-        plain, offsets = self._plain if forward else self._plain_bwd
-        found: np.ndarray = plain[b] < self.weight - offsets[b]
+        building the others (`_fwd` / `_bwd` add every boundary's offset). Keys have
+        their low bits zero, so (key >> shift) < x exactly when key < x << shift."""
+        keys, offsets = self._keys if forward else self._keys_bwd
+        found: np.ndarray = keys[b] < (self.weight - offsets[b]) << self._statics.shift
         return found
 
     # Answers ----------------------------------------------------------------------------
