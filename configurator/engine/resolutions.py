@@ -326,8 +326,8 @@ class _Step:
     keys: np.ndarray  # the boundary reached, normalised (least key 0)
     digest: int  # of `keys`: the next step's key
     shift: int  # the least key taken out of `keys` (unpacked)
-    label: np.ndarray  # per reached node: the label of its first best edge
-    node: np.ndarray  # and that edge's far end (source forward, target backward)
+    edge: np.ndarray  # per reached node: its first best edge (rows read its label and
+    # far end, source forward and target backward, for the few nodes they walk through)
     nbytes: int
     serial: int = field(default_factory=lambda: next(_serials))
     # A forward step's layer's per-option least (`Passes._through`) with the backward
@@ -472,16 +472,13 @@ class Passes:
         keys = least & statics.high
         lowest = keys.min()
         keys -= lowest
-        label = layer.label[edge]
-        node = layer.src[edge] if forward else layer.dst[edge]
         return _Step(
             source=source,
             keys=keys,
             digest=statics.digest(i + 1 if forward else i, keys),
             shift=int(lowest) >> statics.shift,
-            label=label,
-            node=node,
-            nbytes=keys.nbytes + label.nbytes + node.nbytes,
+            edge=edge,
+            nbytes=keys.nbytes + edge.nbytes,
         )
 
     def _through(self, i: int, fwd: _Step, bwd: _Step | None, mask: int) -> np.ndarray:
@@ -541,8 +538,12 @@ class Passes:
         self._keys = ([statics.root] + [step.keys for step in fwd], fwd_offsets)
         self._keys_bwd = ([step.keys for step in bwd] + [statics.root], bwd_offsets)
         # Up from boundary i + 1 through layer i (forward), down from boundary i (backward).
-        self._up = [(step.label, step.node) for step in fwd]
-        self._down = [(step.label, step.node) for step in bwd]
+        self._up = [
+            (step.edge, layer.label, layer.src) for step, layer in zip(fwd, layers, strict=True)
+        ]
+        self._down = [
+            (step.edge, layer.label, layer.dst) for step, layer in zip(bwd, layers, strict=True)
+        ]
         self.valid = fwd_offsets[-1] < self.weight
         # Every option at once: forward + edge + backward over its edges, least first. Each
         # layer's sums are made from the normalised boundaries around it, so a layer whose
@@ -696,14 +697,16 @@ class Passes:
         row[i] = int(labels[0])
         node = int(sources[0])
         for j in range(i - 1, -1, -1):
-            label, src = self._up[j]
-            row[j] = int(label[node])
-            node = int(src[node])
+            edge, label, src = self._up[j]
+            e = edge[node]
+            row[j] = int(label[e])
+            node = int(src[e])
         node = int(targets[0])
         for j in range(i + 1, len(layers)):
-            label, dst = self._down[j]
-            row[j] = int(label[node])
-            node = int(dst[node])
+            edge, label, dst = self._down[j]
+            e = edge[node]
+            row[j] = int(label[e])
+            node = int(dst[e])
         return row
 
     def resolution(self, lit: Literal) -> Resolution | None:
@@ -748,7 +751,7 @@ class Passes:
         per_layer = np.bincount(at, minlength=n_layers).tolist()
 
         def walk(
-            order: range, start: np.ndarray, steps: list[tuple[np.ndarray, np.ndarray]]
+            order: range, start: np.ndarray, steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
         ) -> np.ndarray:
             """Each walker's label per layer along `order`, from its start node on; the
             walkers are sorted so that those already walking at a layer are a prefix."""
@@ -757,8 +760,8 @@ class Passes:
             m = 0  # walkers that started at an earlier layer of `order`
             for i in order:
                 if m:
-                    label, nxt = steps[i]
-                    walking = node[:m]
+                    edge, label, nxt = steps[i]
+                    walking = edge[node[:m]]
                     out[:m, i] = label[walking]
                     node[:m] = nxt[walking]
                 if per_layer[i]:
