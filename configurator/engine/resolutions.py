@@ -59,6 +59,8 @@ from configurator.engine.selections import (
 # Packed keys ((changes * weight + price) << shift | edge position) stay below this, so
 # sums of three never overflow int64; beyond, exact Python integers (dtype object).
 KEY_LIMIT = 2**62
+# Below this, the same in int32.
+NARROW_LIMIT = 2**31
 # Up to this many (option, layer) steps, resolutions are walked one by one; beyond, all
 # options are rebuilt at once with array operations (a fixed cost of a few per layer).
 WALK_STEPS = 400
@@ -149,8 +151,11 @@ class _Statics:
         exact = (3 * self.inf + 1) << self.shift < KEY_LIMIT and all(
             layer.cost.dtype != object for layer in layers
         )
-        self.dtype: type = np.int64 if exact else object
         self.ceiling = (3 * self.inf + 1) << self.shift  # above every packed key
+        # Half the bytes to read per edge when every key fits (products without prices).
+        narrow = self.ceiling < NARROW_LIMIT
+        self.dtype: type = (np.int32 if narrow else np.int64) if exact else object
+        self.wide: type = np.int64 if exact else object  # of answers (keys of options)
         self.low = (1 << self.shift) - 1
         self.high = -(1 << self.shift)
         self.drops: dict[tuple[int, int], np.ndarray] = {}
@@ -219,11 +224,13 @@ class _Statics:
         self.src_all = cat([layer.src for layer in layers] or [np.empty(0, np.int32)])
         self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
         self.segment_counts = np.asarray([len(o) for o in ent_opt], dtype=np.intp)
-        # Digests of boundaries: a dot product with fixed random weights (int64 wraps).
+        # Digests of boundaries: a dot product with fixed random weights (wrapping).
         rng = np.random.default_rng(13)
         sizes = [1] + [layer.n_dst for layer in layers]
+        width = np.int32 if self.dtype is np.int32 else np.int64
+        bound = int(np.iinfo(width).max) // 2
         self._digest_weights = [
-            rng.integers(-(2**62), 2**62, size=size, dtype=np.int64) for size in sizes
+            rng.integers(-bound, bound, size=size, dtype=width) for size in sizes
         ]
         self.root_digest = self.digest(0, self.root)
 
@@ -245,7 +252,7 @@ class _Statics:
 
     def digest(self, b: int, keys: np.ndarray) -> int:
         """A digest of boundary b's normalised keys (equal keys, equal digests)."""
-        if self.dtype is np.int64:
+        if self.dtype is not object:  # wraps at the keys' width
             with np.errstate(over="ignore"):
                 return int(np.dot(keys, self._digest_weights[b]))
         return hash(tuple(keys.tolist()))
@@ -253,7 +260,7 @@ class _Statics:
     def edges(self, least: np.ndarray) -> np.ndarray:
         """The edge ids packed in `least`."""
         edges: np.ndarray = least & self.low
-        return edges if self.dtype is np.int64 else edges.astype(np.intp)
+        return edges if self.dtype is not object else edges.astype(np.intp)
 
     def weights(self, layer: Layer, i: int, mask: int, forward: bool) -> np.ndarray:
         """Layer i's packed edge weights under `mask` (in_order going forward, by source
@@ -437,7 +444,7 @@ class Passes:
         self.literal_of = statics.literal_of
         if diagram.empty:
             self.flat_changes = np.full(statics.n_options, -1, dtype=np.int64)
-            self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=self.dtype)
+            self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=statics.wide)
             self._keys: tuple[list[np.ndarray], list[int]] = ([], [])
             self._keys_bwd: tuple[list[np.ndarray], list[int]] = ([], [])
             self._split()
@@ -549,7 +556,7 @@ class Passes:
         # layer's sums are made from the normalised boundaries around it, so a layer whose
         # two steps are an earlier click's gives that click's least again; the offsets are
         # added to each least (the least of values plus a constant is the least plus it).
-        keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=self.dtype)
+        keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=statics.wide)
         self._rank = np.zeros(statics.n_options, dtype=np.intp)
         if len(statics.ent_opt):
             least = np.concatenate(
