@@ -70,6 +70,10 @@ STORE_BYTES = 64 * 2**20
 DROP_ENTRIES = 4096
 # Bytes of picked layers' edge weights kept per compiled product (see `_Statics.weights`).
 WEIGHT_BYTES = 32 * 2**20
+# Keys of a boundary read for its digest, at most (see `_Statics.digest`).
+DIGEST_NODES = 512
+# Steps kept under one key (sources of one digest), most recent first.
+BUCKET = 4
 
 
 @dataclass(frozen=True)
@@ -224,13 +228,18 @@ class _Statics:
         self.src_all = cat([layer.src for layer in layers] or [np.empty(0, np.int32)])
         self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
         self.segment_counts = np.asarray([len(o) for o in ent_opt], dtype=np.intp)
-        # Digests of boundaries: a dot product with fixed random weights (wrapping).
+        # Digests of boundaries: a dot product of a sample of their keys (every stride-th,
+        # DIGEST_NODES at most) with fixed random weights, wrapping at the keys' width.
+        # Boundaries that differ outside the sample share a digest: the store tells them
+        # apart by comparing sources (`_Store.get`).
         rng = np.random.default_rng(13)
         sizes = [1] + [layer.n_dst for layer in layers]
+        self._strides = [max(1, -(-size // DIGEST_NODES)) for size in sizes]
         width = np.int32 if self.dtype is np.int32 else np.int64
         bound = int(np.iinfo(width).max) // 2
         self._digest_weights = [
-            rng.integers(-bound, bound, size=size, dtype=width) for size in sizes
+            rng.integers(-bound, bound, size=len(range(0, size, stride)), dtype=width)
+            for size, stride in zip(sizes, self._strides, strict=True)
         ]
         self.root_digest = self.digest(0, self.root)
 
@@ -252,9 +261,8 @@ class _Statics:
 
     def digest(self, b: int, keys: np.ndarray) -> int:
         """A digest of boundary b's normalised keys (equal keys, equal digests)."""
-        if self.dtype is not object:  # wraps at the keys' width
-            with np.errstate(over="ignore"):
-                return int(np.dot(keys, self._digest_weights[b]))
+        if self.dtype is not object:  # integer dot products wrap without a warning
+            return int(np.dot(keys[:: self._strides[b]], self._digest_weights[b]))
         return hash(tuple(keys.tolist()))
 
     def edges(self, least: np.ndarray) -> np.ndarray:
@@ -345,15 +353,17 @@ class _Step:
 class _Store:
     """Steps kept across clicks, bounded by bytes (least recently used dropped first).
 
-    A step is keyed by its direction, layer, the picks of the layer and a digest of its
-    source boundary; a hit counts only when the stored source equals the boundary at hand
-    (the same array when the click follows the chain of an earlier one, else compared),
-    so a digest collision costs a step, never a wrong answer. Entries are never changed
-    once stored; the store is changed under a lock, so threads share it."""
+    Steps are keyed by their direction, layer, the picks of the layer and a digest of
+    their source boundary, up to BUCKET under one key; a hit counts only when the stored
+    source equals the boundary at hand (the same array when the click follows the chain
+    of an earlier one, else compared), so a digest shared by other sources costs a
+    comparison or a step, never a wrong answer. Steps are never changed once stored
+    (except their `through` memo, replaced whole); the store is changed under a lock, so
+    threads share it."""
 
     def __init__(self, max_bytes: int = STORE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._steps: OrderedDict[StepKey, _Step] = OrderedDict()
+        self._steps: OrderedDict[StepKey, tuple[_Step, ...]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.steps = 0  # steps computed (tests and benchmarks read it)
@@ -364,25 +374,29 @@ class _Store:
 
     def get(self, key: StepKey, source: np.ndarray) -> _Step | None:
         with self._lock:
-            found = self._steps.get(key)
-            if found is not None:
+            bucket = self._steps.get(key, ())
+            if bucket:
                 self._steps.move_to_end(key)
-        if found is None or found.source is source or np.array_equal(found.source, source):
-            return found
+        for step in bucket:
+            if step.source is source:
+                return step
+        for step in bucket:
+            if np.array_equal(step.source, source):
+                return step
         return None
 
     def keep(self, made: list[tuple[StepKey, _Step]]) -> None:
         with self._lock:
             self.steps += len(made)
             for key, step in made:
-                current = self._steps.pop(key, None)
-                if current is not None:
-                    self._bytes -= current.nbytes
-                self._steps[key] = step
+                bucket = (step, *self._steps.pop(key, ()))
+                for dropped in bucket[BUCKET:]:
+                    self._bytes -= dropped.nbytes
+                self._steps[key] = bucket[:BUCKET]
                 self._bytes += step.nbytes
             while self._bytes > self.max_bytes and len(self._steps) > 1:
-                _, dropped = self._steps.popitem(last=False)
-                self._bytes -= dropped.nbytes
+                _, dropped_bucket = self._steps.popitem(last=False)
+                self._bytes -= sum(dropped.nbytes for dropped in dropped_bucket)
 
 
 def _store(compiled: CompiledProduct) -> _Store:
@@ -475,10 +489,11 @@ class Passes:
             value = np.take(source, st.dst)
             value += statics.weights(layer, i, mask, False) if mask else st.out_const
             least = _least(value, st.starts, st.src, layer.n_src, statics)
-        edge = statics.edges(least)
+        edge = least & statics.low if statics.dtype is not object else statics.edges(least)
         keys = least & statics.high
         lowest = keys.min()
-        keys -= lowest
+        if lowest:
+            keys -= lowest
         return _Step(
             source=source,
             keys=keys,
