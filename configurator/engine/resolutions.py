@@ -163,7 +163,7 @@ class _Statics:
         self.low = (1 << self.shift) - 1
         self.high = -(1 << self.shift)
         self.drops: dict[tuple[int, int], np.ndarray] = {}
-        self.masked: dict[tuple[int, int, bool | None], np.ndarray] = {}
+        self.masked: dict[tuple[int, int, str], np.ndarray] = {}
         self.masked_bytes = 0
         self.layers: list[_LayerStatics] = []
         # Per layer, an entry per (option, edge holding it): options ascending, by_label
@@ -173,6 +173,13 @@ class _Statics:
         self.ent_const: list[np.ndarray] = []  # shifted << shift | rank in by_label
         self.ent_label: list[np.ndarray] = []
         self.ent_first: list[np.ndarray] = []  # per layer: first entry of each option's run
+        # Where a layer's entries are its edges reordered (every pick holds one option, as
+        # in a single-choice group) and a step takes its least with minimum.at, the step
+        # gathers its source in entry order, packed with the edge id as in `in_const` /
+        # `out_const`, and the layer's per-option sums reuse that gather (`_through`).
+        self.ent_edge_const: list[np.ndarray | None] = []
+        self.ent_forward: list[bool] = []
+        self.ent_backward: list[bool] = []
         ent_starts, ent_opt = [], []
         n_ent = 0
         for layer in layers:
@@ -201,6 +208,14 @@ class _Statics:
             self.ent_dst.append(layer.dst[edges].astype(np.intp))
             self.ent_const.append((shifted[edges] << self.shift) | self._packable(ranks))
             self.ent_label.append(layer.label[edges].astype(np.intp))
+            reordered = len(edges) == len(layer.src) and np.array_equal(
+                np.sort(edges), np.arange(len(layer.src))
+            )
+            self.ent_edge_const.append(
+                (shifted[edges] << self.shift) | self._packable(edges) if reordered else None
+            )
+            self.ent_forward.append(reordered and self.layers[-1].dst_in is not None)
+            self.ent_backward.append(reordered and self.layers[-1].src is not None)
             present, first = np.unique(options, return_index=True)
             self.ent_first.append(first.astype(np.intp))
             ent_starts.append(first + n_ent)
@@ -253,7 +268,7 @@ class _Statics:
         if not mask or single:
             return self.ent_const[i]
         return self._masked(
-            (i, mask, None),
+            (i, mask, "through"),
             lambda: (
                 self.ent_const[i] + np.take(self.drop_weights(layer, i, mask), self.ent_label[i])
             ),
@@ -270,6 +285,17 @@ class _Statics:
         edges: np.ndarray = least & self.low
         return edges if self.dtype is not object else edges.astype(np.intp)
 
+    def entry_weights(self, layer: Layer, i: int, mask: int) -> np.ndarray:
+        """Layer i's packed edge weights under `mask` in entry order (`ent_edge_const`)."""
+        const = self.ent_edge_const[i]
+        assert const is not None
+        if not mask:
+            return const
+        return self._masked(
+            (i, mask, "entries"),
+            lambda: const + np.take(self.drop_weights(layer, i, mask), self.ent_label[i]),
+        )
+
     def weights(self, layer: Layer, i: int, mask: int, forward: bool) -> np.ndarray:
         """Layer i's packed edge weights under `mask` (in_order going forward, by source
         going backward): kept per (layer, mask, direction) up to WEIGHT_BYTES in all, as a
@@ -277,17 +303,15 @@ class _Statics:
         st = self.layers[i]
         if forward:
             return self._masked(
-                (i, mask, True),
+                (i, mask, "in"),
                 lambda: st.in_const + np.take(self.drop_weights(layer, i, mask), st.label_in),
             )
         return self._masked(
-            (i, mask, False),
+            (i, mask, "out"),
             lambda: st.out_const + np.take(self.drop_weights(layer, i, mask), st.label),
         )
 
-    def _masked(
-        self, key: tuple[int, int, bool | None], make: Callable[[], np.ndarray]
-    ) -> np.ndarray:
+    def _masked(self, key: tuple[int, int, str], make: Callable[[], np.ndarray]) -> np.ndarray:
         """The weights kept under `key`, made by `make` on first use (WEIGHT_BYTES in all)."""
         found = self.masked.get(key)
         if found is None:
@@ -476,12 +500,27 @@ class Passes:
 
     # The passes -------------------------------------------------------------------------
 
-    def _step(self, i: int, source: np.ndarray, mask: int, forward: bool) -> _Step:
+    def _step(
+        self, i: int, source: np.ndarray, mask: int, forward: bool
+    ) -> tuple[_Step, np.ndarray | None]:
         """Layer i stepped through from `source` (normalised packed keys of boundary i
-        forward, i + 1 backward) under `mask`."""
+        forward, i + 1 backward) under `mask`; with the source read in entry order where
+        the step gathers it so (`_Statics.ent_edge_const`), for the layer's sums."""
         statics = self._statics
         layer, st = self.compiled.diagram.layers[i], statics.layers[i]
-        if forward:
+        gathered = None
+        if statics.ent_forward[i] if forward else statics.ent_backward[i]:
+            # Entry order, packed with the edge id: the same values and ties as below.
+            near, far = statics.ent_src[i], statics.ent_dst[i]
+            if not forward:
+                near, far = far, near
+            gathered = np.take(source, near)
+            value = gathered + statics.entry_weights(layer, i, mask)
+            least: np.ndarray = np.full(
+                layer.n_dst if forward else layer.n_src, statics.ceiling, statics.dtype
+            )
+            np.minimum.at(least, far, value)
+        elif forward:
             value = np.take(source, st.src_in)
             value += statics.weights(layer, i, mask, True) if mask else st.in_const
             least = _least(value, st.in_starts, st.dst_in, layer.n_dst, statics)
@@ -494,7 +533,7 @@ class Passes:
         lowest = keys.min()
         if lowest:
             keys -= lowest
-        return _Step(
+        step = _Step(
             source=source,
             keys=keys,
             digest=statics.digest(i + 1 if forward else i, keys),
@@ -502,12 +541,21 @@ class Passes:
             edge=edge,
             nbytes=keys.nbytes + edge.nbytes,
         )
+        return step, gathered
 
-    def _through(self, i: int, fwd: _Step, bwd: _Step | None, mask: int) -> np.ndarray:
+    def _through(
+        self,
+        i: int,
+        fwd: _Step,
+        bwd: _Step | None,
+        mask: int,
+        gathered: tuple[np.ndarray | None, np.ndarray | None],
+    ) -> np.ndarray:
         """Layer i's per-option least (normalised, packed with the rank of its first best
         edge): over the option's edges, forward value of the source + edge + backward value
         of the target. A pure function of the two steps around the layer, so kept on the
-        forward step with the backward one it was made with."""
+        forward step with the backward one it was made with. `gathered`: the two sides'
+        values in entry order when this click's steps through the layer read them so."""
         partner = 0 if bwd is None else bwd.serial
         memo = fwd.through
         if memo is not None and memo[0] == partner:
@@ -515,10 +563,12 @@ class Passes:
         statics = self._statics
         layer = self.compiled.diagram.layers[i]
         single = self.compiled.index.maxs[layer.group] == 1
-        value = np.take(fwd.source, statics.ent_src[i])
+        before, after = gathered
+        # The gathered arrays are this click's own: added to in place.
+        value = np.take(fwd.source, statics.ent_src[i]) if before is None else before
         value += statics.through_const(layer, i, mask, single)
         if bwd is not None:
-            value += np.take(bwd.keys, statics.ent_dst[i])
+            value += np.take(bwd.keys, statics.ent_dst[i]) if after is None else after
         least: np.ndarray = (
             np.minimum.reduceat(value, statics.ent_first[i]) if len(value) else value
         )
@@ -532,6 +582,8 @@ class Passes:
         masks = [self.picked.get(layer.group, 0) for layer in layers]
         store = _store(compiled)
         made: list[tuple[StepKey, _Step]] = []
+        # Per layer, the sources its new steps read in entry order (forward, backward).
+        gathered: list[list[np.ndarray | None]] = [[None, None] for _ in range(n)]
 
         def chain(forward: bool) -> tuple[list[_Step], list[int]]:
             """The steps from the root boundary through every layer in one direction, each
@@ -544,7 +596,9 @@ class Passes:
                 key = (forward, i, digest, masks[i])
                 step = store.get(key, source)
                 if step is None:
-                    step = self._step(i, source, masks[i], forward)
+                    step, gathered[i][0 if forward else 1] = self._step(
+                        i, source, masks[i], forward
+                    )
                     made.append((key, step))
                 steps.append(step)
                 offsets.append(offsets[-1] + step.shift)
@@ -576,7 +630,13 @@ class Passes:
         if len(statics.ent_opt):
             least = np.concatenate(
                 [
-                    self._through(i, fwd[i], bwd[i + 1] if i + 1 < n else None, masks[i])
+                    self._through(
+                        i,
+                        fwd[i],
+                        bwd[i + 1] if i + 1 < n else None,
+                        masks[i],
+                        (gathered[i][0], gathered[i][1]),
+                    )
                     for i in range(n)
                 ]
             )
