@@ -40,6 +40,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -222,6 +223,12 @@ class _Statics:
             ent_opt.append(present + index.offsets[layer.group])
             n_ent += len(edges)
         self.n_options = index.n_options
+        self.layer_of = {layer.group: i for i, layer in enumerate(layers)}
+        self.groups = [layer.group for layer in layers]
+        self.slices = [
+            slice(lo, lo + len(codes))
+            for lo, codes in zip(index.offsets, index.option_codes, strict=False)
+        ]
         self.literal_of = [
             (g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))
         ]
@@ -396,11 +403,14 @@ class _Store:
     def held_bytes(self) -> int:
         return self._bytes
 
+    def kept(self, key: StepKey) -> tuple[_Step, ...] | None:
+        """The steps under `key`, read without the lock: one lookup in the C dict, atomic
+        under the interpreter lock, and buckets are replaced whole, never changed."""
+        return self._steps.get(key)
+
     def get(self, key: StepKey, source: np.ndarray) -> _Step | None:
-        with self._lock:
-            bucket = self._steps.get(key, ())
-            if bucket:
-                self._steps.move_to_end(key)
+        """The step under `key` whose source equals `source`, if any."""
+        bucket = self._steps.get(key, ())
         for step in bucket:
             if step.source is source:
                 return step
@@ -409,8 +419,14 @@ class _Store:
                 return step
         return None
 
-    def keep(self, made: list[tuple[StepKey, _Step]]) -> None:
+    def keep(self, made: list[tuple[StepKey, _Step]], hits: Sequence[StepKey] = ()) -> None:
+        """Store the steps `made`; the keys of the steps a click found, `hits`, become the
+        most recently used."""
         with self._lock:
+            steps = self._steps
+            for key in hits:
+                if key in steps:
+                    steps.move_to_end(key)
             self.steps += len(made)
             for key, step in made:
                 bucket = (step, *self._steps.pop(key, ()))
@@ -470,8 +486,8 @@ class Passes:
         self.literals = [(g, o) for g, mask in sorted(picked.items()) for o in _bits(mask)]
         rank = {lit: n for n, lit in enumerate(recency)}
         self.literals.sort(key=lambda lit: rank.get(lit, -1))
-        self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
         statics = self._statics = _statics(compiled)
+        self.layer_of = statics.layer_of  # shared: never changed
         self.floor, self.weight, self.inf = statics.floor, statics.weight, statics.inf
         self.dtype = statics.dtype
         # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
@@ -492,11 +508,9 @@ class Passes:
         self._split()
 
     def _split(self) -> None:
-        offsets, codes = self.compiled.index.offsets, self.compiled.index.option_codes
-        for g in range(len(codes)):
-            lo, hi = offsets[g], offsets[g] + len(codes[g])
-            self.key[g] = self.flat_keys[lo:hi]
-            self.changes[g] = self.flat_changes[lo:hi]
+        slices, keys, changes = self._statics.slices, self.flat_keys, self.flat_changes
+        self.key = {g: keys[part] for g, part in enumerate(slices)}
+        self.changes = {g: changes[part] for g, part in enumerate(slices)}
 
     # The passes -------------------------------------------------------------------------
 
@@ -579,8 +593,11 @@ class Passes:
         compiled, statics = self.compiled, self._statics
         layers = compiled.diagram.layers
         n = len(layers)
-        masks = [self.picked.get(layer.group, 0) for layer in layers]
+        picked = self.picked
+        masks = [picked.get(g, 0) for g in statics.groups]
         store = _store(compiled)
+        kept = store.kept  # read without the lock (see `_Store.get`)
+        hits: list[StepKey] = []
         made: list[tuple[StepKey, _Step]] = []
         # Per layer, the sources its new steps read in entry order (forward, backward).
         gathered: list[list[np.ndarray | None]] = [[None, None] for _ in range(n)]
@@ -594,8 +611,14 @@ class Passes:
             source, digest = statics.root, statics.root_digest
             for i in range(n) if forward else range(n - 1, -1, -1):
                 key = (forward, i, digest, masks[i])
-                step = store.get(key, source)
-                if step is None:
+                bucket = kept(key)
+                found = None
+                if bucket:  # the same array when following an earlier chain
+                    found = bucket[0] if bucket[0].source is source else store.get(key, source)
+                if found is not None:
+                    step = found
+                    hits.append(key)
+                else:
                     step, gathered[i][0 if forward else 1] = self._step(
                         i, source, masks[i], forward
                     )
@@ -609,17 +632,10 @@ class Passes:
         bwd, bwd_offsets = chain(False)  # built from the terminal up, then reversed
         bwd.reverse()
         bwd_offsets.reverse()
-        if made:
-            store.keep(made)
+        store.keep(made, hits)
         self._keys = ([statics.root] + [step.keys for step in fwd], fwd_offsets)
         self._keys_bwd = ([step.keys for step in bwd] + [statics.root], bwd_offsets)
-        # Up from boundary i + 1 through layer i (forward), down from boundary i (backward).
-        self._up = [
-            (step.edge, layer.label, layer.src) for step, layer in zip(fwd, layers, strict=True)
-        ]
-        self._down = [
-            (step.edge, layer.label, layer.dst) for step, layer in zip(bwd, layers, strict=True)
-        ]
+        self._fwd_steps, self._bwd_steps = fwd, bwd
         self.valid = fwd_offsets[-1] < self.weight
         # Every option at once: forward + edge + backward over its edges, least first. Each
         # layer's sums are made from the normalised boundaries around it, so a layer whose
@@ -628,18 +644,16 @@ class Passes:
         keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=statics.wide)
         self._rank = np.zeros(statics.n_options, dtype=np.intp)
         if len(statics.ent_opt):
-            least = np.concatenate(
-                [
-                    self._through(
-                        i,
-                        fwd[i],
-                        bwd[i + 1] if i + 1 < n else None,
-                        masks[i],
-                        (gathered[i][0], gathered[i][1]),
-                    )
-                    for i in range(n)
-                ]
-            )
+            leasts = []
+            for i in range(n):
+                after = bwd[i + 1] if i + 1 < n else None
+                memo = fwd[i].through  # inline: most layers' are kept
+                if memo is not None and memo[0] == (0 if after is None else after.serial):
+                    leasts.append(memo[1])
+                else:
+                    sides = gathered[i]
+                    leasts.append(self._through(i, fwd[i], after, masks[i], (sides[0], sides[1])))
+            least = np.concatenate(leasts)
             offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
             if any(offsets):
                 packed = np.asarray(offsets, dtype=self.dtype) << statics.shift
@@ -648,6 +662,26 @@ class Passes:
             self._rank[statics.ent_opt] = least & statics.low
         self.flat_keys = keys
         self.flat_changes = np.where(keys >= self.inf, -1, keys // self.weight).astype(np.int64)
+
+    @cached_property
+    def _up(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Up from boundary i + 1 through layer i: each node's first best edge into it,
+        the edges' labels and sources."""
+        layers = self.compiled.diagram.layers
+        return [
+            (step.edge, layer.label, layer.src)
+            for step, layer in zip(self._fwd_steps, layers, strict=True)
+        ]
+
+    @cached_property
+    def _down(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Down from boundary i through layer i: each node's first best edge out of it,
+        the edges' labels and targets."""
+        layers = self.compiled.diagram.layers
+        return [
+            (step.edge, layer.label, layer.dst)
+            for step, layer in zip(self._bwd_steps, layers, strict=True)
+        ]
 
     @property
     def _fwd(self) -> list[np.ndarray]:
