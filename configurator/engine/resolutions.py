@@ -435,9 +435,12 @@ class _Store:
         most recently used."""
         with self._lock:
             steps = self._steps
+            touch = steps.move_to_end
             for key in hits:
-                if key in steps:
-                    steps.move_to_end(key)
+                try:
+                    touch(key)
+                except KeyError:  # dropped by another thread since
+                    pass
             self.steps += len(made)
             for key, step in made:
                 bucket = (step, *self._steps.pop(key, ()))
@@ -539,18 +542,18 @@ class Passes:
             near, far = statics.ent_src[i], statics.ent_dst[i]
             if not forward:
                 near, far = far, near
-            gathered = np.take(source, near)
+            gathered = source.take(near)
             value = gathered + statics.entry_weights(layer, i, mask)
             least: np.ndarray = np.full(
                 layer.n_dst if forward else layer.n_src, statics.ceiling, statics.dtype
             )
             np.minimum.at(least, far, value)
         elif forward:
-            value = np.take(source, st.src_in)
+            value = source.take(st.src_in)
             value += statics.weights(layer, i, mask, True) if mask else st.in_const
             least = _least(value, st.in_starts, st.dst_in, layer.n_dst, statics)
         else:
-            value = np.take(source, st.dst)
+            value = source.take(st.dst)
             value += statics.weights(layer, i, mask, False) if mask else st.out_const
             least = _least(value, st.starts, st.src, layer.n_src, statics)
         edge = least & statics.low if statics.dtype is not object else statics.edges(least)
@@ -590,10 +593,10 @@ class Passes:
         single = self.compiled.index.maxs[layer.group] == 1
         before, after = gathered
         # The gathered arrays are this click's own: added to in place.
-        value = np.take(fwd.source, statics.ent_src[i]) if before is None else before
+        value = fwd.source.take(statics.ent_src[i]) if before is None else before
         value += statics.through_const(layer, i, mask, single)
         if bwd is not None:
-            value += np.take(bwd.keys, statics.ent_dst[i]) if after is None else after
+            value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
         least: np.ndarray = (
             np.minimum.reduceat(value, statics.ent_first[i]) if len(value) else value
         )
