@@ -236,6 +236,7 @@ class _Statics:
         self.n_options = index.n_options
         self.layer_of = {layer.group: i for i, layer in enumerate(layers)}
         self.groups = [layer.group for layer in layers]
+        self.single = [index.maxs[layer.group] == 1 for layer in layers]  # single-choice
         self.slices = [
             slice(lo, lo + len(codes))
             for lo, codes in zip(index.offsets, index.option_codes, strict=False)
@@ -473,7 +474,8 @@ def _least(
     if targets is None:
         least: np.ndarray = np.minimum.reduceat(value, starts)
     else:
-        least = np.full(n, statics.ceiling, dtype=statics.dtype)
+        least = np.empty(n, dtype=statics.dtype)
+        least.fill(statics.ceiling)
         np.minimum.at(least, targets, value)
     return least
 
@@ -543,10 +545,10 @@ class Passes:
             if not forward:
                 near, far = far, near
             gathered = source.take(near)
-            value = gathered + statics.entry_weights(layer, i, mask)
-            least: np.ndarray = np.full(
-                layer.n_dst if forward else layer.n_src, statics.ceiling, statics.dtype
-            )
+            const = statics.entry_weights(layer, i, mask) if mask else statics.ent_edge_const[i]
+            value = gathered + const
+            least: np.ndarray = np.empty(layer.n_dst if forward else layer.n_src, statics.dtype)
+            least.fill(statics.ceiling)
             np.minimum.at(least, far, value)
         elif forward:
             value = source.take(st.src_in)
@@ -558,7 +560,7 @@ class Passes:
             least = _least(value, st.starts, st.src, layer.n_src, statics)
         edge = least & statics.low if statics.dtype is not object else statics.edges(least)
         keys = least & statics.high
-        lowest = keys.min()
+        lowest = np.minimum.reduce(keys)
         if lowest:
             keys -= lowest
         step = _Step(
@@ -589,12 +591,13 @@ class Passes:
         if memo is not None and memo[0] == partner:
             return memo[1]
         statics = self._statics
-        layer = self.compiled.diagram.layers[i]
-        single = self.compiled.index.maxs[layer.group] == 1
         before, after = gathered
         # The gathered arrays are this click's own: added to in place.
         value = fwd.source.take(statics.ent_src[i]) if before is None else before
-        value += statics.through_const(layer, i, mask, single)
+        if mask and not statics.single[i]:
+            value += statics.through_const(self.compiled.diagram.layers[i], i, mask, False)
+        else:
+            value += statics.ent_const[i]
         if bwd is not None:
             value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
         least: np.ndarray = (
