@@ -730,13 +730,18 @@ class Passes:
         available: NDArray[np.bool_] = self.changes[g] == 0
         return available
 
+    @cached_property
+    def _key_list(self) -> list[int]:
+        """`flat_keys` as Python integers (a click reads one per excluded option)."""
+        keys: list[int] = self.flat_keys.tolist()
+        return keys
+
     def cost(self, lit: Literal) -> int | None:
         """Scaled total price of the best resolution picking `lit` (None: dead option)."""
-        key = self.key[lit[0]][lit[1]]
+        key = self._key_list[self.compiled.index.offsets[lit[0]] + lit[1]]
         if key >= self.inf:
             return None
-        index = self.compiled.index
-        return index.base_cost + self.floor + int(key % self.weight)
+        return self.compiled.index.base_cost + self.floor + key % self.weight
 
     def price(self, lit: Literal) -> Decimal | None:
         """Total price of the best resolution picking `lit` (None: dead option)."""
