@@ -354,6 +354,12 @@ class _Statics:
         return found
 
 
+def prepare(compiled: CompiledProduct) -> None:
+    """Make what the passes read on every click (`_Statics`: tens of ms on an industrial
+    product), so that a worker's first click does not pay for it (`compile.warm_up`)."""
+    _statics(compiled)
+
+
 def _statics(compiled: CompiledProduct) -> _Statics:
     """The product's `_Statics`, made on first use (one entry in its cache)."""
     found = compiled.cache.get("passes-statics")

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import compile_product, product_from_document, resolutions
+from configurator.engine import compile_product, product_from_document, resolutions, warm_up
 from configurator.engine.resolutions import Passes, option_resolutions
 from configurator.engine.selections import parse_selections
 from tests.unit.engine.conftest import compiled_from, small_product
@@ -250,3 +250,18 @@ def test_entry_order_steps_are_taken_where_entries_are_edges_reordered():
     assert statics.dtype is np.int32  # a few prices: every packed key fits
     found = option_resolutions(compiled, {"a": ["x"], "c": ["k"]})
     assert found.changes("b", "p") == 1 and found.changes("b", "q") == 0
+
+
+def test_warm_up_makes_the_passes_arrays_and_changes_no_answer():
+    """A worker's warm-up makes the passes' per-layer arrays, so its first click does not;
+    the answers are a cold product's."""
+    doc = small_product(
+        [("a", 1, 1, ["x", "y"]), ("b", 1, 1, ["p", "q"]), ("c", 0, 2, ["k", "m"])],
+        rules=[{"id": "r", "type": "excludes", "all": ["a.x", "b.p"], "message": "no"}],
+    )
+    warm, cold = compiled_from(doc), compiled_from(doc)
+    warm.cache.clear()
+    warm_up(warm)
+    assert isinstance(warm.cache.get("passes-statics"), resolutions._Statics)
+    picked = parse_selections(warm.index, warm.product, {"a": ["x"], "c": ["k"]})
+    assert _answers(Passes(warm, picked)) == _answers(Passes(cold, picked))
