@@ -16,6 +16,7 @@ from configurator.engine.explain import pair_cores
 from configurator.engine.layered import build_diagram
 from configurator.engine.model import Product
 from configurator.engine.ordering import candidate_orders
+from configurator.engine.resolutions import prepare as prepare_passes
 
 # Compile-time searches for pair reasons, and their work (explain.WorkBudget: about 1.5 s
 # here); pairs beyond are explained when clicked.
@@ -156,9 +157,11 @@ def compile_product(product: Product, *, budget: Budget | None = None) -> Compil
 def warm_up(compiled: CompiledProduct) -> None:
     """Build what clicks read from the per-process cache and would otherwise build on
     first use (the rules read per label, each table as a diagram: about 0.25 s on the
-    Renault model). Web workers call it when they load a product, so the first customer
-    click does not pay for it; answers are the same either way."""
+    Renault model; the minimum-change passes' per-layer arrays, about 70 ms). Web
+    workers call it when they load a product, so the first customer click does not pay
+    for it; answers are the same either way."""
     statics_of(compiled.cache, compiled.index, compiled.table_rows).read_all()
+    prepare_passes(compiled)
 
 
 def _rules_by_group(index: Index) -> dict[int, tuple[int, ...]]:

@@ -21,8 +21,9 @@ So one click costs O(edges) for all options together, and much less once steps a
 (changes, price) are compared as one integer: changes * W + price - floor, with W above
 any price spread, packed with an edge's position in the low bits, so one numpy minimum
 per segment gives the lexicographic least *and* its first edge (the tie-break of a full
-argmin). Every option's least is one reduction over the whole diagram, of sums made per
-layer as the passes step through it.
+argmin). Keys are int32 where every packed key fits (products without prices), else
+int64, else exact Python integers. Every option's least is one reduction per layer over
+the layer's option entries.
 
 Steps are kept across clicks (`_Store`, bounded by bytes, shared by threads): a step's
 result depends only on its layer, the picks of that layer and its source boundary up to
@@ -30,15 +31,27 @@ a constant (values are stored less their least, the pass carries the offsets). A
 that changes one group's picks finds every step on the unchanged side, and on the other
 recomputes only until its values meet an earlier click's again up to a constant. Hits
 are verified on the source's values, so the answers are those of a cold computation.
+A layer's per-option least depends only on the two steps around it, so it is kept on
+the forward step with its backward partner: a click sums again only the layers where a
+step was recomputed, and there reuses the source that step gathered (in the order of
+the layer's option entries, where that order holds every edge once).
+
+Measured and not taken (issue 13, stop 14): a "sparse" step recomputing only the nodes
+whose source keys changed against the latest click's step at the same place. A click
+changes a median 16% of a boundary's nodes on Renault Megane (50% on the industrial
+product), and the gathers over the changed nodes' edges cost more than the dense step
+at 10%; see benchmarks/README.md.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,6 +71,8 @@ from configurator.engine.selections import (
 # Packed keys ((changes * weight + price) << shift | edge position) stay below this, so
 # sums of three never overflow int64; beyond, exact Python integers (dtype object).
 KEY_LIMIT = 2**62
+# Below this, the same in int32.
+NARROW_LIMIT = 2**31
 # Up to this many (option, layer) steps, resolutions are walked one by one; beyond, all
 # options are rebuilt at once with array operations (a fixed cost of a few per layer).
 WALK_STEPS = 400
@@ -67,6 +82,10 @@ STORE_BYTES = 64 * 2**20
 DROP_ENTRIES = 4096
 # Bytes of picked layers' edge weights kept per compiled product (see `_Statics.weights`).
 WEIGHT_BYTES = 32 * 2**20
+# Keys of a boundary read for its digest, at most (see `_Statics.digest`).
+DIGEST_NODES = 512
+# Steps kept under one key (sources of one digest), most recent first.
+BUCKET = 4
 
 
 @dataclass(frozen=True)
@@ -148,12 +167,15 @@ class _Statics:
         exact = (3 * self.inf + 1) << self.shift < KEY_LIMIT and all(
             layer.cost.dtype != object for layer in layers
         )
-        self.dtype: type = np.int64 if exact else object
         self.ceiling = (3 * self.inf + 1) << self.shift  # above every packed key
+        # Half the bytes to read per edge when every key fits (products without prices).
+        narrow = self.ceiling < NARROW_LIMIT
+        self.dtype: type = (np.int32 if narrow else np.int64) if exact else object
+        self.wide: type = np.int64 if exact else object  # of answers (keys of options)
         self.low = (1 << self.shift) - 1
         self.high = -(1 << self.shift)
         self.drops: dict[tuple[int, int], np.ndarray] = {}
-        self.masked: dict[tuple[int, int, bool], np.ndarray] = {}
+        self.masked: dict[tuple[int, int, str], np.ndarray] = {}
         self.masked_bytes = 0
         self.layers: list[_LayerStatics] = []
         # Per layer, an entry per (option, edge holding it): options ascending, by_label
@@ -162,6 +184,14 @@ class _Statics:
         self.ent_dst: list[np.ndarray] = []  # its target node
         self.ent_const: list[np.ndarray] = []  # shifted << shift | rank in by_label
         self.ent_label: list[np.ndarray] = []
+        self.ent_first: list[np.ndarray] = []  # per layer: first entry of each option's run
+        # Where a layer's entries are its edges reordered (every pick holds one option, as
+        # in a single-choice group) and a step takes its least with minimum.at, the step
+        # gathers its source in entry order, packed with the edge id as in `in_const` /
+        # `out_const`, and the layer's per-option sums reuse that gather (`_through`).
+        self.ent_edge_const: list[np.ndarray | None] = []
+        self.ent_forward: list[bool] = []
+        self.ent_backward: list[bool] = []
         ent_starts, ent_opt = [], []
         n_ent = 0
         for layer in layers:
@@ -190,21 +220,33 @@ class _Statics:
             self.ent_dst.append(layer.dst[edges].astype(np.intp))
             self.ent_const.append((shifted[edges] << self.shift) | self._packable(ranks))
             self.ent_label.append(layer.label[edges].astype(np.intp))
+            reordered = len(edges) == len(layer.src) and np.array_equal(
+                np.sort(edges), np.arange(len(layer.src))
+            )
+            self.ent_edge_const.append(
+                (shifted[edges] << self.shift) | self._packable(edges) if reordered else None
+            )
+            self.ent_forward.append(reordered and self.layers[-1].dst_in is not None)
+            self.ent_backward.append(reordered and self.layers[-1].src is not None)
             present, first = np.unique(options, return_index=True)
+            self.ent_first.append(first.astype(np.intp))
             ent_starts.append(first + n_ent)
             ent_opt.append(present + index.offsets[layer.group])
             n_ent += len(edges)
         self.n_options = index.n_options
+        self.layer_of = {layer.group: i for i, layer in enumerate(layers)}
+        self.groups = [layer.group for layer in layers]
+        self.single = [index.maxs[layer.group] == 1 for layer in layers]  # single-choice
+        self.slices = [
+            slice(lo, lo + len(codes))
+            for lo, codes in zip(index.offsets, index.option_codes, strict=False)
+        ]
         self.literal_of = [
             (g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))
         ]
         cat = np.concatenate
         self.ent_starts = cat(ent_starts).astype(np.intp) if ent_starts else np.empty(0, np.intp)
         self.ent_opt = cat(ent_opt).astype(np.intp) if ent_opt else np.empty(0, np.intp)
-        # The last layer's targets are the terminal: nothing after it to add.
-        self.last_after = (
-            np.zeros(len(self.ent_dst[-1]), dtype=self.dtype) if layers else np.empty(0)
-        )
         self.root = np.zeros(1, dtype=self.dtype)
         # Every layer's edges in one array (rebuilding starts from options of any layer).
         sizes = [len(layer.src) for layer in layers]
@@ -219,14 +261,19 @@ class _Statics:
         self.label_all = cat([layer.label for layer in layers] or [np.empty(0, np.int32)])
         self.src_all = cat([layer.src for layer in layers] or [np.empty(0, np.int32)])
         self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
-        self.root_plain = self.root
-        self.nothing = np.empty(0, dtype=self.dtype)
         self.segment_counts = np.asarray([len(o) for o in ent_opt], dtype=np.intp)
-        # Digests of boundaries: a dot product with fixed random weights (int64 wraps).
+        # Digests of boundaries: a dot product of a sample of their keys (every stride-th,
+        # DIGEST_NODES at most) with fixed random weights, wrapping at the keys' width.
+        # Boundaries that differ outside the sample share a digest: the store tells them
+        # apart by comparing sources (`_Store.get`).
         rng = np.random.default_rng(13)
         sizes = [1] + [layer.n_dst for layer in layers]
+        self._strides = [max(1, -(-size // DIGEST_NODES)) for size in sizes]
+        width = np.int32 if self.dtype is np.int32 else np.int64
+        bound = int(np.iinfo(width).max) // 2
         self._digest_weights = [
-            rng.integers(-(2**62), 2**62, size=size, dtype=np.int64) for size in sizes
+            rng.integers(-bound, bound, size=len(range(0, size, stride)), dtype=width)
+            for size, stride in zip(sizes, self._strides, strict=True)
         ]
         self.root_digest = self.digest(0, self.root)
 
@@ -239,36 +286,55 @@ class _Statics:
         replaced, so its drop is not counted; a multi-choice group's is."""
         if not mask or single:
             return self.ent_const[i]
-        const: np.ndarray = self.ent_const[i] + np.take(
-            self.drop_weights(layer, i, mask), self.ent_label[i]
+        return self._masked(
+            (i, mask, "through"),
+            lambda: (
+                self.ent_const[i] + np.take(self.drop_weights(layer, i, mask), self.ent_label[i])
+            ),
         )
-        return const
 
     def digest(self, b: int, keys: np.ndarray) -> int:
         """A digest of boundary b's normalised keys (equal keys, equal digests)."""
-        if self.dtype is np.int64:
-            with np.errstate(over="ignore"):
-                return int(np.dot(keys, self._digest_weights[b]))
+        if self.dtype is not object:  # integer dot products wrap without a warning
+            return int(np.dot(keys[:: self._strides[b]], self._digest_weights[b]))
         return hash(tuple(keys.tolist()))
 
     def edges(self, least: np.ndarray) -> np.ndarray:
         """The edge ids packed in `least`."""
         edges: np.ndarray = least & self.low
-        return edges if self.dtype is np.int64 else edges.astype(np.intp)
+        return edges if self.dtype is not object else edges.astype(np.intp)
+
+    def entry_weights(self, layer: Layer, i: int, mask: int) -> np.ndarray:
+        """Layer i's packed edge weights under `mask` in entry order (`ent_edge_const`)."""
+        const = self.ent_edge_const[i]
+        assert const is not None
+        if not mask:
+            return const
+        return self._masked(
+            (i, mask, "entries"),
+            lambda: const + np.take(self.drop_weights(layer, i, mask), self.ent_label[i]),
+        )
 
     def weights(self, layer: Layer, i: int, mask: int, forward: bool) -> np.ndarray:
         """Layer i's packed edge weights under `mask` (in_order going forward, by source
         going backward): kept per (layer, mask, direction) up to WEIGHT_BYTES in all, as a
         session's picks stay the same from one click to the next."""
-        key = (i, mask, forward)
+        st = self.layers[i]
+        if forward:
+            return self._masked(
+                (i, mask, "in"),
+                lambda: st.in_const + np.take(self.drop_weights(layer, i, mask), st.label_in),
+            )
+        return self._masked(
+            (i, mask, "out"),
+            lambda: st.out_const + np.take(self.drop_weights(layer, i, mask), st.label),
+        )
+
+    def _masked(self, key: tuple[int, int, str], make: Callable[[], np.ndarray]) -> np.ndarray:
+        """The weights kept under `key`, made by `make` on first use (WEIGHT_BYTES in all)."""
         found = self.masked.get(key)
         if found is None:
-            st = self.layers[i]
-            drops = self.drop_weights(layer, i, mask)
-            if forward:
-                found = st.in_const + np.take(drops, st.label_in)
-            else:
-                found = st.out_const + np.take(drops, st.label)
+            found = make()
             if self.masked_bytes + found.nbytes > WEIGHT_BYTES:
                 self.masked, self.masked_bytes = {}, 0
             self.masked[key] = found
@@ -288,6 +354,12 @@ class _Statics:
         return found
 
 
+def prepare(compiled: CompiledProduct) -> None:
+    """Make what the passes read on every click (`_Statics`: tens of ms on an industrial
+    product), so that a worker's first click does not pay for it (`compile.warm_up`)."""
+    _statics(compiled)
+
+
 def _statics(compiled: CompiledProduct) -> _Statics:
     """The product's `_Statics`, made on first use (one entry in its cache)."""
     found = compiled.cache.get("passes-statics")
@@ -299,7 +371,10 @@ def _statics(compiled: CompiledProduct) -> _Statics:
 StepKey = tuple[bool, int, int, int]  # (forward, layer, digest of the source, picks)
 
 
-@dataclass(frozen=True, slots=True)
+_serials = itertools.count(1)  # each step's own number (0: the terminal, no step)
+
+
+@dataclass(slots=True, eq=False)
 class _Step:
     """One step of a pass through one layer, from one boundary to the next.
 
@@ -309,31 +384,35 @@ class _Step:
     a pure function of (layer, normalised source, picks of the layer): a click that changes
     one group's picks recomputes the steps after it only until the values meet those of
     an earlier click again up to a constant, which on most products happens within a few
-    layers."""
+    layers. Fields are never changed once made, except `through`, a memo replaced whole."""
 
     source: np.ndarray  # the boundary stepped from (normalised packed keys)
     keys: np.ndarray  # the boundary reached, normalised (least key 0)
     digest: int  # of `keys`: the next step's key
     shift: int  # the least key taken out of `keys` (unpacked)
-    plain: np.ndarray  # keys unpacked
-    label: np.ndarray  # per reached node: the label of its first best edge
-    node: np.ndarray  # and that edge's far end (source forward, target backward)
-    part: np.ndarray  # one side of a layer's per-option sums (see `Passes._passes`)
+    edge: np.ndarray  # per reached node: its first best edge (rows read its label and
+    # far end, source forward and target backward, for the few nodes they walk through)
     nbytes: int
+    serial: int = field(default_factory=lambda: next(_serials))
+    # A forward step's layer's per-option least (`Passes._through`) with the backward
+    # step it was summed with: (that step's serial, least).
+    through: tuple[int, np.ndarray] | None = None
 
 
 class _Store:
     """Steps kept across clicks, bounded by bytes (least recently used dropped first).
 
-    A step is keyed by its direction, layer, the picks of the layer and a digest of its
-    source boundary; a hit counts only when the stored source equals the boundary at hand
-    (the same array when the click follows the chain of an earlier one, else compared),
-    so a digest collision costs a step, never a wrong answer. Entries are never changed
-    once stored; the store is changed under a lock, so threads share it."""
+    Steps are keyed by their direction, layer, the picks of the layer and a digest of
+    their source boundary, up to BUCKET under one key; a hit counts only when the stored
+    source equals the boundary at hand (the same array when the click follows the chain
+    of an earlier one, else compared), so a digest shared by other sources costs a
+    comparison or a step, never a wrong answer. Steps are never changed once stored
+    (except their `through` memo, replaced whole); the store is changed under a lock, so
+    threads share it."""
 
     def __init__(self, max_bytes: int = STORE_BYTES) -> None:
         self.max_bytes = max_bytes
-        self._steps: OrderedDict[StepKey, _Step] = OrderedDict()
+        self._steps: OrderedDict[StepKey, tuple[_Step, ...]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.steps = 0  # steps computed (tests and benchmarks read it)
@@ -342,27 +421,43 @@ class _Store:
     def held_bytes(self) -> int:
         return self._bytes
 
+    def kept(self, key: StepKey) -> tuple[_Step, ...] | None:
+        """The steps under `key`, read without the lock: one lookup in the C dict, atomic
+        under the interpreter lock, and buckets are replaced whole, never changed."""
+        return self._steps.get(key)
+
     def get(self, key: StepKey, source: np.ndarray) -> _Step | None:
-        with self._lock:
-            found = self._steps.get(key)
-            if found is not None:
-                self._steps.move_to_end(key)
-        if found is None or found.source is source or np.array_equal(found.source, source):
-            return found
+        """The step under `key` whose source equals `source`, if any."""
+        bucket = self._steps.get(key, ())
+        for step in bucket:
+            if step.source is source:
+                return step
+        for step in bucket:
+            if np.array_equal(step.source, source):
+                return step
         return None
 
-    def keep(self, made: list[tuple[StepKey, _Step]]) -> None:
+    def keep(self, made: list[tuple[StepKey, _Step]], hits: Sequence[StepKey] = ()) -> None:
+        """Store the steps `made`; the keys of the steps a click found, `hits`, become the
+        most recently used."""
         with self._lock:
+            steps = self._steps
+            touch = steps.move_to_end
+            for key in hits:
+                try:
+                    touch(key)
+                except KeyError:  # dropped by another thread since
+                    pass
             self.steps += len(made)
             for key, step in made:
-                current = self._steps.pop(key, None)
-                if current is not None:
-                    self._bytes -= current.nbytes
-                self._steps[key] = step
+                bucket = (step, *self._steps.pop(key, ()))
+                for dropped in bucket[BUCKET:]:
+                    self._bytes -= dropped.nbytes
+                self._steps[key] = bucket[:BUCKET]
                 self._bytes += step.nbytes
             while self._bytes > self.max_bytes and len(self._steps) > 1:
-                _, dropped = self._steps.popitem(last=False)
-                self._bytes -= dropped.nbytes
+                _, dropped_bucket = self._steps.popitem(last=False)
+                self._bytes -= sum(dropped.nbytes for dropped in dropped_bucket)
 
 
 def _store(compiled: CompiledProduct) -> _Store:
@@ -385,7 +480,8 @@ def _least(
     if targets is None:
         least: np.ndarray = np.minimum.reduceat(value, starts)
     else:
-        least = np.full(n, statics.ceiling, dtype=statics.dtype)
+        least = np.empty(n, dtype=statics.dtype)
+        least.fill(statics.ceiling)
         np.minimum.at(least, targets, value)
     return least
 
@@ -412,8 +508,8 @@ class Passes:
         self.literals = [(g, o) for g, mask in sorted(picked.items()) for o in _bits(mask)]
         rank = {lit: n for n, lit in enumerate(recency)}
         self.literals.sort(key=lambda lit: rank.get(lit, -1))
-        self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
         statics = self._statics = _statics(compiled)
+        self.layer_of = statics.layer_of  # shared: never changed
         self.floor, self.weight, self.inf = statics.floor, statics.weight, statics.inf
         self.dtype = statics.dtype
         # changes[g][o]: least changes to pick (g, o); -1 for a dead option.
@@ -424,9 +520,9 @@ class Passes:
         self.literal_of = statics.literal_of
         if diagram.empty:
             self.flat_changes = np.full(statics.n_options, -1, dtype=np.int64)
-            self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=self.dtype)
-            self._plain: tuple[list[np.ndarray], list[int]] = ([], [])
-            self._plain_bwd: tuple[list[np.ndarray], list[int]] = ([], [])
+            self.flat_keys: np.ndarray = np.full(statics.n_options, self.inf, dtype=statics.wide)
+            self._keys: tuple[list[np.ndarray], list[int]] = ([], [])
+            self._keys_bwd: tuple[list[np.ndarray], list[int]] = ([], [])
             self._split()
             self.valid = False
             return
@@ -434,60 +530,100 @@ class Passes:
         self._split()
 
     def _split(self) -> None:
-        offsets, codes = self.compiled.index.offsets, self.compiled.index.option_codes
-        for g in range(len(codes)):
-            lo, hi = offsets[g], offsets[g] + len(codes[g])
-            self.key[g] = self.flat_keys[lo:hi]
-            self.changes[g] = self.flat_changes[lo:hi]
+        slices, keys, changes = self._statics.slices, self.flat_keys, self.flat_changes
+        self.key = {g: keys[part] for g, part in enumerate(slices)}
+        self.changes = {g: changes[part] for g, part in enumerate(slices)}
 
     # The passes -------------------------------------------------------------------------
 
-    def _step(self, i: int, source: np.ndarray, mask: int, forward: bool) -> _Step:
+    def _step(
+        self, i: int, source: np.ndarray, mask: int, forward: bool
+    ) -> tuple[_Step, np.ndarray | None]:
         """Layer i stepped through from `source` (normalised packed keys of boundary i
-        forward, i + 1 backward) under `mask`."""
+        forward, i + 1 backward) under `mask`; with the source read in entry order where
+        the step gathers it so (`_Statics.ent_edge_const`), for the layer's sums."""
         statics = self._statics
         layer, st = self.compiled.diagram.layers[i], statics.layers[i]
-        if forward:
-            value = np.take(source, st.src_in)
+        gathered = None
+        if statics.ent_forward[i] if forward else statics.ent_backward[i]:
+            # Entry order, packed with the edge id: the same values and ties as below.
+            near, far = statics.ent_src[i], statics.ent_dst[i]
+            if not forward:
+                near, far = far, near
+            gathered = source.take(near)
+            const = statics.entry_weights(layer, i, mask) if mask else statics.ent_edge_const[i]
+            value = gathered + const
+            least: np.ndarray = np.empty(layer.n_dst if forward else layer.n_src, statics.dtype)
+            least.fill(statics.ceiling)
+            np.minimum.at(least, far, value)
+        elif forward:
+            value = source.take(st.src_in)
             value += statics.weights(layer, i, mask, True) if mask else st.in_const
             least = _least(value, st.in_starts, st.dst_in, layer.n_dst, statics)
         else:
-            value = np.take(source, st.dst)
+            value = source.take(st.dst)
             value += statics.weights(layer, i, mask, False) if mask else st.out_const
             least = _least(value, st.starts, st.src, layer.n_src, statics)
-        edge = statics.edges(least)
+        edge = least & statics.low if statics.dtype is not object else statics.edges(least)
         keys = least & statics.high
-        lowest = keys.min()
-        keys -= lowest
-        if forward:
-            single = self.compiled.index.maxs[layer.group] == 1
-            part = np.take(source, statics.ent_src[i])
-            part += statics.through_const(layer, i, mask, single)
-        else:
-            # The backward side of the layer above's per-option sums (none above the first).
-            part = np.take(keys, statics.ent_dst[i - 1]) if i else statics.nothing
-        plain = keys >> statics.shift
-        label = layer.label[edge]
-        node = layer.src[edge] if forward else layer.dst[edge]
-        return _Step(
+        lowest = np.minimum.reduce(keys)
+        if lowest:
+            keys -= lowest
+        step = _Step(
             source=source,
             keys=keys,
             digest=statics.digest(i + 1 if forward else i, keys),
             shift=int(lowest) >> statics.shift,
-            plain=plain,
-            label=label,
-            node=node,
-            part=part,
-            nbytes=keys.nbytes + plain.nbytes + label.nbytes + node.nbytes + part.nbytes,
+            edge=edge,
+            nbytes=keys.nbytes + edge.nbytes,
         )
+        return step, gathered
+
+    def _through(
+        self,
+        i: int,
+        fwd: _Step,
+        bwd: _Step | None,
+        mask: int,
+        gathered: tuple[np.ndarray | None, np.ndarray | None],
+    ) -> np.ndarray:
+        """Layer i's per-option least (normalised, packed with the rank of its first best
+        edge): over the option's edges, forward value of the source + edge + backward value
+        of the target. A pure function of the two steps around the layer, so kept on the
+        forward step with the backward one it was made with. `gathered`: the two sides'
+        values in entry order when this click's steps through the layer read them so."""
+        partner = 0 if bwd is None else bwd.serial
+        memo = fwd.through
+        if memo is not None and memo[0] == partner:
+            return memo[1]
+        statics = self._statics
+        before, after = gathered
+        # The gathered arrays are this click's own: added to in place.
+        value = fwd.source.take(statics.ent_src[i]) if before is None else before
+        if mask and not statics.single[i]:
+            value += statics.through_const(self.compiled.diagram.layers[i], i, mask, False)
+        else:
+            value += statics.ent_const[i]
+        if bwd is not None:
+            value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
+        least: np.ndarray = (
+            np.minimum.reduceat(value, statics.ent_first[i]) if len(value) else value
+        )
+        fwd.through = (partner, least)
+        return least
 
     def _passes(self) -> None:
         compiled, statics = self.compiled, self._statics
         layers = compiled.diagram.layers
         n = len(layers)
-        masks = [self.picked.get(layer.group, 0) for layer in layers]
+        picked = self.picked
+        masks = [picked.get(g, 0) for g in statics.groups]
         store = _store(compiled)
+        kept = store.kept  # read without the lock (see `_Store.get`)
+        hits: list[StepKey] = []
         made: list[tuple[StepKey, _Step]] = []
+        # Per layer, the sources its new steps read in entry order (forward, backward).
+        gathered: list[list[np.ndarray | None]] = [[None, None] for _ in range(n)]
 
         def chain(forward: bool) -> tuple[list[_Step], list[int]]:
             """The steps from the root boundary through every layer in one direction, each
@@ -498,9 +634,17 @@ class Passes:
             source, digest = statics.root, statics.root_digest
             for i in range(n) if forward else range(n - 1, -1, -1):
                 key = (forward, i, digest, masks[i])
-                step = store.get(key, source)
-                if step is None:
-                    step = self._step(i, source, masks[i], forward)
+                bucket = kept(key)
+                found = None
+                if bucket:  # the same array when following an earlier chain
+                    found = bucket[0] if bucket[0].source is source else store.get(key, source)
+                if found is not None:
+                    step = found
+                    hits.append(key)
+                else:
+                    step, gathered[i][0 if forward else 1] = self._step(
+                        i, source, masks[i], forward
+                    )
                     made.append((key, step))
                 steps.append(step)
                 offsets.append(offsets[-1] + step.shift)
@@ -511,25 +655,28 @@ class Passes:
         bwd, bwd_offsets = chain(False)  # built from the terminal up, then reversed
         bwd.reverse()
         bwd_offsets.reverse()
-        if made:
-            store.keep(made)
-        self._plain = ([statics.root_plain] + [step.plain for step in fwd], fwd_offsets)
-        self._plain_bwd = ([step.plain for step in bwd] + [statics.root_plain], bwd_offsets)
-        # Up from boundary i + 1 through layer i (forward), down from boundary i (backward).
-        self._up = [(step.label, step.node) for step in fwd]
-        self._down = [(step.label, step.node) for step in bwd]
+        store.keep(made, hits)
+        self._keys = ([statics.root] + [step.keys for step in fwd], fwd_offsets)
+        self._keys_bwd = ([step.keys for step in bwd] + [statics.root], bwd_offsets)
+        self._fwd_steps, self._bwd_steps = fwd, bwd
         self.valid = fwd_offsets[-1] < self.weight
         # Every option at once: forward + edge + backward over its edges, least first. Each
-        # layer's two sides were made with the boundaries they read (normalised), so a
-        # click adds up parts, most of them kept from the clicks before, and the offsets.
-        through = np.concatenate([step.part for step in fwd])
-        through += np.concatenate([step.part for step in bwd[1:]] + [statics.last_after])
-        keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=self.dtype)
+        # layer's sums are made from the normalised boundaries around it, so a layer whose
+        # two steps are an earlier click's gives that click's least again; the offsets are
+        # added to each least (the least of values plus a constant is the least plus it).
+        keys: np.ndarray = np.full(statics.n_options, statics.inf, dtype=statics.wide)
         self._rank = np.zeros(statics.n_options, dtype=np.intp)
-        if len(through):
-            least = np.minimum.reduceat(through, statics.ent_starts)
-            # A segment lies in one layer: its offset is added to its least, not to every
-            # entry (the least of values plus a constant is the least plus the constant).
+        if len(statics.ent_opt):
+            leasts = []
+            for i in range(n):
+                after = bwd[i + 1] if i + 1 < n else None
+                memo = fwd[i].through  # inline: most layers' are kept
+                if memo is not None and memo[0] == (0 if after is None else after.serial):
+                    leasts.append(memo[1])
+                else:
+                    sides = gathered[i]
+                    leasts.append(self._through(i, fwd[i], after, masks[i], (sides[0], sides[1])))
+            least = np.concatenate(leasts)
             offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
             if any(offsets):
                 packed = np.asarray(offsets, dtype=self.dtype) << statics.shift
@@ -539,24 +686,47 @@ class Passes:
         self.flat_keys = keys
         self.flat_changes = np.where(keys >= self.inf, -1, keys // self.weight).astype(np.int64)
 
+    @cached_property
+    def _up(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Up from boundary i + 1 through layer i: each node's first best edge into it,
+        the edges' labels and sources."""
+        layers = self.compiled.diagram.layers
+        return [
+            (step.edge, layer.label, layer.src)
+            for step, layer in zip(self._fwd_steps, layers, strict=True)
+        ]
+
+    @cached_property
+    def _down(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Down from boundary i through layer i: each node's first best edge out of it,
+        the edges' labels and targets."""
+        layers = self.compiled.diagram.layers
+        return [
+            (step.edge, layer.label, layer.dst)
+            for step, layer in zip(self._bwd_steps, layers, strict=True)
+        ]
+
     @property
     def _fwd(self) -> list[np.ndarray]:
         """Per boundary: the least (changes * weight + price - floor) from the root."""
-        plain, offsets = self._plain
-        return [p + o for p, o in zip(plain, offsets, strict=True)]
+        keys, offsets = self._keys
+        shift = self._statics.shift
+        return [(k >> shift) + o for k, o in zip(keys, offsets, strict=True)]
 
     @property
     def _bwd(self) -> list[np.ndarray]:
         """Per boundary: the least (changes * weight + price - floor) to the terminal."""
-        plain, offsets = self._plain_bwd
-        return [p + o for p, o in zip(plain, offsets, strict=True)]
+        keys, offsets = self._keys_bwd
+        shift = self._statics.shift
+        return [(k >> shift) + o for k, o in zip(keys, offsets, strict=True)]
 
     def unchanged(self, b: int, *, forward: bool) -> np.ndarray:
         """Nodes of boundary b reached from the root (forward) or reaching the terminal
         (backward) changing no pick: one boundary's keys against the weight, without
-        building the others (`_fwd` / `_bwd` add every boundary's offset)."""
-        plain, offsets = self._plain if forward else self._plain_bwd
-        found: np.ndarray = plain[b] < self.weight - offsets[b]
+        building the others (`_fwd` / `_bwd` add every boundary's offset). Keys have
+        their low bits zero, so (key >> shift) < x exactly when key < x << shift."""
+        keys, offsets = self._keys if forward else self._keys_bwd
+        found: np.ndarray = keys[b] < (self.weight - offsets[b]) << self._statics.shift
         return found
 
     # Answers ----------------------------------------------------------------------------
@@ -566,13 +736,18 @@ class Passes:
         available: NDArray[np.bool_] = self.changes[g] == 0
         return available
 
+    @cached_property
+    def _key_list(self) -> list[int]:
+        """`flat_keys` as Python integers (a click reads one per excluded option)."""
+        keys: list[int] = self.flat_keys.tolist()
+        return keys
+
     def cost(self, lit: Literal) -> int | None:
         """Scaled total price of the best resolution picking `lit` (None: dead option)."""
-        key = self.key[lit[0]][lit[1]]
+        key = self._key_list[self.compiled.index.offsets[lit[0]] + lit[1]]
         if key >= self.inf:
             return None
-        index = self.compiled.index
-        return index.base_cost + self.floor + int(key % self.weight)
+        return self.compiled.index.base_cost + self.floor + key % self.weight
 
     def price(self, lit: Literal) -> Decimal | None:
         """Total price of the best resolution picking `lit` (None: dead option)."""
@@ -666,14 +841,16 @@ class Passes:
         row[i] = int(labels[0])
         node = int(sources[0])
         for j in range(i - 1, -1, -1):
-            label, src = self._up[j]
-            row[j] = int(label[node])
-            node = int(src[node])
+            edge, label, src = self._up[j]
+            e = edge[node]
+            row[j] = int(label[e])
+            node = int(src[e])
         node = int(targets[0])
         for j in range(i + 1, len(layers)):
-            label, dst = self._down[j]
-            row[j] = int(label[node])
-            node = int(dst[node])
+            edge, label, dst = self._down[j]
+            e = edge[node]
+            row[j] = int(label[e])
+            node = int(dst[e])
         return row
 
     def resolution(self, lit: Literal) -> Resolution | None:
@@ -718,7 +895,7 @@ class Passes:
         per_layer = np.bincount(at, minlength=n_layers).tolist()
 
         def walk(
-            order: range, start: np.ndarray, steps: list[tuple[np.ndarray, np.ndarray]]
+            order: range, start: np.ndarray, steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
         ) -> np.ndarray:
             """Each walker's label per layer along `order`, from its start node on; the
             walkers are sorted so that those already walking at a layer are a prefix."""
@@ -727,8 +904,8 @@ class Passes:
             m = 0  # walkers that started at an earlier layer of `order`
             for i in order:
                 if m:
-                    label, nxt = steps[i]
-                    walking = node[:m]
+                    edge, label, nxt = steps[i]
+                    walking = edge[node[:m]]
                     out[:m, i] = label[walking]
                     node[:m] = nxt[walking]
                 if per_layer[i]:

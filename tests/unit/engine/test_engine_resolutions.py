@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from unittest.mock import patch
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import compile_product, product_from_document, resolutions
+from configurator.engine import compile_product, product_from_document, resolutions, warm_up
 from configurator.engine.resolutions import Passes, option_resolutions
 from configurator.engine.selections import parse_selections
 from tests.unit.engine.conftest import compiled_from, small_product
@@ -173,3 +174,94 @@ def test_exact_integers_give_the_answers_of_int64_keys(data):
         exact = Passes(wide, picked)
     assert exact.dtype is object
     assert _answers(exact) == _answers(Passes(narrow, picked))
+
+
+@st.composite
+def _click_orders(draw, doc: dict) -> list[dict[str, list[str]]]:
+    """Clicks as the benchmark makes them: the picks of one selection added one at a time
+    in a random order (a single-choice group's pick replaces its last), from empty."""
+    selections = draw(selections_for(doc))
+    order = draw(st.permutations([(g, o) for g, os in selections.items() for o in os]))
+    maxs = {group["code"]: group["max"] for group in doc["groups"]}
+    clicks: list[dict[str, list[str]]] = [{}]
+    for g, o in order:
+        current = dict(clicks[-1])
+        current[g] = [o] if maxs[g] == 1 else [*current.get(g, []), o]
+        clicks.append(current)
+    return clicks
+
+
+# Each way a step or a boundary can be made, against the default way on a cold product:
+# every step with reduceat over sorted segments (no entry-order gathers), every step with
+# minimum.at (entry-order gathers wherever entries are edges reordered), keys in int64
+# where int32 would do, digests of a single key (every boundary of a layer shares a few
+# digests: the store tells them apart by their sources), one step per key.
+WAYS = {
+    "reduceat": ("SHORT_SEGMENTS", 0),
+    "minimum.at": ("SHORT_SEGMENTS", 10**9),
+    "int64": ("NARROW_LIMIT", 0),
+    "one-key digests": ("DIGEST_NODES", 1),
+    "one step per key": ("BUCKET", 1),
+}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), way=st.sampled_from(sorted(WAYS)))
+def test_every_way_of_stepping_gives_a_cold_products_answers(data, way):
+    """Clicks in a random order on one product, each step made one way (see WAYS) and
+    kept across clicks: every click's answers are those of a cold product made the
+    default way (the answers, the first best edges rows follow, both passes' values)."""
+    doc = data.draw(product_docs())
+    clicks = data.draw(_click_orders(doc))
+    cold = []
+    for selections in clicks:
+        fresh = compile_product(product_from_document(doc, "EUR"))
+        cold.append(
+            _answers(Passes(fresh, parse_selections(fresh.index, fresh.product, selections)))
+        )
+    shared = compile_product(product_from_document(doc, "EUR"))
+    name, value = WAYS[way]
+    with patch.object(resolutions, name, value):
+        for selections, expected in zip(clicks, cold, strict=True):
+            picked = parse_selections(shared.index, shared.product, selections)
+            assert _answers(Passes(shared, picked)) == expected
+    statics = resolutions._statics(shared)
+    if way == "int64":
+        assert statics.dtype is np.int64
+    if way == "reduceat":
+        assert not any(statics.ent_forward) and not any(statics.ent_backward)
+
+
+def test_entry_order_steps_are_taken_where_entries_are_edges_reordered():
+    """Single-choice groups that must be picked: every pick is one option, so a layer's
+    entries are its edges reordered and its steps gather in entry order; a group that may
+    stay empty has an edge holding no option, so its layer steps in edge order. The two
+    give a cold product's answers either way (the test above, on random products)."""
+    doc = small_product(
+        [("a", 1, 1, ["x", "y", "z"]), ("b", 1, 1, ["p", "q"]), ("c", 0, 1, ["k", "m"])],
+        rules=[{"id": "r", "type": "excludes", "all": ["a.x", "b.p"], "message": "no"}],
+    )
+    compiled = compiled_from(doc)
+    statics = resolutions._statics(compiled)
+    by_group = {layer.group: i for i, layer in enumerate(compiled.diagram.layers)}
+    codes = compiled.index.group_codes
+    reordered = {codes[g]: statics.ent_edge_const[i] is not None for g, i in by_group.items()}
+    assert reordered == {"a": True, "b": True, "c": False}
+    assert statics.dtype is np.int32  # a few prices: every packed key fits
+    found = option_resolutions(compiled, {"a": ["x"], "c": ["k"]})
+    assert found.changes("b", "p") == 1 and found.changes("b", "q") == 0
+
+
+def test_warm_up_makes_the_passes_arrays_and_changes_no_answer():
+    """A worker's warm-up makes the passes' per-layer arrays, so its first click does not;
+    the answers are a cold product's."""
+    doc = small_product(
+        [("a", 1, 1, ["x", "y"]), ("b", 1, 1, ["p", "q"]), ("c", 0, 2, ["k", "m"])],
+        rules=[{"id": "r", "type": "excludes", "all": ["a.x", "b.p"], "message": "no"}],
+    )
+    warm, cold = compiled_from(doc), compiled_from(doc)
+    warm.cache.clear()
+    warm_up(warm)
+    assert isinstance(warm.cache.get("passes-statics"), resolutions._Statics)
+    picked = parse_selections(warm.index, warm.product, {"a": ["x"], "c": ["k"]})
+    assert _answers(Passes(warm, picked)) == _answers(Passes(cold, picked))
