@@ -109,29 +109,47 @@ def _store_of(compiled: CompiledProduct) -> DropStore:
     return found
 
 
-def _incoming(compiled: CompiledProduct, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """(source, label) of layer i's edges in `in_order` (by target): static, memoised."""
-    memo = compiled.cache.setdefault("necessary-incoming", {})
+@dataclass(frozen=True)
+class _Edges:
+    """Layer i's edge arrays as the passes index with them: numpy gathers a uint64 array
+    many times faster with native (intp) indices than with the diagram's int32 ones."""
+
+    src_in: np.ndarray  # source of each edge in `in_order` (by target)
+    label_in: np.ndarray  # its label
+    in_starts: np.ndarray  # first position in `in_order` of each target node's run
+    in_ends: np.ndarray  # end (exclusive) of that run
+    in_order: np.ndarray
+    src: np.ndarray  # by edge id (edges sorted by source)
+    dst: np.ndarray
+    label: np.ndarray
+    starts: np.ndarray  # first edge of each source node's run
+    ends: np.ndarray  # end (exclusive) of that run
+
+
+def _edges(compiled: CompiledProduct, i: int) -> _Edges:
+    """Layer i's `_Edges`: static, memoised (one entry per layer)."""
+    memo = compiled.cache.setdefault("necessary-edges", {})
     found = memo.get(i)
     if found is None:
         layer = compiled.diagram.layers[i]
         order = layer.in_order.astype(np.intp)
-        found = memo[i] = (layer.src[order].astype(np.intp), layer.label[order].astype(np.intp))
-    pair: tuple[np.ndarray, np.ndarray] = found
-    return pair
-
-
-def _ends(compiled: CompiledProduct, i: int, *, incoming: bool) -> np.ndarray:
-    """End (exclusive) of each node's run of edges in layer i: of a target node's run in
-    `in_order` (incoming), or of a source node's edges (outgoing). Memoised."""
-    memo = compiled.cache.setdefault("necessary-in-ends" if incoming else "necessary-out-ends", {})
-    found = memo.get(i)
-    if found is None:
-        layer = compiled.diagram.layers[i]
-        starts = layer.in_starts if incoming else layer.starts
-        found = memo[i] = np.append(starts[1:], len(layer.src)).astype(np.intp)
-    ends: np.ndarray = found
-    return ends
+        n_edges = len(layer.src)
+        in_starts = layer.in_starts.astype(np.intp)
+        starts = layer.starts.astype(np.intp)
+        found = memo[i] = _Edges(
+            src_in=layer.src[order].astype(np.intp),
+            label_in=layer.label[order].astype(np.intp),
+            in_starts=in_starts,
+            in_ends=np.append(in_starts[1:], n_edges).astype(np.intp),
+            in_order=order,
+            src=layer.src.astype(np.intp),
+            dst=layer.dst.astype(np.intp),
+            label=layer.label.astype(np.intp),
+            starts=starts,
+            ends=np.append(starts[1:], n_edges).astype(np.intp),
+        )
+    edges: _Edges = found
+    return edges
 
 
 def _or_segments(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -247,14 +265,15 @@ class SingleDrops:
     def _forward(self, b: int) -> Bits:
         """The forward bits at boundary b, stepping on from the last one known."""
         assert self._record is not None
-        fwd, layers = self._record.fwd, self.compiled.diagram.layers
+        fwd = self._record.fwd
         while len(fwd) <= b:
             i = len(fwd) - 1
-            layer, cur, part = layers[i], fwd[i], self._bits_of(i)
+            cur, part = fwd[i], self._bits_of(i)
             if part is None and cur is None:
                 fwd.append(None)
                 continue
-            src, label = _incoming(self.compiled, i)
+            edges = _edges(self.compiled, i)
+            src, label = edges.src_in, edges.label_in
             carried = (
                 np.zeros((len(src), self.words), dtype=np.uint64)
                 if cur is None
@@ -264,32 +283,33 @@ class SingleDrops:
                 carried &= part.keep.take(label)[:, None]
                 start = np.flatnonzero(self._zero_fwd(i).take(src) & part.one.take(label))
                 carried[start] |= part.fwd.take(label.take(start), axis=0)
-            fwd.append(_or_segments(carried, layer.in_starts))
+            fwd.append(_or_segments(carried, edges.in_starts))
         return fwd[b]
 
     def _backward(self, b: int) -> Bits:
         """The backward bits at boundary b, stepping up from the last one known."""
         assert self._record is not None
-        bwd, layers = self._record.bwd, self.compiled.diagram.layers
-        n_layers = len(layers)
+        bwd = self._record.bwd
+        n_layers = len(self.masks)
         while len(bwd) <= n_layers - b:
             i = n_layers - len(bwd)
-            layer, cur, part = layers[i], bwd[-1], self._bits_of(i)
+            cur, part = bwd[-1], self._bits_of(i)
             if part is None and cur is None:
                 bwd.append(None)
                 continue
-            dst = layer.dst
+            edges = _edges(self.compiled, i)
+            dst = edges.dst
             carried = (
                 np.zeros((len(dst), self.words), dtype=np.uint64)
                 if cur is None
                 else cur.take(dst, axis=0)
             )
             if part is not None:
-                label = layer.label
+                label = edges.label
                 carried &= part.keep.take(label)[:, None]
                 start = np.flatnonzero(self._zero_bwd(i + 1).take(dst) & part.one.take(label))
                 carried[start] |= part.bwd.take(label.take(start), axis=0)
-            bwd.append(_or_segments(carried, layer.starts))
+            bwd.append(_or_segments(carried, edges.starts))
         return bwd[n_layers - b]
 
     def _group(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -300,6 +320,7 @@ class SingleDrops:
         passes = self.passes
         i = passes.layer_of[g]
         layer = self.compiled.diagram.layers[i]
+        edges = _edges(self.compiled, i)
         n_options = layer.label_options.shape[1]
         empty = np.zeros((n_options, self.words), dtype=np.uint64)
         if self._record is None:
@@ -309,44 +330,42 @@ class SingleDrops:
         multi = part is not None and self.compiled.index.maxs[g] > 1
         # Picks above: edges into a node reaching the terminal dropping nothing (and
         # dropping nothing here, unless a single-choice pick is replaced).
-        into = _segments(
-            layer.in_starts,
-            _ends(self.compiled, i, incoming=True),
-            np.flatnonzero(self._zero_bwd(i + 1)),
-        )
-        into = layer.in_order.take(into).astype(np.intp)
+        into = _segments(edges.in_starts, edges.in_ends, np.flatnonzero(self._zero_bwd(i + 1)))
+        into = edges.in_order.take(into)
         # Picks below: edges from a node reached dropping nothing.
-        out_of = _segments(
-            layer.starts, _ends(self.compiled, i, incoming=False), np.flatnonzero(self._zero_fwd(i))
-        )
+        out_of = _segments(edges.starts, edges.ends, np.flatnonzero(self._zero_fwd(i)))
         own = empty
         if multi:
             assert part is not None
-            labels_in = layer.label.take(into)
+            labels_in = edges.label.take(into)
             zero_in = part.zero.take(labels_in)
             both = into.compress(
-                self._zero_fwd(i).take(layer.src.take(into)) & part.one.take(labels_in)
+                self._zero_fwd(i).take(edges.src.take(into)) & part.one.take(labels_in)
             )
-            own = self._per_option(layer, both, part.fwd.take(layer.label.take(both), axis=0))
+            own = self._per_option(
+                layer, edges, both, part.fwd.take(edges.label.take(both), axis=0)
+            )
             into = into.compress(zero_in)
-            out_of = out_of.compress(part.zero.take(layer.label.take(out_of)))
+            out_of = out_of.compress(part.zero.take(edges.label.take(out_of)))
         above = (
             empty
             if before is None
-            else self._per_option(layer, into, before.take(layer.src.take(into), axis=0))
+            else self._per_option(layer, edges, into, before.take(edges.src.take(into), axis=0))
         )
         below = (
             empty
             if after is None
-            else self._per_option(layer, out_of, after.take(layer.dst.take(out_of), axis=0))
+            else self._per_option(layer, edges, out_of, after.take(edges.dst.take(out_of), axis=0))
         )
         return above, below, own
 
-    def _per_option(self, layer: Layer, edges: np.ndarray, bits: np.ndarray) -> np.ndarray:
-        """OR of `bits` (one row per edge of `edges`) over the edges carrying each option."""
+    def _per_option(
+        self, layer: Layer, edges: _Edges, chosen: np.ndarray, bits: np.ndarray
+    ) -> np.ndarray:
+        """OR of `bits` (one row per edge of `chosen`) over the edges carrying each option."""
         n_labels = layer.label_options.shape[0]
         per_label = np.zeros((n_labels, self.words), dtype=np.uint64)
-        np.bitwise_or.at(per_label, layer.label[edges], bits)
+        np.bitwise_or.at(per_label, edges.label.take(chosen), bits)
         present = np.flatnonzero(per_label.any(axis=1))
         options = layer.label_options[present]
         spread = np.where(options[:, :, None], per_label[present][:, None, :], np.uint64(0))
