@@ -173,9 +173,44 @@ def _segments(starts: np.ndarray, ends: np.ndarray, nodes: np.ndarray) -> np.nda
     return found
 
 
+# (layer, picks) entries of what each pick label drops a compiled product keeps; beyond,
+# the memo starts again.
+LABEL_ENTRIES = 4096
+
+
+@dataclass(frozen=True)
+class _Drops:
+    """What each pick label of layer i drops of the layer's picks `mask` (static per
+    (layer, mask): a session's picks stay from one click to the next)."""
+
+    keep: np.ndarray  # uint64 per label: all ones when it drops nothing, else 0
+    zero: np.ndarray  # bool per label: drops nothing
+    one: np.ndarray  # bool per label: drops exactly one of the picks
+    first: np.ndarray  # int64 per label: which of the picks (ascending) it drops, if one
+    unit: np.ndarray  # uint64 per label: 1 << first where it drops one pick, else 0
+
+
+def _drops(compiled: CompiledProduct, i: int, mask: int) -> _Drops:
+    memo: dict[tuple[int, int], _Drops] = compiled.cache.setdefault("necessary-drops", {})
+    found = memo.get((i, mask))
+    if found is None:
+        layer = compiled.diagram.layers[i]
+        missing = ~layer.label_options[:, _bits(mask)]
+        drops = missing.sum(axis=1)
+        first = missing.argmax(axis=1).astype(np.int64)  # the dropped pick, when one is
+        zero, one = drops == 0, drops == 1
+        keep = np.where(zero, np.uint64(0xFFFFFFFFFFFFFFFF), np.uint64(0))
+        unit = np.where(one, np.left_shift(np.uint64(1), (first % 64).astype(np.uint64)), 0)
+        found = _Drops(keep, zero, one, first, unit.astype(np.uint64))
+        if len(memo) >= LABEL_ENTRIES:
+            memo.clear()
+        memo[(i, mask)] = found
+    return found
+
+
 @dataclass(frozen=True)
 class _LabelBits:
-    """What each pick label of a layer holding current picks drops."""
+    """What each pick label of a layer holding current picks drops, numbered for the click."""
 
     keep: np.ndarray  # uint64 per label: all ones when it drops nothing, else 0
     zero: np.ndarray  # bool per label: drops nothing
@@ -184,24 +219,16 @@ class _LabelBits:
     bwd: np.ndarray  # the same in the backward numbering
 
 
-def _bit_rows(bit: np.ndarray, one: np.ndarray, words: int) -> np.ndarray:
-    rows = np.zeros((len(bit), words), dtype=np.uint64)
-    labels = np.flatnonzero(one)
-    b = bit[labels]
+def _bit_rows(drops: _Drops, offset: int, words: int) -> np.ndarray:
+    """(labels, words): the bit of the pick each label drops alone, numbered from
+    `offset` (one shift of the static units when every bit lies in one word)."""
+    if words == 1:
+        return (drops.unit << np.uint64(offset)).reshape(-1, 1)
+    rows = np.zeros((len(drops.one), words), dtype=np.uint64)
+    labels = np.flatnonzero(drops.one)
+    b = drops.first[labels] + offset
     rows[labels, b // 64] = np.left_shift(np.uint64(1), (b % 64).astype(np.uint64))
     return rows
-
-
-def _label_bits(layer: Layer, want: int, above: int, below: int, words: int) -> _LabelBits:
-    wanted = _bits(want)
-    missing = ~layer.label_options[:, wanted]
-    drops = missing.sum(axis=1)
-    first = missing.argmax(axis=1).astype(np.int64)  # the dropped pick, when one is
-    zero, one = drops == 0, drops == 1
-    keep = np.where(zero, np.uint64(0xFFFFFFFFFFFFFFFF), np.uint64(0))
-    fwd = _bit_rows(above + first, one, words)
-    bwd = _bit_rows(below + first, one, words)
-    return _LabelBits(keep, zero, one, fwd, bwd)
 
 
 class SingleDrops:
@@ -242,9 +269,13 @@ class SingleDrops:
             return None
         found = self._labels.get(i)
         if found is None:
-            layer = self.compiled.diagram.layers[i]
-            found = self._labels[i] = _label_bits(
-                layer, self.masks[i], self.above[i], self.below[i], self.words
+            drops = _drops(self.compiled, i, self.masks[i])
+            found = self._labels[i] = _LabelBits(
+                drops.keep,
+                drops.zero,
+                drops.one,
+                _bit_rows(drops, self.above[i], self.words),
+                _bit_rows(drops, self.below[i], self.words),
             )
         return found
 
