@@ -119,6 +119,7 @@ class _Edges:
     in_starts: np.ndarray  # first position in `in_order` of each target node's run
     in_ends: np.ndarray  # end (exclusive) of that run
     in_order: np.ndarray
+    dst_in: np.ndarray  # target of each edge in `in_order` (ascending)
     src: np.ndarray  # by edge id (edges sorted by source)
     dst: np.ndarray
     label: np.ndarray
@@ -142,6 +143,7 @@ def _edges(compiled: CompiledProduct, i: int) -> _Edges:
             in_starts=in_starts,
             in_ends=np.append(in_starts[1:], n_edges).astype(np.intp),
             in_order=order,
+            dst_in=layer.dst[order].astype(np.intp),
             src=layer.src.astype(np.intp),
             dst=layer.dst.astype(np.intp),
             label=layer.label.astype(np.intp),
@@ -231,6 +233,66 @@ def _bit_rows(drops: _Drops, offset: int, words: int) -> np.ndarray:
     return rows
 
 
+# A step reads only the edges from nodes that carry bits (or may start one) when these
+# are at most this share of the nodes: a gather over the edges and a scan, then work in
+# proportion to those edges, instead of every edge's bits.
+SPARSE_SHARE = 0.25
+
+
+def _step(
+    cur: Bits,
+    part: _LabelBits | None,
+    own: np.ndarray | None,
+    zero: np.ndarray | None,
+    *,
+    near: np.ndarray,
+    far: np.ndarray,
+    label: np.ndarray,
+    starts: np.ndarray,
+    words: int,
+) -> Bits:
+    """One layer stepped through, forward or backward: the bits at its far boundary.
+
+    `near` / `far` / `label`: each edge's node on the side the bits come from, on the
+    side they reach, and its pick label, in an order where `far` ascends (runs from
+    `starts`); `cur`: the bits of the near boundary; `part` (with `own`, its rows in this
+    direction's numbering, and `zero`, the near nodes reached dropping nothing) when the
+    layer holds picks. An edge keeps the bits of its near node when its label drops
+    nothing, and starts its pick's bit when it drops that pick alone from a node reached
+    dropping nothing."""
+    n_near = len(cur) if cur is not None else len(zero) if zero is not None else 0
+    active = np.zeros(n_near, dtype=bool) if cur is None else cur.any(axis=1)
+    if zero is not None:
+        active |= zero
+    n_active = int(np.count_nonzero(active))
+    n_far = len(starts)
+    if not n_active:
+        return None
+    if n_active <= SPARSE_SHARE * n_near:
+        chosen = np.flatnonzero(active.take(near))
+        near = near.take(chosen)
+        label = label.take(chosen)
+        reached = far.take(chosen)
+        heads = np.flatnonzero(np.concatenate(([True], reached[1:] != reached[:-1])))
+    else:
+        chosen = None
+        heads = starts
+    carried = (
+        np.zeros((len(near), words), dtype=np.uint64) if cur is None else cur.take(near, axis=0)
+    )
+    if part is not None:
+        assert zero is not None and own is not None
+        carried &= part.keep.take(label)[:, None]
+        start = np.flatnonzero(zero.take(near) & part.one.take(label))
+        carried[start] |= own.take(label.take(start), axis=0)
+    ored = _or_segments(carried, heads)
+    if chosen is None:
+        return ored
+    out = np.zeros((n_far, words), dtype=np.uint64)
+    out[reached.take(heads)] = ored
+    return out
+
+
 class SingleDrops:
     """The single-drop bits of one click (see the module docstring): `picks(target)`
     for an option whose least change count is 1; groups are worked out when first read."""
@@ -304,17 +366,19 @@ class SingleDrops:
                 fwd.append(None)
                 continue
             edges = _edges(self.compiled, i)
-            src, label = edges.src_in, edges.label_in
-            carried = (
-                np.zeros((len(src), self.words), dtype=np.uint64)
-                if cur is None
-                else cur.take(src, axis=0)
+            fwd.append(
+                _step(
+                    cur,
+                    part,
+                    None if part is None else part.fwd,
+                    self._zero_fwd(i) if part is not None else None,
+                    near=edges.src_in,
+                    far=edges.dst_in,
+                    label=edges.label_in,
+                    starts=edges.in_starts,
+                    words=self.words,
+                )
             )
-            if part is not None:
-                carried &= part.keep.take(label)[:, None]
-                start = np.flatnonzero(self._zero_fwd(i).take(src) & part.one.take(label))
-                carried[start] |= part.fwd.take(label.take(start), axis=0)
-            fwd.append(_or_segments(carried, edges.in_starts))
         return fwd[b]
 
     def _backward(self, b: int) -> Bits:
@@ -329,18 +393,19 @@ class SingleDrops:
                 bwd.append(None)
                 continue
             edges = _edges(self.compiled, i)
-            dst = edges.dst
-            carried = (
-                np.zeros((len(dst), self.words), dtype=np.uint64)
-                if cur is None
-                else cur.take(dst, axis=0)
+            bwd.append(
+                _step(
+                    cur,
+                    part,
+                    None if part is None else part.bwd,
+                    self._zero_bwd(i + 1) if part is not None else None,
+                    near=edges.dst,
+                    far=edges.src,
+                    label=edges.label,
+                    starts=edges.starts,
+                    words=self.words,
+                )
             )
-            if part is not None:
-                label = edges.label
-                carried &= part.keep.take(label)[:, None]
-                start = np.flatnonzero(self._zero_bwd(i + 1).take(dst) & part.one.take(label))
-                carried[start] |= part.bwd.take(label.take(start), axis=0)
-            bwd.append(_or_segments(carried, edges.starts))
         return bwd[n_layers - b]
 
     def _group(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
