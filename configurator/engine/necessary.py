@@ -28,7 +28,6 @@ import numpy as np
 
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Literal
-from configurator.engine.diagram import Layer
 from configurator.engine.propagation import _bits
 from configurator.engine.resolutions import Passes
 
@@ -117,38 +116,45 @@ class _Edges:
     src_in: np.ndarray  # source of each edge in `in_order` (by target)
     label_in: np.ndarray  # its label
     in_starts: np.ndarray  # first position in `in_order` of each target node's run
-    in_ends: np.ndarray  # end (exclusive) of that run
-    in_order: np.ndarray
+    src_by_label: np.ndarray  # source of each edge in `by_label` order (labels ascending)
+    dst_by_label: np.ndarray  # its target
+    label_by_label: np.ndarray  # its label
+    label_starts: np.ndarray  # first position in `by_label` of each label present
+    label_holds: np.ndarray  # bool (labels present, options): the options each holds
+    label_ids: np.ndarray  # the labels present, ascending
     dst_in: np.ndarray  # target of each edge in `in_order` (ascending)
     src: np.ndarray  # by edge id (edges sorted by source)
     dst: np.ndarray
     label: np.ndarray
     starts: np.ndarray  # first edge of each source node's run
-    ends: np.ndarray  # end (exclusive) of that run
 
 
 def _edges(compiled: CompiledProduct, i: int) -> _Edges:
-    """Layer i's `_Edges`: static, memoised (one entry per layer)."""
+    """Layer i's `_Edges`: static, memoised (one entry per layer, nine intp arrays of its
+    edges: 72 bytes an edge, about 31 MB on the industrial product)."""
     memo = compiled.cache.setdefault("necessary-edges", {})
     found = memo.get(i)
     if found is None:
         layer = compiled.diagram.layers[i]
         order = layer.in_order.astype(np.intp)
-        n_edges = len(layer.src)
+        by_label = layer.by_label.astype(np.intp)
         in_starts = layer.in_starts.astype(np.intp)
         starts = layer.starts.astype(np.intp)
         found = memo[i] = _Edges(
             src_in=layer.src[order].astype(np.intp),
             label_in=layer.label[order].astype(np.intp),
             in_starts=in_starts,
-            in_ends=np.append(in_starts[1:], n_edges).astype(np.intp),
-            in_order=order,
+            src_by_label=layer.src[by_label].astype(np.intp),
+            dst_by_label=layer.dst[by_label].astype(np.intp),
+            label_by_label=layer.label[by_label].astype(np.intp),
+            label_starts=layer.label_starts.astype(np.intp),
+            label_holds=layer.label_options[layer.label_ids],
+            label_ids=layer.label_ids.astype(np.intp),
             dst_in=layer.dst[order].astype(np.intp),
             src=layer.src.astype(np.intp),
             dst=layer.dst.astype(np.intp),
             label=layer.label.astype(np.intp),
             starts=starts,
-            ends=np.append(starts[1:], n_edges).astype(np.intp),
         )
     edges: _Edges = found
     return edges
@@ -160,18 +166,6 @@ def _or_segments(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     if rows.shape[1] == 1:
         return np.bitwise_or.reduceat(rows.reshape(-1), starts).reshape(-1, 1)
     found: np.ndarray = np.bitwise_or.reduceat(rows, starts, axis=0)
-    return found
-
-
-def _segments(starts: np.ndarray, ends: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """The positions [starts[n], ends[n]) of every node n of `nodes`, concatenated."""
-    lo = starts[nodes].astype(np.intp)
-    lens = ends[nodes] - lo
-    total = int(lens.sum())
-    if not total:
-        return np.zeros(0, dtype=np.intp)
-    offsets = np.cumsum(lens) - lens
-    found: np.ndarray = np.arange(total, dtype=np.intp) + np.repeat(lo - offsets, lens)
     return found
 
 
@@ -411,8 +405,10 @@ class SingleDrops:
     def _group(self, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(options, words) uint64 of group g: the picks above its layer (forward
         numbering), below it (backward numbering) and in it (forward numbering) whose
-        drop alone frees each option. Only the edges from a node reached dropping
-        nothing, or into one reaching the terminal dropping nothing, are read."""
+        drop alone frees each option. Every edge of the layer is read once, in label
+        order, masked to those into a node reaching the terminal dropping nothing or from
+        one reached dropping nothing, and ORed per label (a few long runs: numpy's
+        `reduceat` is fast there, where a scatter per edge, `bitwise_or.at`, is not)."""
         passes = self.passes
         i = passes.layer_of[g]
         layer = self.compiled.diagram.layers[i]
@@ -424,48 +420,48 @@ class SingleDrops:
         before, after = self._forward(i), self._backward(i + 1)
         part = self._bits_of(i)
         multi = part is not None and self.compiled.index.maxs[g] > 1
-        # Picks above: edges into a node reaching the terminal dropping nothing (and
-        # dropping nothing here, unless a single-choice pick is replaced).
-        into = _segments(edges.in_starts, edges.in_ends, np.flatnonzero(self._zero_bwd(i + 1)))
-        into = edges.in_order.take(into)
-        # Picks below: edges from a node reached dropping nothing.
-        out_of = _segments(edges.starts, edges.ends, np.flatnonzero(self._zero_fwd(i)))
+        # Per edge, in label order: whether its target reaches the terminal dropping
+        # nothing (it may carry the picks above), whether its source is reached dropping
+        # nothing (it may carry the picks below).
+        into = self._zero_bwd(i + 1).take(edges.dst_by_label)
+        out_of = self._zero_fwd(i).take(edges.src_by_label)
         own = empty
         if multi:
             assert part is not None
-            labels_in = edges.label.take(into)
-            zero_in = part.zero.take(labels_in)
-            both = into.compress(
-                self._zero_fwd(i).take(edges.src.take(into)) & part.one.take(labels_in)
-            )
-            own = self._per_option(
-                layer, edges, both, part.fwd.take(edges.label.take(both), axis=0)
-            )
-            into = into.compress(zero_in)
-            out_of = out_of.compress(part.zero.take(edges.label.take(out_of)))
+            labels = edges.label_by_label
+            hit = np.logical_or.reduceat(into & out_of & part.one.take(labels), edges.label_starts)
+            own = self._spread(edges, part.fwd.take(edges.label_ids, axis=0) * hit[:, None])
+            kept = part.zero.take(labels)
+            into &= kept
+            out_of &= kept
         above = (
             empty
             if before is None
-            else self._per_option(layer, edges, into, before.take(edges.src.take(into), axis=0))
+            else self._spread(
+                edges,
+                _or_segments(
+                    before.take(edges.src_by_label, axis=0) * into[:, None], edges.label_starts
+                ),
+            )
         )
         below = (
             empty
             if after is None
-            else self._per_option(layer, edges, out_of, after.take(edges.dst.take(out_of), axis=0))
+            else self._spread(
+                edges,
+                _or_segments(
+                    after.take(edges.dst_by_label, axis=0) * out_of[:, None], edges.label_starts
+                ),
+            )
         )
         return above, below, own
 
-    def _per_option(
-        self, layer: Layer, edges: _Edges, chosen: np.ndarray, bits: np.ndarray
-    ) -> np.ndarray:
-        """OR of `bits` (one row per edge of `chosen`) over the edges carrying each option."""
-        n_labels = layer.label_options.shape[0]
-        per_label = np.zeros((n_labels, self.words), dtype=np.uint64)
-        np.bitwise_or.at(per_label, edges.label.take(chosen), bits)
-        present = np.flatnonzero(per_label.any(axis=1))
-        options = layer.label_options[present]
-        spread = np.where(options[:, :, None], per_label[present][:, None, :], np.uint64(0))
-        found: np.ndarray = np.bitwise_or.reduce(spread, axis=0)  # zeros when none
+    @staticmethod
+    def _spread(edges: _Edges, per_label: np.ndarray) -> np.ndarray:
+        """(options, words): the OR of `per_label` (labels present, words) over the
+        labels holding each option."""
+        spread = np.where(edges.label_holds[:, :, None], per_label[:, None, :], np.uint64(0))
+        found: np.ndarray = np.bitwise_or.reduce(spread, axis=0)
         return found
 
     def picks(self, target: Literal) -> list[Literal]:
