@@ -45,9 +45,19 @@ class _Record:
     (layers - j)."""
 
     masks: tuple[int, ...]  # the picks of each layer
+    key: np.ndarray  # the same as an array (`_key`)
     words: int
     fwd: list[Bits]
     bwd: list[Bits]
+
+
+def _key(masks: tuple[int, ...]) -> np.ndarray:
+    """`masks` as an array, to compare with other records' in one operation (Python
+    integers when a group has more options than a word holds)."""
+    try:
+        return np.asarray(masks, dtype=np.uint64)
+    except OverflowError:
+        return np.asarray(masks, dtype=object)
 
 
 class DropStore:
@@ -66,33 +76,28 @@ class DropStore:
 
     def start(self, masks: tuple[int, ...], words: int) -> _Record:
         """A record for `masks`, begun with the longest forward prefix and backward suffix
-        of a stored record whose picks agree over those layers."""
+        of a stored record whose picks agree over those layers (all records compared at
+        once, as one array of their picks)."""
         n_layers = len(masks)
+        key = _key(masks)
         with self._lock:
-            records = list(self._records.values())
+            records = [r for r in reversed(self._records.values()) if r.words == words]
         fwd: list[Bits] = [None]
         bwd: list[Bits] = [None]
-        for other in reversed(records):  # most recent first
-            if other.words != words:
-                continue
-            same = 0
-            while same < n_layers and other.masks[same] == masks[same]:
-                same += 1
-            if same == n_layers:
-                fwd, bwd = list(other.fwd), list(other.bwd)
-                break
-            usable = other.fwd[: same + 1]
-            if len(usable) > len(fwd):
-                fwd = list(usable)
-            same = 0
-            while (
-                same < n_layers and other.masks[n_layers - 1 - same] == masks[n_layers - 1 - same]
-            ):
-                same += 1
-            usable = other.bwd[: same + 1]
-            if len(usable) > len(bwd):
-                bwd = list(usable)
-        record = _Record(masks, words, fwd, bwd)
+        if records and n_layers:
+            differ = np.stack([r.key for r in records]) != key  # most recent first
+            same = differ.any(axis=1)
+            prefix = np.where(same, differ.argmax(axis=1), n_layers).tolist()
+            suffix = np.where(same, differ[:, ::-1].argmax(axis=1), n_layers).tolist()
+            for other, ahead, behind in zip(records, prefix, suffix, strict=True):
+                if ahead == n_layers:
+                    fwd, bwd = list(other.fwd), list(other.bwd)
+                    break
+                if min(len(other.fwd), ahead + 1) > len(fwd):
+                    fwd = other.fwd[: ahead + 1]
+                if min(len(other.bwd), behind + 1) > len(bwd):
+                    bwd = other.bwd[: behind + 1]
+        record = _Record(masks, key, words, fwd, bwd)
         with self._lock:
             self._records[(words, masks)] = record
             self._records.move_to_end((words, masks))
@@ -255,7 +260,10 @@ def _step(
     nothing, and starts its pick's bit when it drops that pick alone from a node reached
     dropping nothing."""
     n_near = len(cur) if cur is not None else len(zero) if zero is not None else 0
-    active = np.zeros(n_near, dtype=bool) if cur is None else cur.any(axis=1)
+    if cur is None:
+        active = np.zeros(n_near, dtype=bool)
+    else:
+        active = cur.reshape(-1) != 0 if words == 1 else cur.any(axis=1)
     if zero is not None:
         active |= zero
     n_active = int(np.count_nonzero(active))
