@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import cast
 
 import numpy as np
@@ -344,21 +345,21 @@ class SingleDrops:
         # Forward numbering: layer by layer from the top, options ascending within a
         # layer; backward: from the bottom. `above[i]` / `below[i]`: picks before layer i
         # in either numbering.
-        self.fwd_lits: list[Literal] = []
-        self.above: list[int] = []
-        for layer, mask in zip(layers, self.masks, strict=True):
-            self.above.append(len(self.fwd_lits))
-            self.fwd_lits.extend((layer.group, o) for o in _bits(mask))
-        self.bwd_lits: list[Literal] = []
-        self.below: list[int] = [0] * len(layers)
-        for i in range(len(layers) - 1, -1, -1):
-            self.below[i] = len(self.bwd_lits)
-            self.bwd_lits.extend((layers[i].group, o) for o in _bits(self.masks[i]))
+        chunks = [
+            [(layer.group, o) for o in _bits(mask)]
+            for layer, mask in zip(layers, self.masks, strict=True)
+        ]
+        sizes = [len(chunk) for chunk in chunks]
+        self.fwd_lits: list[Literal] = [lit for chunk in chunks for lit in chunk]
+        self.bwd_lits: list[Literal] = [lit for chunk in reversed(chunks) for lit in chunk]
+        self.above: list[int] = list(accumulate(sizes, initial=0))[:-1]
+        self.below: list[int] = list(accumulate(reversed(sizes), initial=0))[-2::-1]
         self.words = max(1, (len(self.fwd_lits) + 63) // 64)
         self.rank = {lit: n for n, lit in enumerate(passes.literals)}
         self._labels: dict[int, _LabelBits] = {}
         self._zeros: dict[int, np.ndarray] = {}  # b: forward, -1 - b: backward
-        self._groups: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # Per group read: each option's words above, below and own, as Python integers.
+        self._groups: dict[int, list[tuple[list[int], list[int], list[int]]]] = {}
         self._record: _Record | None = None
         if not compiled.diagram.empty and self.fwd_lits:
             self._record = _store_of(compiled).start(self.masks, self.words)
@@ -507,20 +508,23 @@ class SingleDrops:
         g, o = target
         found = self._groups.get(g)
         if found is None:
-            found = self._groups[g] = self._group(g)
-        above, below, own = found
+            above, below, own = self._group(g)
+            found = self._groups[g] = list(
+                zip(above.tolist(), below.tolist(), own.tolist(), strict=True)
+            )
+        above_o, below_o, own_o = found[o]
         out = [
-            *_lits(self.fwd_lits, above[o]),
-            *_lits(self.bwd_lits, below[o]),
-            *_lits(self.fwd_lits, own[o]),
+            *_lits(self.fwd_lits, above_o),
+            *_lits(self.bwd_lits, below_o),
+            *_lits(self.fwd_lits, own_o),
         ]
         rank = self.rank
         return sorted(out, key=lambda lit: rank.get(lit, -1))
 
 
-def _lits(numbered: list[Literal], words: np.ndarray) -> list[Literal]:
+def _lits(numbered: list[Literal], words: list[int]) -> list[Literal]:
     out = []
-    for w, word in enumerate(words.tolist()):
+    for w, word in enumerate(words):
         for n in _bits(word):
             out.append(numbered[w * 64 + n])
     return out
