@@ -1,16 +1,19 @@
 """The single-drop picks (`necessary.single_drops`) equal their definition: for an option
 one dropped pick would free, every current pick whose drop alone makes it available, by
 brute force on random small products and by the engine's availability on a product with
-more picks than one 64-bit word holds; and the bits kept across clicks change nothing."""
+more picks than one 64-bit word holds; and the bits kept across clicks change nothing.
+Each is checked with every layer step reading all edges, only the edges from nodes
+carrying bits, and the default choice between them (`necessary.SPARSE_SHARE`)."""
 
 from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from configurator.engine import compile_product, configure, product_from_document
+from configurator.engine import compile_product, configure, necessary, product_from_document
 from configurator.engine.necessary import DropStore, single_drops
 from configurator.engine.propagation import availability
 from configurator.engine.resolutions import Passes
@@ -24,13 +27,24 @@ def _passes(compiled, selections, order=()):
     return Passes(compiled, picked, ordered_literals(compiled.index, picked, order))
 
 
+# Every step dense (no share of nodes is at most 0 while one carries a bit), every step
+# sparse, and the default.
+STEPS = pytest.mark.parametrize("share", [0.0, 1.0, necessary.SPARSE_SHARE])
+
+
 def _without(selections: dict, group: str, option: str) -> dict:
     return {g: [o for o in os if (g, o) != (group, option)] for g, os in selections.items()}
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@STEPS
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
-def test_single_drops_equal_brute_force(data):
+def test_single_drops_equal_brute_force(data, share, monkeypatch):
+    monkeypatch.setattr(necessary, "SPARSE_SHARE", share)
     doc = data.draw(product_docs())
     oracle = Oracle(doc)
     compiled = compile_product(product_from_document(doc, "EUR"))
@@ -100,7 +114,11 @@ def _chain_document(n_groups: int) -> dict:
     }
 
 
-def test_single_drops_over_two_words_equal_availability_and_ignore_earlier_clicks():
+@STEPS
+def test_single_drops_over_two_words_equal_availability_and_ignore_earlier_clicks(
+    share, monkeypatch
+):
+    monkeypatch.setattr(necessary, "SPARSE_SHARE", share)
     doc = _chain_document(110)
     compiled = compile_product(product_from_document(doc, "EUR"))
     fresh = compile_product(product_from_document(doc, "EUR"))
