@@ -191,7 +191,7 @@ class ClickDeltas:
         # (changes > 0: on some configuration, so its key holds a price; a dead one's is -1)
         excluded = (flat_changes > 0) & ~picked_flat
         cost = index.base_cost + passes.floor + passes.flat_keys[excluded] % passes.weight
-        scaled = np.where(flat_changes == 0, change, 0).astype(statics.dtype)
+        scaled: np.ndarray = np.where(flat_changes == 0, change, 0).astype(statics.dtype)
         scaled[excluded] = cost.astype(statics.dtype) - now
         scaled[picked_flat] = 0
         self.scaled: list[int] = scaled.tolist()
