@@ -13,8 +13,8 @@ from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import ClickDeltas
 from configurator.engine.explain import (
+    CandidateOrder,
     Candidates,
-    candidates_for,
     item_id,
     item_message,
     minimal_support,
@@ -55,21 +55,25 @@ class _Session:
     """Diagram queries of one click: reach is shared between queries and clicks through
     the compiled product's `Sweeps`; answers are memoised for the click."""
 
-    def __init__(self, compiled: CompiledProduct) -> None:
+    def __init__(self, compiled: CompiledProduct, recency: Sequence[Literal] = ()) -> None:
         self.compiled = compiled
         self.sweeps = _sweeps_of(compiled)
         self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
+        self.recency = recency
+        self._order: CandidateOrder | None = None
         self._candidates: dict[int, Candidates] = {}
 
-    def candidates(self, g: int, recency: Sequence[Literal]) -> Candidates:
-        """The picks of `recency` that may explain group g's options, ordered for it
-        (the same for all of them). Picks a single-choice group's option would replace
+    def candidates(self, g: int) -> Candidates:
+        """The click's picks (`recency`) that may explain group g's options, ordered for
+        it (the same for all of them). Picks a single-choice group's option would replace
         cannot explain its exclusion."""
         found = self._candidates.get(g)
         if found is None:
-            if self.compiled.index.maxs[g] == 1:
-                recency = [s for s in recency if s[0] != g]
-            found = self._candidates[g] = candidates_for(self.compiled, recency, g)
+            if self._order is None:
+                self._order = CandidateOrder(self.compiled, self.recency)
+            found = self._candidates[g] = self._order.for_group(
+                g, without_own=self.compiled.index.maxs[g] == 1
+            )
         return found
 
     def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:
@@ -261,7 +265,7 @@ def configure(
     index, product = compiled.index, compiled.product
     picked = parse_selections(index, product, selections)
     recency = ordered_literals(index, picked, order)
-    session = _Session(compiled)
+    session = _Session(compiled, recency)
     passes = Passes(compiled, picked, recency)
     valid = passes.valid
     complete = valid and _is_complete(index, picked)
@@ -315,7 +319,7 @@ def configure(
             lit = (g, o)
             support = minimal_support(
                 compiled,
-                session.candidates(g, recency),
+                session.candidates(g),
                 lit,
                 session.excluded_under,
                 necessary=partial(necessary_for, lit),
