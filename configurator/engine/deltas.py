@@ -240,18 +240,39 @@ def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
     ]
 
 
-def _pick_codes(compiled: CompiledProduct) -> list[list[Picks]]:
-    """codes[g][label]: the option codes of `index.picks[g][label]`, made once per
-    process for each compiled product (bounded: one entry per pick of the diagram)."""
-    found = compiled.cache.get("pick-codes")
-    if found is None:
-        index = compiled.index
-        found = compiled.cache["pick-codes"] = [
+@dataclass(frozen=True)
+class _PickTable:
+    """Every pick of the diagram's layers as catalogue codes, made once per compiled
+    product (bounded: one entry per pick): `picks[start[i] + label]` is the `Picks` of
+    label `label` of layer i, `group_code[i]` its group's code; object arrays, so one
+    gather reads many."""
+
+    codes: list[list[Picks]]  # codes[g][label], by group
+    picks: np.ndarray  # object: Picks, layer by layer
+    start: np.ndarray  # intp: each layer's first entry in `picks`
+    group_code: np.ndarray  # object: each layer's group code
+
+
+def _pick_table(compiled: CompiledProduct) -> _PickTable:
+    found = compiled.cache.get("pick-table")
+    if not isinstance(found, _PickTable):
+        index, order = compiled.index, compiled.diagram.order
+        codes = [
             [Picks(codes[o] for o in _bits(mask)) for mask in picks]
             for codes, picks in zip(index.option_codes, index.picks, strict=True)
         ]
-    codes: list[list[Picks]] = found
-    return codes
+        flat = [p for g in order for p in codes[g]]
+        # Filled one by one: numpy would read the lists (Picks) as a second dimension.
+        picks = np.empty(len(flat), dtype=object)
+        for n, one in enumerate(flat):
+            picks[n] = one
+        group_code = np.empty(len(order), dtype=object)
+        for i, g in enumerate(order):
+            group_code[i] = index.group_codes[g]
+        sizes = [len(codes[g]) for g in order]
+        start = np.cumsum([0, *sizes[:-1]]).astype(np.intp) if sizes else np.empty(0, np.intp)
+        found = compiled.cache["pick-table"] = _PickTable(codes, picks, start, group_code)
+    return found
 
 
 def _resolutions(passes: Passes, lits: list[Literal]) -> dict[Literal, dict[str, list[str]]]:
@@ -260,8 +281,9 @@ def _resolutions(passes: Passes, lits: list[Literal]) -> dict[Literal, dict[str,
 
     Most groups of most resolutions hold the same pick (the cheapest completion keeps
     them), so every option's dict is a copy of one shared base (each column's most
-    frequent label) with only the groups where the option's row differs written over: a
-    few dict stores per option instead of a hundred."""
+    frequent label) with only the groups where the option's row differs written over,
+    their codes and picks gathered for all options at once: one copy and one update per
+    option instead of a hundred stores."""
     compiled = passes.compiled
     rows = passes.rows(lits)
     live = np.flatnonzero(rows[:, 0] >= 0) if len(lits) else np.empty(0, dtype=np.int64)
@@ -273,22 +295,21 @@ def _resolutions(passes: Passes, lits: list[Literal]) -> dict[Literal, dict[str,
     width = int(rows.max()) + 1
     counts = np.bincount((rows + np.arange(n_layers) * width).ravel(), minlength=n_layers * width)
     base = counts.reshape(n_layers, width).argmax(axis=1)
-    codes = _pick_codes(compiled)
-    group_codes = index.group_codes
+    table = _pick_table(compiled)
+    codes = table.codes
     by_group = dict(zip(order, base.tolist(), strict=True))
-    base_codes = {code: codes[g][by_group[g]] for g, code in enumerate(group_codes)}
+    base_codes = {code: codes[g][by_group[g]] for g, code in enumerate(index.group_codes)}
     differ = rows != base
-    per_row = np.cumsum(differ.sum(axis=1)).tolist()
-    at_layer = np.nonzero(differ)[1]
-    layer_codes = [group_codes[order[i]] for i in at_layer.tolist()]
-    layer_groups = [codes[order[i]] for i in at_layer.tolist()]
-    layer_labels = rows[differ].tolist()
+    ends = np.cumsum(differ.sum(axis=1)).tolist()
+    at_layer = np.nonzero(differ)[1]  # row by row, as rows[differ] reads
+    keys = table.group_code[at_layer].tolist()
+    values = table.picks[table.start[at_layer] + rows[differ]].tolist()
     out: dict[Literal, dict[str, list[str]]] = {}
     start = 0
-    for k, end in zip(live.tolist(), per_row, strict=True):
+    for k, end in zip(live.tolist(), ends, strict=True):
         selections = base_codes.copy()
-        for t in range(start, end):
-            selections[layer_codes[t]] = layer_groups[t][layer_labels[t]]
+        if end > start:
+            selections.update(zip(keys[start:end], values[start:end], strict=True))
         out[lits[k]] = selections
         start = end
     return out
