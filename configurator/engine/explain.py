@@ -405,30 +405,27 @@ class CandidateOrder:
         offsets = np.asarray(compiled.index.offsets, dtype=np.int64)
         self.gids = offsets[self.groups] + options if n else options
         self.newest_first = np.arange(n, 0, -1)
+        self.literals = np.empty(n, dtype=object)  # gathered many at a time
+        for k, lit in enumerate(candidates):
+            self.literals[k] = lit
 
     def for_group(self, g: int, *, without_own: bool = False) -> Candidates:
         """The picks ordered for group g's options: nearest in rule hops first, then the
         most recent. `without_own`: g's own picks left out (a single-choice group's
         options replace them, so they cannot explain their exclusion)."""
-        candidates = self.candidates
+        n = len(self.candidates)
+        keys = [self.newest_first, self.compiled.group_distance[g][self.groups]]
+        members, own = self.members, 0
         if without_own:
-            keep = np.flatnonzero(self.groups != g)
-            if len(keep) < len(candidates):
-                members = frozenset(candidates[k] for k in keep.tolist())
-                return self._ordered(g, keep, members)
-        return self._ordered(g, None, self.members)
-
-    def _ordered(self, g: int, keep: np.ndarray | None, members: frozenset[Literal]) -> Candidates:
-        if not members:
+            mine = self.groups == g
+            own = int(np.count_nonzero(mine))
+            if own:
+                members = members.difference(self.literals[mine].tolist())
+                keys.append(mine)  # g's own picks sort last, and are cut off
+        if own == n:
             return Candidates((), np.zeros(0, dtype=np.int64), frozenset())
-        groups = self.groups if keep is None else self.groups[keep]
-        newest_first = self.newest_first if keep is None else self.newest_first[keep]
-        distance = self.compiled.group_distance[g][groups]
-        order = np.lexsort((newest_first, distance))
-        if keep is not None:
-            order = keep[order]
-        ordered = tuple(self.candidates[k] for k in order.tolist())
-        return Candidates(ordered, self.gids[order], members)
+        order = np.lexsort(keys)[: n - own]
+        return Candidates(tuple(self.literals[order].tolist()), self.gids[order], members)
 
 
 def candidates_for(compiled: CompiledProduct, candidates: Sequence[Literal], g: int) -> Candidates:
