@@ -11,25 +11,26 @@ from configurator.engine.arc_reasons import Item
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
-from configurator.engine.deltas import option_deltas
+from configurator.engine.deltas import ClickDeltas
 from configurator.engine.explain import (
+    CandidateOrder,
     Candidates,
-    candidates_for,
     item_id,
     item_message,
     minimal_support,
     option_core,
     rule_core,
 )
+from configurator.engine.model import Group, Option
 from configurator.engine.necessary import SingleDrops, single_drops
 from configurator.engine.pricing import price_of
+from configurator.engine.propagation import _bits
 from configurator.engine.resolutions import Passes
 from configurator.engine.results import (
     Configuration,
     Conflict,
     GroupState,
     OptionState,
-    OptionStatus,
     Reason,
 )
 from configurator.engine.selections import Selections, as_dict, ordered_literals, parse_selections
@@ -54,21 +55,25 @@ class _Session:
     """Diagram queries of one click: reach is shared between queries and clicks through
     the compiled product's `Sweeps`; answers are memoised for the click."""
 
-    def __init__(self, compiled: CompiledProduct) -> None:
+    def __init__(self, compiled: CompiledProduct, recency: Sequence[Literal] = ()) -> None:
         self.compiled = compiled
         self.sweeps = _sweeps_of(compiled)
         self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
+        self.recency = recency
+        self._order: CandidateOrder | None = None
         self._candidates: dict[int, Candidates] = {}
 
-    def candidates(self, g: int, recency: Sequence[Literal]) -> Candidates:
-        """The picks of `recency` that may explain group g's options, ordered for it
-        (the same for all of them). Picks a single-choice group's option would replace
+    def candidates(self, g: int) -> Candidates:
+        """The click's picks (`recency`) that may explain group g's options, ordered for
+        it (the same for all of them). Picks a single-choice group's option would replace
         cannot explain its exclusion."""
         found = self._candidates.get(g)
         if found is None:
-            if self.compiled.index.maxs[g] == 1:
-                recency = [s for s in recency if s[0] != g]
-            found = self._candidates[g] = candidates_for(self.compiled, recency, g)
+            if self._order is None:
+                self._order = CandidateOrder(self.compiled, self.recency)
+            found = self._candidates[g] = self._order.for_group(
+                g, without_own=self.compiled.index.maxs[g] == 1
+            )
         return found
 
     def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:
@@ -103,14 +108,15 @@ class _Session:
 
     def option_reasons(self, target: Literal, support: Sequence[Literal]) -> tuple[Reason, ...]:
         """`reasons` of the excluded option `target` under `support`: its rules from
-        `explain.option_core` (propagation before search; not always minimal, see there).
-        The reasons made of the same rules and picks are the same objects click after
-        click (bounded)."""
-        items = option_core(self.compiled, [*support, target])
+        `explain.option_core` (propagation before search; not always minimal, see there),
+        which depend on the product and these picks only. So the reasons of the same
+        option and picks are the same objects click after click (bounded), and a click
+        that meets them again asks `option_core` nothing."""
         memo = _reasons_memo(self.compiled)
-        key = (items, tuple(support))
+        key = (target, tuple(support))
         found = memo.get(key)
         if found is None:
+            items = option_core(self.compiled, [*support, target])
             if len(memo) >= STATES_LIMIT:
                 memo.clear()
             found = memo[key] = self._reasons(items, support)
@@ -132,6 +138,46 @@ def _reasons_memo(compiled: CompiledProduct) -> dict[tuple[object, ...], tuple[R
         "option-reasons", {}
     )
     return found
+
+
+def _plain_groups(compiled: CompiledProduct) -> dict[tuple[object, ...], GroupState]:
+    found: dict[tuple[object, ...], GroupState] = compiled.cache.setdefault("group-states", {})
+    return found
+
+
+def _plain_state(
+    plain: dict[tuple[object, ...], OptionState],
+    deltas: ClickDeltas,
+    option: Option,
+    gid: int,
+    selected: int,
+) -> OptionState:
+    """A selected or available option's state: the same object click after click (keyed
+    by its delta in scaled units: one amount, one Decimal text; bounded)."""
+    key = (gid, selected, deltas.scaled[gid])
+    known = plain.get(key)
+    if known is None:
+        if len(plain) >= STATES_LIMIT:
+            plain.clear()
+        known = plain[key] = OptionState(
+            option.code,
+            option.name,
+            "selected" if selected else "available",
+            option.price,
+            delta=deltas.label(gid),
+        )
+    return known
+
+
+def _group_state(group: Group, mask: int, options: tuple[OptionState, ...]) -> GroupState:
+    return GroupState(
+        code=group.code,
+        name=group.name,
+        min=group.min,
+        max=group.max,
+        selected=tuple(group.options[o].code for o in _bits(mask)),
+        options=options,
+    )
 
 
 def _sweeps_of(compiled: CompiledProduct) -> Sweeps:
@@ -219,7 +265,7 @@ def configure(
     index, product = compiled.index, compiled.product
     picked = parse_selections(index, product, selections)
     recency = ordered_literals(index, picked, order)
-    session = _Session(compiled)
+    session = _Session(compiled, recency)
     passes = Passes(compiled, picked, recency)
     valid = passes.valid
     complete = valid and _is_complete(index, picked)
@@ -234,70 +280,70 @@ def configure(
             singles.append(single_drops(passes))
         return singles[0].picks(target)
 
-    deltas = option_deltas(passes)
+    deltas = ClickDeltas(passes)
+    scaled = deltas.scaled
     plain = _plain_states(compiled)
+    plain_groups = _plain_groups(compiled)
+    changes = passes.flat_changes.tolist()
+    offsets = index.offsets
     groups = []
     for g, group in enumerate(product.groups):
         mask = picked.get(g, 0)
-        changes = passes.changes[g].tolist()
-        found_in_group = deltas[g]
+        lo = offsets[g]
+        hi = lo + len(group.options)
+        if not any(changes[lo:hi]):
+            # Every option selected or available: the group's state is a function of its
+            # picks and its options' deltas, the same object click after click.
+            key = (g, mask, tuple(scaled[lo:hi]))
+            state_of_group = plain_groups.get(key)
+            if state_of_group is None:
+                state_of_group = _group_state(
+                    group,
+                    mask,
+                    tuple(
+                        _plain_state(plain, deltas, option, lo + o, mask >> o & 1)
+                        for o, option in enumerate(group.options)
+                    ),
+                )
+                if len(plain_groups) >= STATES_LIMIT:
+                    plain_groups.clear()
+                plain_groups[key] = state_of_group
+            groups.append(state_of_group)
+            continue
         options = []
         for o, option in enumerate(group.options):
-            found = found_in_group[o]
-            state: OptionStatus
-            if mask >> o & 1:
-                state = "selected"
-            elif changes[o] == 0:
-                state = "available"
-            else:
-                support = minimal_support(
-                    compiled,
-                    session.candidates(g, recency),
-                    (g, o),
-                    session.excluded_under,
-                    necessary=partial(necessary_for, (g, o)),
-                )
-                options.append(
-                    OptionState(
-                        option.code,
-                        option.name,
-                        "excluded",
-                        option.price,
-                        session.option_reasons((g, o), support),
-                        delta=found.delta,
-                        resolution=found.selections,
-                        # A resolution as masks is made only when explained.
-                        resolution_reasons=_giving_way(session, (g, o), resolution, recency)
-                        if explain_resolutions
-                        and valid
-                        and (resolution := found.resolution) is not None
-                        else (),
-                    )
-                )
+            gid = lo + o
+            if mask >> o & 1 or not changes[gid]:
+                options.append(_plain_state(plain, deltas, option, gid, mask >> o & 1))
                 continue
-            # Selected and available states are the same objects click after click (the
-            # delta by its text: equal Decimals can print differently, 1.0 and 1.00).
-            key = (g, o, state, str(found.delta))
-            known = plain.get(key)
-            if known is None:
-                if len(plain) >= STATES_LIMIT:
-                    plain.clear()
-                known = plain[key] = OptionState(
-                    option.code, option.name, state, option.price, delta=found.delta
-                )
-            options.append(known)
-        groups.append(
-            GroupState(
-                code=group.code,
-                name=group.name,
-                min=group.min,
-                max=group.max,
-                selected=tuple(
-                    group.options[o].code for o in range(len(group.options)) if mask >> o & 1
-                ),
-                options=tuple(options),
+            lit = (g, o)
+            support = minimal_support(
+                compiled,
+                session.candidates(g),
+                lit,
+                session.excluded_under,
+                necessary=partial(necessary_for, lit),
             )
-        )
+            found = deltas.selections.get(lit)
+            options.append(
+                OptionState(
+                    option.code,
+                    option.name,
+                    "excluded",
+                    option.price,
+                    session.option_reasons(lit, support),
+                    delta=deltas.label(gid),
+                    resolution=found,
+                    # A resolution as masks is made only when explained.
+                    resolution_reasons=_giving_way(session, lit, resolution, recency)
+                    if explain_resolutions
+                    and valid
+                    and found is not None
+                    and (resolution := passes.configuration(lit)) is not None
+                    else (),
+                )
+            )
+        groups.append(_group_state(group, mask, tuple(options)))
     conflicts: tuple[Conflict, ...] = ()
     proposed = None
     if not valid:

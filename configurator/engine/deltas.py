@@ -85,14 +85,26 @@ def _money(index: Index, scaled: int) -> Decimal:
 # the rule's literals in other groups).
 GroupTerms = list[tuple[int, int, tuple[Literal, ...]]]
 
+# Entries of the per-process memo of delta labels (scaled change -> Decimal, and the
+# shared `OptionDelta` of an option that can be picked as it is) a compiled product keeps;
+# beyond, the memo starts again.
+LABELS_LIMIT = 20_000
 
-def _terms_by_group(compiled: CompiledProduct) -> list[GroupTerms]:
-    """terms[g]: the price rules naming group g, split into what g's pick must hold and
-    what the other groups' must (made once per compiled product)."""
-    found = compiled.cache.get("terms-by-group")
-    if found is None:
+
+@dataclass(frozen=True)
+class _Statics:
+    """What a click's deltas read that depends on the compiled product only (made once)."""
+
+    terms: list[GroupTerms]  # terms[g]: the price rules naming group g
+    costs: np.ndarray  # every option's scaled price, by global id
+    dtype: type  # int64 when every sum of prices fits, else exact Python integers
+
+
+def _statics(compiled: CompiledProduct) -> _Statics:
+    found = compiled.cache.get("deltas-statics")
+    if not isinstance(found, _Statics):
         index = compiled.index
-        found = [[] for _ in index.option_codes]
+        terms: list[GroupTerms] = [[] for _ in index.option_codes]
         for n, term in enumerate(index.price_terms):
             for g in dict.fromkeys(term.scope):
                 need = 0
@@ -100,93 +112,167 @@ def _terms_by_group(compiled: CompiledProduct) -> list[GroupTerms]:
                     if h == g:
                         need |= 1 << o
                 others = tuple((h, o) for h, o in term.when if h != g)
-                found[g].append((n, need, others))
-        compiled.cache["terms-by-group"] = found
-    terms: list[GroupTerms] = found
-    return terms
+                terms[g].append((n, need, others))
+        flat = [c for costs in index.option_costs for c in costs]
+        # A delta is a difference of two totals, each below the sum of every amount.
+        bound = abs(index.base_cost) + sum(abs(c) for c in flat)
+        bound += sum(abs(t.amount) for t in index.price_terms)
+        dtype: type = np.int64 if 4 * bound < 2**62 else object
+        found = _Statics(terms, np.asarray(flat, dtype=dtype).reshape(len(flat)), dtype)
+        compiled.cache["deltas-statics"] = found
+    return found
+
+
+def _labels(compiled: CompiledProduct) -> dict[int, OptionDelta]:
+    """scaled change -> the shared `OptionDelta` of an option picked as it is (bounded)."""
+    found: dict[int, OptionDelta] = compiled.cache.setdefault("delta-labels", {0: UNCHANGED})
+    return found
+
+
+class ClickDeltas:
+    """Every option's delta for the picks of one click's `Passes` (which also decide
+    which options are excluded), by global option id.
+
+    `scaled[gid]`: the change of the total in units of 10**-money_scale (0 for a selected
+    option and a dead one); `label(gid)`: the same as Decimal; `selections[(g, o)]`: an
+    excluded option's resolution in catalogue terms (each option its own dict, see
+    `_resolutions`); `of(g, o)`: the option's `OptionDelta`.
+
+    The changes of options picked as they are come from array sums over all options at
+    once: only the group's own cost and the price rules naming it can change, and a price
+    rule moves whole groups at a time (it holds after the pick for every option of the
+    group, for one, or for none). An excluded option's change is its resolution's price
+    (in the passes' key) less the total now: no configuration is rebuilt for the number;
+    the configurations are rebuilt for `selections` only."""
+
+    def __init__(self, passes: Passes) -> None:
+        compiled, picked = passes.compiled, passes.picked
+        index = compiled.index
+        statics = _statics(compiled)
+        self.passes = passes
+        self.index = index
+        self.now = now = scaled_total(index, picked)
+        offsets = index.offsets
+        flat_changes = passes.flat_changes
+        picked_flat = np.zeros(index.n_options, dtype=bool)
+        for g, mask in picked.items():
+            for o in _bits(mask):
+                picked_flat[offsets[g] + o] = True
+        self.picked_flat = picked_flat
+        # Options picked as they are: their own cost, less a single-choice group's pick.
+        change = statics.costs.copy()
+        held = [all(picked.get(h, 0) >> o & 1 for h, o in t.when) for t in index.price_terms]
+        for g, mask in picked.items():
+            if index.maxs[g] == 1 and mask:
+                change[offsets[g] : offsets[g] + len(index.option_codes[g])] -= _group_cost(
+                    index.option_costs[g], mask
+                )
+        for g, group_terms in enumerate(statics.terms):
+            if not group_terms:
+                continue
+            lo, width = offsets[g], len(index.option_codes[g])
+            mask = picked.get(g, 0)
+            single = index.maxs[g] == 1
+            for n, need, others in group_terms:
+                amount = index.price_terms[n].amount
+                if held[n]:
+                    change[lo : lo + width] -= amount
+                if not all(picked.get(h, 0) >> p & 1 for h, p in others):
+                    continue
+                # After picking o, g holds {o} (single-choice) or its picks and o: the rule
+                # holds for every o when g already holds what it needs, for the one missing
+                # option when one is missing, else for none.
+                missing = need if single else need & ~mask
+                if not missing:
+                    change[lo : lo + width] += amount
+                elif missing & (missing - 1) == 0:
+                    change[lo + missing.bit_length() - 1] += amount
+        # Excluded options: their resolution's price (packed in the passes' key) less now.
+        # (changes > 0: on some configuration, so its key holds a price; a dead one's is -1)
+        excluded = (flat_changes > 0) & ~picked_flat
+        cost = index.base_cost + passes.floor + passes.flat_keys[excluded] % passes.weight
+        scaled: np.ndarray = np.where(flat_changes == 0, change, 0).astype(statics.dtype)
+        scaled[excluded] = cost.astype(statics.dtype) - now
+        scaled[picked_flat] = 0
+        self.scaled: list[int] = scaled.tolist()
+        self.excluded: list[Literal] = [
+            passes.literal_of[gid] for gid in np.flatnonzero(excluded).tolist()
+        ]
+        self.selections = _resolutions(passes, self.excluded)
+        self._labels = _labels(compiled)
+
+    def label(self, gid: int) -> Decimal:
+        """The delta of option `gid` as Decimal (the same text for the same amount)."""
+        return self.shared(self.scaled[gid]).delta
+
+    def shared(self, scaled: int) -> OptionDelta:
+        """The `OptionDelta` of an option picked as it is whose change is `scaled`, the
+        same object click after click (bounded)."""
+        labels = self._labels
+        found = labels.get(scaled)
+        if found is None:
+            if len(labels) >= LABELS_LIMIT:
+                labels.clear()
+                labels[0] = UNCHANGED
+            found = labels[scaled] = OptionDelta(_money(self.index, scaled))
+        return found
+
+    def of(self, g: int, o: int) -> OptionDelta:
+        """Option (g, o)'s `OptionDelta`; an excluded option's is made on each call."""
+        gid = self.index.offsets[g] + o
+        found = self.selections.get((g, o))
+        if found is None:
+            if self.picked_flat[gid] or self.passes.flat_changes[gid] != 0:
+                return UNCHANGED  # selected, or excluded with nothing to pick (dead)
+            return self.shared(self.scaled[gid])
+        return OptionDelta(self.label(gid), found, partial(self.passes.configuration, (g, o)))
 
 
 def option_deltas(passes: Passes) -> list[list[OptionDelta]]:
     """Every option's `OptionDelta` (deltas[g][o]) for the picks of `passes` (one click's
-    minimum-change passes, which also decide which options are excluded). Pure: a few
-    integer sums per option; an excluded option's resolution and its price come from the
-    passes. Equal deltas of options that can be picked as they are share one instance."""
-    compiled, picked = passes.compiled, passes.picked
-    index = compiled.index
-    now = scaled_total(index, picked)
-    terms_of = _terms_by_group(compiled)
-    held = [all(picked.get(h, 0) >> o & 1 for h, o in t.when) for t in index.price_terms]
-    offsets = index.offsets
-    changes = passes.flat_changes.tolist()
-    excluded: list[Literal] = []
-    for gid in np.flatnonzero(passes.flat_changes > 0).tolist():
-        g, o = passes.literal_of[gid]
-        if not picked.get(g, 0) >> o & 1:
-            excluded.append((g, o))
-    resolutions = _resolutions(passes, excluded)
-    shared: dict[int, OptionDelta] = {0: UNCHANGED}
-    out: list[list[OptionDelta]] = []
-    for g, costs in enumerate(index.option_costs):
-        mask = picked.get(g, 0)
-        single = index.maxs[g] == 1
-        # Only this group's own cost and the price rules naming it can change. Picking o
-        # adds its cost and, in a single-choice group, takes the current pick's away.
-        before = _group_cost(costs, mask) if single else 0
-        # (amount, was held, g's options it needs, whether the other groups' hold)
-        terms = [
-            (
-                index.price_terms[n].amount,
-                held[n],
-                need,
-                all(picked.get(h, 0) >> p & 1 for h, p in others),
-            )
-            for n, need, others in terms_of[g]
-        ]
-        deltas: list[OptionDelta] = []
-        lo = offsets[g]
-        for o, n in enumerate(changes[lo : lo + len(costs)]):
-            if mask >> o & 1:
-                deltas.append(UNCHANGED)
-            elif n != 0:  # excluded (or on no configuration at all)
-                found = resolutions.get((g, o))
-                cost = passes.cost((g, o))
-                if found is None or cost is None:
-                    deltas.append(UNCHANGED)
-                else:
-                    deltas.append(
-                        OptionDelta(
-                            _money(index, cost - now),
-                            found,
-                            partial(passes.configuration, (g, o)),
-                        )
-                    )
-            else:
-                change = costs[o] - before
-                if terms:
-                    after = (1 << o) | (0 if single else mask)
-                    for amount, was, need, others_hold in terms:
-                        holds = others_hold and after & need == need
-                        change += (holds - was) * amount
-                delta = shared.get(change)
-                if delta is None:
-                    delta = shared[change] = OptionDelta(_money(index, change))
-                deltas.append(delta)
-        out.append(deltas)
-    return out
+    minimum-change passes, which also decide which options are excluded): `ClickDeltas`
+    option by option. Equal deltas of options that can be picked as they are share one
+    instance."""
+    found = ClickDeltas(passes)
+    return [
+        [found.of(g, o) for o in range(len(codes))]
+        for g, codes in enumerate(passes.compiled.index.option_codes)
+    ]
 
 
-def _pick_codes(compiled: CompiledProduct) -> list[list[Picks]]:
-    """codes[g][label]: the option codes of `index.picks[g][label]`, made once per
-    process for each compiled product (bounded: one entry per pick of the diagram)."""
-    found = compiled.cache.get("pick-codes")
-    if found is None:
-        index = compiled.index
-        found = compiled.cache["pick-codes"] = [
+@dataclass(frozen=True)
+class _PickTable:
+    """Every pick of the diagram's layers as catalogue codes, made once per compiled
+    product (bounded: one entry per pick): `picks[start[i] + label]` is the `Picks` of
+    label `label` of layer i, `group_code[i]` its group's code; object arrays, so one
+    gather reads many."""
+
+    codes: list[list[Picks]]  # codes[g][label], by group
+    picks: np.ndarray  # object: Picks, layer by layer
+    start: np.ndarray  # intp: each layer's first entry in `picks`
+    group_code: np.ndarray  # object: each layer's group code
+
+
+def _pick_table(compiled: CompiledProduct) -> _PickTable:
+    found = compiled.cache.get("pick-table")
+    if not isinstance(found, _PickTable):
+        index, order = compiled.index, compiled.diagram.order
+        codes = [
             [Picks(codes[o] for o in _bits(mask)) for mask in picks]
             for codes, picks in zip(index.option_codes, index.picks, strict=True)
         ]
-    codes: list[list[Picks]] = found
-    return codes
+        flat = [p for g in order for p in codes[g]]
+        # Filled one by one: numpy would read the lists (Picks) as a second dimension.
+        picks = np.empty(len(flat), dtype=object)
+        for n, one in enumerate(flat):
+            picks[n] = one
+        group_code = np.empty(len(order), dtype=object)
+        for i, g in enumerate(order):
+            group_code[i] = index.group_codes[g]
+        sizes = [len(codes[g]) for g in order]
+        start = np.cumsum([0, *sizes[:-1]]).astype(np.intp) if sizes else np.empty(0, np.intp)
+        found = compiled.cache["pick-table"] = _PickTable(codes, picks, start, group_code)
+    return found
 
 
 def _resolutions(passes: Passes, lits: list[Literal]) -> dict[Literal, dict[str, list[str]]]:
@@ -195,8 +281,9 @@ def _resolutions(passes: Passes, lits: list[Literal]) -> dict[Literal, dict[str,
 
     Most groups of most resolutions hold the same pick (the cheapest completion keeps
     them), so every option's dict is a copy of one shared base (each column's most
-    frequent label) with only the groups where the option's row differs written over: a
-    few dict stores per option instead of a hundred."""
+    frequent label) with only the groups where the option's row differs written over,
+    their codes and picks gathered for all options at once: one copy and one update per
+    option instead of a hundred stores."""
     compiled = passes.compiled
     rows = passes.rows(lits)
     live = np.flatnonzero(rows[:, 0] >= 0) if len(lits) else np.empty(0, dtype=np.int64)
@@ -208,22 +295,21 @@ def _resolutions(passes: Passes, lits: list[Literal]) -> dict[Literal, dict[str,
     width = int(rows.max()) + 1
     counts = np.bincount((rows + np.arange(n_layers) * width).ravel(), minlength=n_layers * width)
     base = counts.reshape(n_layers, width).argmax(axis=1)
-    codes = _pick_codes(compiled)
-    group_codes = index.group_codes
+    table = _pick_table(compiled)
+    codes = table.codes
     by_group = dict(zip(order, base.tolist(), strict=True))
-    base_codes = {code: codes[g][by_group[g]] for g, code in enumerate(group_codes)}
+    base_codes = {code: codes[g][by_group[g]] for g, code in enumerate(index.group_codes)}
     differ = rows != base
-    per_row = np.cumsum(differ.sum(axis=1)).tolist()
-    at_layer = np.nonzero(differ)[1]
-    layer_codes = [group_codes[order[i]] for i in at_layer.tolist()]
-    layer_groups = [codes[order[i]] for i in at_layer.tolist()]
-    layer_labels = rows[differ].tolist()
+    ends = np.cumsum(differ.sum(axis=1)).tolist()
+    at_layer = np.nonzero(differ)[1]  # row by row, as rows[differ] reads
+    keys = table.group_code[at_layer].tolist()
+    values = table.picks[table.start[at_layer] + rows[differ]].tolist()
     out: dict[Literal, dict[str, list[str]]] = {}
     start = 0
-    for k, end in zip(live.tolist(), per_row, strict=True):
+    for k, end in zip(live.tolist(), ends, strict=True):
         selections = base_codes.copy()
-        for t in range(start, end):
-            selections[layer_codes[t]] = layer_groups[t][layer_labels[t]]
+        if end > start:
+            selections.update(zip(keys[start:end], values[start:end], strict=True))
         out[lits[k]] = selections
         start = end
     return out

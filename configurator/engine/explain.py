@@ -412,21 +412,48 @@ class Candidates:
         return self.ordered[int(found[1][o])] if found[0][o] else None
 
 
+class CandidateOrder:
+    """One click's picks (oldest first) read into arrays once: `for_group` orders them for
+    the options of any group (`candidates_for`) with a few array operations, where each
+    group read the picks again."""
+
+    def __init__(self, compiled: CompiledProduct, candidates: Sequence[Literal]) -> None:
+        n = len(candidates)
+        self.compiled = compiled
+        self.candidates = tuple(candidates)
+        self.members = frozenset(candidates)
+        self.groups = np.fromiter((lit[0] for lit in candidates), dtype=np.int64, count=n)
+        options = np.fromiter((lit[1] for lit in candidates), dtype=np.int64, count=n)
+        offsets = np.asarray(compiled.index.offsets, dtype=np.int64)
+        self.gids = offsets[self.groups] + options if n else options
+        self.newest_first = np.arange(n, 0, -1)
+        self.literals = np.empty(n, dtype=object)  # gathered many at a time
+        for k, lit in enumerate(candidates):
+            self.literals[k] = lit
+
+    def for_group(self, g: int, *, without_own: bool = False) -> Candidates:
+        """The picks ordered for group g's options: nearest in rule hops first, then the
+        most recent. `without_own`: g's own picks left out (a single-choice group's
+        options replace them, so they cannot explain their exclusion)."""
+        n = len(self.candidates)
+        keys = [self.newest_first, self.compiled.group_distance[g][self.groups]]
+        members, own = self.members, 0
+        if without_own:
+            mine = self.groups == g
+            own = int(np.count_nonzero(mine))
+            if own:
+                members = members.difference(self.literals[mine].tolist())
+                keys.append(mine)  # g's own picks sort last, and are cut off
+        if own == n:
+            return Candidates((), np.zeros(0, dtype=np.int64), frozenset())
+        order = np.lexsort(keys)[: n - own]
+        return Candidates(tuple(self.literals[order].tolist()), self.gids[order], members)
+
+
 def candidates_for(compiled: CompiledProduct, candidates: Sequence[Literal], g: int) -> Candidates:
     """`candidates` (oldest first) ordered for the options of group `g`: nearest in rule
     hops first, then the most recent (one sort of arrays, not of tuples)."""
-    n = len(candidates)
-    index = compiled.index
-    if not n:
-        return Candidates((), np.zeros(0, dtype=np.int64), frozenset())
-    groups = np.fromiter((lit[0] for lit in candidates), dtype=np.int64, count=n)
-    options = np.fromiter((lit[1] for lit in candidates), dtype=np.int64, count=n)
-    distance = compiled.group_distance[g][groups]
-    order = np.lexsort((np.arange(n, 0, -1), distance)).tolist()
-    ordered = tuple(candidates[k] for k in order)
-    offsets = np.asarray(index.offsets, dtype=np.int64)
-    gids = (offsets[groups] + options)[order]
-    return Candidates(ordered, gids, frozenset(candidates))
+    return CandidateOrder(compiled, candidates).for_group(g)
 
 
 def minimal_support(

@@ -20,11 +20,14 @@ def resolve(product: Product | CompiledProduct) -> tuple[Product, Index]:
 
 
 def _picked_options(product: Product, picked: Mapping[int, int]) -> Iterator[tuple[Group, Option]]:
-    for g, group in enumerate(product.groups):
-        mask = picked.get(g, 0)
-        for o, option in enumerate(group.options):
-            if mask >> o & 1:
-                yield group, option
+    """The picked options in product order (only the picks are read: a click prices a
+    few picks of a product of a thousand options)."""
+    for g in sorted(picked):
+        group, mask = product.groups[g], picked[g]
+        while mask:
+            low = mask & -mask
+            yield group, group.options[low.bit_length() - 1]
+            mask ^= low
 
 
 def price_of(product: Product, picked: Mapping[int, int]) -> Price:

@@ -800,20 +800,21 @@ class Passes:
         the first best edge in the option's layer (first label ascending, then edge), then
         the first best edge into / out of every node on the way, as the passes found it."""
         n_layers = max(len(self.compiled.diagram.layers), 1)
-        out = np.full((len(lits), n_layers), -1, dtype=np.int32)
         memo = self._rows
-        todo = [
-            lit
-            for lit in dict.fromkeys(lits)
-            if lit not in memo and self.key[lit[0]][lit[1]] < self.inf
-        ]
+        todo = [lit for lit in dict.fromkeys(lits) if lit not in memo]
         if todo and not self.compiled.diagram.empty:
+            offsets = self.compiled.index.offsets
+            live = (self.flat_keys[[offsets[g] + o for g, o in todo]] < self.inf).tolist()
+            todo = [lit for lit, on in zip(todo, live, strict=True) if on]
             if len(todo) * n_layers > WALK_STEPS:
-                for lit, row in zip(todo, self._rebuild(todo), strict=True):
-                    memo[lit] = row
+                rebuilt = self._rebuild(todo)
+                memo.update(zip(todo, rebuilt, strict=True))
+                if len(todo) == len(lits) and todo == list(lits):
+                    return rebuilt.copy()  # a click's excluded options, all new: as rebuilt
             else:
                 for lit in todo:
                     memo[lit] = np.asarray(self._walk(lit), dtype=np.int32)
+        out = np.full((len(lits), n_layers), -1, dtype=np.int32)
         for k, lit in enumerate(lits):
             found = memo.get(lit)
             if found is not None:
