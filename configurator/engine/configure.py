@@ -126,6 +126,10 @@ class _Session:
 # Entries of each per-process memo of answers' pieces (option states, excluded options'
 # reasons) a compiled product keeps; beyond, the memo starts again.
 STATES_LIMIT = 50_000
+# Entries of the memo of whole groups' states (a group with no excluded option): about
+# 1 kB each with its key, so at most ~10 MB per compiled product; 300 industrial clicks
+# made 275.
+GROUPS_LIMIT = 10_000
 
 
 def _plain_states(compiled: CompiledProduct) -> dict[tuple[object, ...], OptionState]:
@@ -305,7 +309,7 @@ def configure(
                         for o, option in enumerate(group.options)
                     ),
                 )
-                if len(plain_groups) >= STATES_LIMIT:
+                if len(plain_groups) >= GROUPS_LIMIT:
                     plain_groups.clear()
                 plain_groups[key] = state_of_group
             groups.append(state_of_group)

@@ -115,6 +115,7 @@ def test_memoised_states_do_not_depend_on_earlier_clicks(data, tiny):
     limit = 1 if tiny else CONFIGURE.STATES_LIMIT
     with (
         patch.object(CONFIGURE, "STATES_LIMIT", limit),
+        patch.object(CONFIGURE, "GROUPS_LIMIT", limit if tiny else CONFIGURE.GROUPS_LIMIT),
         patch.object(deltas, "LABELS_LIMIT", limit if tiny else deltas.LABELS_LIMIT),
     ):
         for selections in clicks:
