@@ -201,3 +201,21 @@ def test_answers_of_a_warm_product_print_as_those_of_a_cold_one():
         group, code = rng.choice(available)
         picks = selections.get(group.code, [])
         selections[group.code] = [code] if group.max == 1 else [*picks, code]
+
+
+@pytest.mark.parametrize("big", [0, 2**70])  # a group with more options than a word holds
+def test_a_new_click_starts_from_the_longest_agreeing_prefix_and_suffix(big):
+    store = DropStore(10)
+    first = store.start((big, 1, 2, 3), 1)
+    first.fwd.extend(["f1", "f2", "f3", "f4"])  # boundaries 1-4 as a click would add them
+    first.bwd.extend(["b3", "b2", "b1", "b0"])
+    other = store.start((big, 9, 9, 9), 1)  # most recent, agrees less
+    other.fwd.extend(["x1", "x2", "x3", "x4"])
+    other.bwd.extend(["y3", "y2", "y1", "y0"])
+    # Layer 2 differs: boundaries 0-2 forward and 4-3 backward are the same.
+    record = store.start((big, 1, 7, 3), 1)
+    assert record.fwd == [None, "f1", "f2"]
+    assert record.bwd == [None, "b3"]
+    record.fwd.append("new")  # grows its own list only
+    assert first.fwd == [None, "f1", "f2", "f3", "f4"]
+    assert store.start((big, 1, 2, 3), 1).fwd == first.fwd  # the same picks: all of it
