@@ -15,10 +15,16 @@ whole diagram per set of picks:
   through an unrestricted layer cost nothing: the diagram is reduced (every node lies on
   a path), so a restriction's effect ends where no rule carries it further.
 
+- a step is a pure function of the layer, the reach it starts from and the layer's
+  restriction, and different sets of picks often reach the same nodes a few layers past
+  the picks they differ in (most steps of a Renault-size click repeat one made before).
+  So steps are memoised by (direction, layer, restriction, the reach packed to bits): a
+  repeated step costs a hash of the packed reach, not a pass over the layer's edges.
+
 Every array is exactly what a whole sweep would compute at that boundary: the answers
-are the same, only fewer layers are stepped through. Chains are pure functions of the
-diagram and the picks, so they are kept across clicks in a store bounded by bytes
-(least recently used chains dropped first; the store lives in `CompiledProduct.cache`).
+are the same, only fewer layers are stepped through. Chains and steps are pure
+functions of the diagram and the picks, so they are kept across clicks in stores bounded
+by bytes (least recently used dropped first; they live in `CompiledProduct.cache`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 
@@ -46,10 +53,25 @@ Chain = tuple[int, tuple[Reached, ...], int]
 # Bytes of reach arrays a compiled product keeps across clicks; beyond, the least
 # recently used chains are dropped.
 STORE_BYTES = 48 * 2**20
+# Bytes of memoised steps (packed start reach and the reach stepped to); beyond, the
+# least recently used steps are dropped.
+STEP_BYTES = 24 * 2**20
+
+# A step: (forward, layer, options the layer's pick must contain, the start reach packed
+# to bits (None: every node)).
+StepKey = tuple[bool, int, int, bytes | None]
+_MISSING = object()
 
 
 def _nbytes(reach: Reached) -> int:
     return 0 if reach is None else reach.nbytes
+
+
+def _mask(lits: Iterable[Literal]) -> int:
+    mask = 0
+    for _, o in lits:
+        mask |= 1 << o
+    return mask
 
 
 class Sweeps:
@@ -57,12 +79,17 @@ class Sweeps:
     docstring). Safe to share between threads: a chain is replaced, never changed in
     place, and the store is changed under a lock."""
 
-    def __init__(self, diagram: Diagram, *, max_bytes: int = STORE_BYTES) -> None:
+    def __init__(
+        self, diagram: Diagram, *, max_bytes: int = STORE_BYTES, step_bytes: int = STEP_BYTES
+    ) -> None:
         self.diagram = diagram
         self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
         self.max_bytes = max_bytes
+        self.step_bytes = step_bytes
         self._chains: OrderedDict[tuple[bool, frozenset[Literal]], Chain] = OrderedDict()
         self._bytes = 0
+        self._steps: OrderedDict[StepKey, tuple[Reached, int]] = OrderedDict()
+        self._step_held = 0
         self._lock = threading.Lock()
         self.steps = 0  # layers stepped through (tests and benchmarks read it)
 
@@ -70,11 +97,37 @@ class Sweeps:
     def held_bytes(self) -> int:
         return self._bytes
 
+    @property
+    def step_held_bytes(self) -> int:
+        return self._step_held
+
     def _restriction(self, i: int, lits: Iterable[Literal]) -> Reached:
-        mask = 0
-        for _, o in lits:
-            mask |= 1 << o
-        return allowed_edges(self.diagram.layers[i], mask)
+        return allowed_edges(self.diagram.layers[i], _mask(lits))
+
+    def _step(self, forward: bool, i: int, cur: Reached, mask: int) -> Reached:
+        """The reach after stepping through layer `i` (forward: from boundary i to i + 1;
+        backward: from i + 1 to i) from `cur`, over the edges whose pick contains the
+        options of `mask`: memoised (see the module docstring)."""
+        key: StepKey = (forward, i, mask, None if cur is None else np.packbits(cur).tobytes())
+        found = self._steps.get(key, _MISSING)
+        if found is not _MISSING:
+            with self._lock:
+                if key in self._steps:
+                    self._steps.move_to_end(key)
+            return cast(tuple[Reached, int], found)[0]
+        self.steps += 1
+        layer = self.diagram.layers[i]
+        ok = allowed_edges(layer, mask)
+        out = (step_forward if forward else step_backward)(layer, cur, ok)
+        size = _nbytes(out) + (0 if key[3] is None else len(key[3])) + 100
+        with self._lock:
+            if key not in self._steps:
+                self._steps[key] = (out, size)
+                self._step_held += size
+                while self._step_held > self.step_bytes and len(self._steps) > 1:
+                    _, (_, dropped) = self._steps.popitem(last=False)
+                    self._step_held -= dropped
+        return out
 
     def _keep(self, key: tuple[bool, frozenset[Literal]], chain: Chain) -> None:
         with self._lock:
@@ -101,12 +154,11 @@ class Sweeps:
         pick = max if forward else min
         m = pick(layer_of[g] for g, _ in lits)
         here = [lit for lit in lits if layer_of[lit[0]] == m]
-        layer, ok = self.diagram.layers[m], self._restriction(m, here)
-        self.steps += 1
+        rest = lits.difference(here)
         if forward:
-            first = step_forward(layer, self.forward(lits.difference(here), m), ok)
+            first = self._step(True, m, self.forward(rest, m), _mask(here))
             return (m + 1, (first,), _nbytes(first))
-        first = step_backward(layer, self.backward(lits.difference(here), m + 1), ok)
+        first = self._step(False, m, self.backward(rest, m + 1), _mask(here))
         return (m, (first,), _nbytes(first))
 
     def forward(self, lits: frozenset[Literal], b: int) -> Reached:
@@ -129,13 +181,12 @@ class Sweeps:
         if depth >= len(reach):
             grown, cur = list(reach), reach[-1]
             if forward:
-                layers, step = range(start + len(reach) - 1, b), step_forward
+                layers = range(start + len(reach) - 1, b)
             else:
-                layers, step = range(start - len(reach), b - 1, -1), step_backward
+                layers = range(start - len(reach), b - 1, -1)
             for i in layers:
                 if cur is not None:
-                    self.steps += 1
-                    cur = step(self.diagram.layers[i], cur, None)
+                    cur = self._step(forward, i, cur, 0)
                     held += _nbytes(cur)
                 grown.append(cur)
             chain = (start, tuple(grown), held)
