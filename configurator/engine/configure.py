@@ -13,8 +13,8 @@ from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import option_deltas
 from configurator.engine.explain import (
+    CandidatePool,
     Candidates,
-    candidates_for,
     item_id,
     item_message,
     minimal_support,
@@ -59,6 +59,7 @@ class _Session:
         self.sweeps = _sweeps_of(compiled)
         self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
         self._candidates: dict[int, Candidates] = {}
+        self._pool: CandidatePool | None = None
 
     def candidates(self, g: int, recency: Sequence[Literal]) -> Candidates:
         """The picks of `recency` that may explain group g's options, ordered for it
@@ -66,9 +67,9 @@ class _Session:
         cannot explain its exclusion."""
         found = self._candidates.get(g)
         if found is None:
-            if self.compiled.index.maxs[g] == 1:
-                recency = [s for s in recency if s[0] != g]
-            found = self._candidates[g] = candidates_for(self.compiled, recency, g)
+            if self._pool is None or self._pool.picks is not recency:
+                self._pool = CandidatePool(self.compiled, recency, drop_own=True)
+            found = self._candidates[g] = self._pool.for_group(g)
         return found
 
     def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:

@@ -30,7 +30,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from functools import cached_property
 from typing import TypeVar, cast
 
 import numpy as np
@@ -362,49 +363,91 @@ def _shrink(items: list[T], infeasible: Callable[[Sequence[T]], bool]) -> list[T
     return quickxplain(items, infeasible)
 
 
-@dataclass(frozen=True)
-class Candidates:
-    """The picks that may explain an excluded option of one group, in the order
-    `minimal_support` tries them (nearest in rule hops, then most recent first), with
-    their global ids: the same for every option of the group, so built once per group."""
+class CandidatePool:
+    """The current picks (oldest first) ordered for the options of every group at once,
+    made once per click: for group g, nearest to g in rule hops first, then the most
+    recent (a single-choice group's own picks dropped when `drop_own`: its option replaces
+    them, so they cannot explain its exclusion). The pair table is read once for all
+    options too: which pick, first in its group's order, excludes an option by itself."""
 
-    ordered: tuple[Literal, ...]
-    gids: np.ndarray  # int64, global id of each of `ordered`
-    members: frozenset[Literal]
-    # The group's pair table rows of `ordered`, read once for all its options: for each
-    # option, whether one candidate alone excludes it and the first that does.
-    first_alone: dict[int, tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    def __init__(
+        self, compiled: CompiledProduct, picks: Sequence[Literal], *, drop_own: bool
+    ) -> None:
+        self.compiled = compiled
+        self.picks = picks
+        n = len(picks)
+        index = compiled.index
+        pairs = np.array(picks, dtype=np.int64).reshape(n, 2)
+        self.groups = pairs[:, 0]
+        offsets = np.asarray(index.offsets, dtype=np.int64)
+        self.gids = offsets[self.groups] + pairs[:, 1]
+        distance = compiled.group_distance.take(self.groups, axis=1)  # (groups, picks)
+        recent = np.broadcast_to(np.arange(n, 0, -1), distance.shape)  # most recent first
+        # order[g]: the picks in g's order; rank[g, k]: the place of pick k in it (n for a
+        # pick dropped from it).
+        self.order = np.lexsort((recent, distance), axis=-1)
+        rank = np.empty_like(self.order)
+        np.put_along_axis(rank, self.order, np.arange(n), axis=-1)
+        if drop_own:
+            single = np.asarray(index.maxs) == 1
+            own = (self.groups[None, :] == np.arange(len(single))[:, None]) & single[:, None]
+            rank[own] = n
+        self.rank = rank
+        self._first: np.ndarray | None = None
+
+    def first_alone(self) -> np.ndarray:
+        """For each option (global id), the place in its group's order of the first pick
+        that excludes it by itself (the pair table); n where none does."""
+        if self._first is None:
+            n = len(self.picks)
+            index = self.compiled.index
+            width = self.compiled.pair_excluded.shape[1]
+            excludes = self.compiled.pair_excluded.take(self.gids, axis=0)  # (picks, options)
+            group_of = np.repeat(
+                np.arange(len(index.offsets)),
+                [len(codes) for codes in index.option_codes],
+            )[:width]
+            places = np.where(excludes.T, self.rank.take(group_of, axis=0), n)
+            self._first = places.min(axis=1) if n else np.zeros(width, dtype=np.int64)
+        return self._first
+
+    def for_group(self, g: int) -> Candidates:
+        return Candidates(self, g)
+
+
+class Candidates:
+    """The picks that may explain an excluded option of group `g`, in the order
+    `minimal_support` tries them (see `CandidatePool`): the same for every option of the
+    group, read off the click's pool."""
+
+    def __init__(self, pool: CandidatePool, g: int) -> None:
+        self.pool = pool
+        self.g = g
+
+    @cached_property
+    def ordered(self) -> tuple[Literal, ...]:
+        pool, n = self.pool, len(self.pool.picks)
+        order = pool.order[self.g]
+        kept = order[pool.rank[self.g].take(order) < n] if n else order
+        return tuple(map(pool.picks.__getitem__, kept.tolist()))
+
+    @cached_property
+    def members(self) -> frozenset[Literal]:
+        return frozenset(self.ordered)
 
     def alone(self, compiled: CompiledProduct, target: Literal) -> Literal | None:
         """The first of `ordered` that excludes `target` by itself (the pair table)."""
-        g, o = target
-        found = self.first_alone.get(g)
-        if found is None:
-            start = compiled.index.offsets[g]
-            width = len(compiled.index.option_codes[g])
-            rows: np.ndarray = compiled.pair_excluded[self.gids, start : start + width]
-            hit = cast("np.ndarray", rows.any(axis=0))  # numpy's stubs: axis reductions
-            found = self.first_alone[g] = (hit, rows.argmax(axis=0))
-        return self.ordered[int(found[1][o])] if found[0][o] else None
+        pool = self.pool
+        place = int(pool.first_alone()[compiled.index.global_id(target)])
+        if place >= len(pool.picks):
+            return None
+        return pool.picks[int(pool.order[self.g, place])]
 
 
 def candidates_for(compiled: CompiledProduct, candidates: Sequence[Literal], g: int) -> Candidates:
     """`candidates` (oldest first) ordered for the options of group `g`: nearest in rule
-    hops first, then the most recent (one sort of arrays, not of tuples)."""
-    n = len(candidates)
-    index = compiled.index
-    if not n:
-        return Candidates((), np.zeros(0, dtype=np.int64), frozenset())
-    groups = np.fromiter((lit[0] for lit in candidates), dtype=np.int64, count=n)
-    options = np.fromiter((lit[1] for lit in candidates), dtype=np.int64, count=n)
-    distance = compiled.group_distance[g][groups]
-    order = np.lexsort((np.arange(n, 0, -1), distance)).tolist()
-    ordered = tuple(candidates[k] for k in order)
-    offsets = np.asarray(index.offsets, dtype=np.int64)
-    gids = (offsets[groups] + options)[order]
-    return Candidates(ordered, gids, frozenset(candidates))
+    hops first, then the most recent."""
+    return CandidatePool(compiled, candidates, drop_own=False).for_group(g)
 
 
 def minimal_support(
