@@ -15,6 +15,7 @@ from configurator.engine.deltas import option_deltas
 from configurator.engine.explain import (
     CandidatePool,
     Candidates,
+    SupportMemo,
     item_id,
     item_message,
     minimal_support,
@@ -68,7 +69,9 @@ class _Session:
         found = self._candidates.get(g)
         if found is None:
             if self._pool is None or self._pool.picks is not recency:
-                self._pool = CandidatePool(self.compiled, recency, drop_own=True)
+                self._pool = CandidatePool(
+                    self.compiled, recency, drop_own=True, answers=_support_memo(self.compiled)
+                )
             found = self._candidates[g] = self._pool.for_group(g)
         return found
 
@@ -132,6 +135,15 @@ def _reasons_memo(compiled: CompiledProduct) -> dict[tuple[object, ...], tuple[R
     found: dict[tuple[object, ...], tuple[Reason, ...]] = compiled.cache.setdefault(
         "option-reasons", {}
     )
+    return found
+
+
+def _support_memo(compiled: CompiledProduct) -> SupportMemo:
+    """The product's searches' answers under the plain exclusion test, kept across
+    clicks (bounded, see `explain.SupportMemo`)."""
+    found = compiled.cache.get("support-answers")
+    if not isinstance(found, SupportMemo):
+        found = compiled.cache["support-answers"] = SupportMemo()
     return found
 
 

@@ -28,6 +28,7 @@ Results are cached per compiled product and process (bounded).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -363,6 +364,51 @@ def _shrink(items: list[T], infeasible: Callable[[Sequence[T]], bool]) -> list[T
     return quickxplain(items, infeasible)
 
 
+class SupportMemo:
+    """Searches' answers kept across clicks (bounded), for one exclusion test: the plain
+    one, `target` excluded when only the given picks are made.
+
+    The search's answer beyond the forced picks F is the preferred conflict of the other
+    candidates c1, c2, ... (in their order) with F as background: c_k1 for the least k1
+    with F + c1..c_k1 excluding the target, then again with c_k1 kept, and so on
+    (QuickXplain finds exactly that set; `tests/unit/engine/test_engine_supports.py`
+    checks it against that definition). It reads only tests of sets within F + c1..c_k1,
+    so a later click with the same target, the same F and the same first k1 candidates
+    in the same order has the same answer, whatever its other picks."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._found: dict[
+            tuple[Literal, tuple[Literal, ...]],
+            tuple[tuple[tuple[Literal, ...], tuple[Literal, ...]], ...],
+        ] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, target: Literal, forced: Sequence[Literal], ordered: Sequence[Literal]
+    ) -> list[Literal] | None:
+        for prefix, answer in self._found.get((target, tuple(forced)), ()):
+            if tuple(ordered[: len(prefix)]) == prefix:
+                return list(answer)
+        return None
+
+    def put(
+        self,
+        target: Literal,
+        forced: Sequence[Literal],
+        ordered: Sequence[Literal],
+        answer: Sequence[Literal],
+    ) -> None:
+        place = {lit: k for k, lit in enumerate(ordered)}
+        prefix = tuple(ordered[: max(place[lit] for lit in answer) + 1])
+        key = (target, tuple(forced))
+        with self._lock:
+            if len(self._found) >= self.limit:
+                self._found.clear()  # a long-lived process sees endless clicks: stay bounded
+            kept = self._found.get(key, ())
+            self._found[key] = ((prefix, tuple(answer)), *kept[:3])
+
+
 class CandidatePool:
     """The current picks (oldest first) ordered for the options of every group at once,
     made once per click: for group g, nearest to g in rule hops first, then the most
@@ -371,10 +417,16 @@ class CandidatePool:
     options too: which pick, first in its group's order, excludes an option by itself."""
 
     def __init__(
-        self, compiled: CompiledProduct, picks: Sequence[Literal], *, drop_own: bool
+        self,
+        compiled: CompiledProduct,
+        picks: Sequence[Literal],
+        *,
+        drop_own: bool,
+        answers: SupportMemo | None = None,
     ) -> None:
         self.compiled = compiled
         self.picks = picks
+        self.answers = answers
         n = len(picks)
         index = compiled.index
         pairs = np.array(picks, dtype=np.int64).reshape(n, 2)
@@ -482,6 +534,11 @@ def minimal_support(
     if forced and excluded_under(frozenset(forced), target):
         return forced
     ordered = [lit for lit in candidates.ordered if lit not in forced]
+    answers = candidates.pool.answers if isinstance(candidates, Candidates) else None
+    if answers is not None:
+        found = answers.get(target, forced, ordered)
+        if found is not None:
+            return forced + found
 
     def still_excluded(lits: Sequence[Literal]) -> bool:
         return excluded_under(frozenset([*forced, *lits]), target)
@@ -489,7 +546,12 @@ def minimal_support(
     size = 2
     while size < len(ordered) and not still_excluded(ordered[:size]):
         size *= 2
-    return forced + _shrink(ordered[:size], still_excluded)
+    if not still_excluded(ordered[:size]):
+        return forced + ordered[:size]  # not excluded under them all: nothing to drop
+    kept = quickxplain(ordered[:size], still_excluded)
+    if answers is not None and kept:
+        answers.put(target, forced, ordered, kept)
+    return forced + kept
 
 
 def pair_cores(

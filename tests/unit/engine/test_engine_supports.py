@@ -150,21 +150,7 @@ def _crowded_docs(draw) -> dict:
     }
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_reasons_of_several_picks_name_the_preferred_minimal_set(data):
-    doc = data.draw(_crowded_docs())
-    oracle = Oracle(doc)
-    if not oracle.configs:
-        return
-    compiled = compile_product(product_from_document(doc, "EUR"))
-    # Most groups picked, so most excluded options have several candidate picks.
-    selections = {
-        g["code"]: [data.draw(st.sampled_from([o["code"] for o in g["options"]]))]
-        for g in doc["groups"]
-        if data.draw(st.integers(0, 4))
-    }
-    order = data.draw(st.permutations([f"{g}.{o}" for g, os in selections.items() for o in os]))
+def _check_click(oracle, compiled, selections, order) -> None:
     index = compiled.index
     picked = parse_selections(index, compiled.product, selections)
     recency = ordered_literals(index, picked, order)
@@ -179,3 +165,34 @@ def test_reasons_of_several_picks_name_the_preferred_minimal_set(data):
                 group.code,
                 option.code,
             )
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_reasons_of_several_picks_name_the_preferred_minimal_set(data):
+    """Several clicks on one product, each changing a pick of the one before: the
+    searches' answers kept across clicks (`explain.SupportMemo`) are read again only
+    where they are the answer."""
+    doc = data.draw(_crowded_docs())
+    oracle = Oracle(doc)
+    if not oracle.configs:
+        return
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    # Most groups picked, so most excluded options have several candidate picks.
+    codes = {g["code"]: [o["code"] for o in g["options"]] for g in doc["groups"]}
+    selections = {
+        g: [data.draw(st.sampled_from(options))]
+        for g, options in codes.items()
+        if data.draw(st.integers(0, 4))
+    }
+    order = data.draw(st.permutations([f"{g}.{o}" for g, os in selections.items() for o in os]))
+    for _ in range(4):
+        _check_click(oracle, compiled, selections, order)
+        g = data.draw(st.sampled_from(sorted(codes)))
+        option = data.draw(st.sampled_from(codes[g]))
+        order = [lit for lit in order if not lit.startswith(g + ".")]
+        if data.draw(st.integers(0, 3)):
+            selections = {**selections, g: [option]}
+            order.append(f"{g}.{option}")
+        else:
+            selections = {h: os for h, os in selections.items() if h != g}
