@@ -525,11 +525,11 @@ def minimal_support(
         return []
     if not isinstance(candidates, Candidates):
         candidates = candidates_for(compiled, candidates, target[0])
-    if not candidates.ordered:
-        return []
-    alone = candidates.alone(compiled, target)
+    alone = candidates.alone(compiled, target)  # None when there are no candidates
     if alone is not None:
         return [alone]
+    if not candidates.ordered:
+        return []
     forced = [lit for lit in (necessary() if necessary else ()) if lit in candidates.members]
     if forced and excluded_under(frozenset(forced), target):
         return forced

@@ -57,6 +57,9 @@ STORE_BYTES = 48 * 2**20
 # least recently used steps are dropped.
 STEP_BYTES = 24 * 2**20
 
+# Restrictions (edges of a layer allowed under some options) kept; beyond, they start again.
+ALLOWED_ENTRIES = 4096
+
 # A step: (forward, layer, options the layer's pick must contain, the start reach packed
 # to bits (None: every node)).
 StepKey = tuple[bool, int, int, bytes | None]
@@ -90,6 +93,8 @@ class Sweeps:
         self._bytes = 0
         self._steps: OrderedDict[StepKey, tuple[Reached, int]] = OrderedDict()
         self._step_held = 0
+        # Each layer's edges allowed under a pick's options (few masks per layer).
+        self._allowed: dict[tuple[int, int], Reached] = {}
         self._lock = threading.Lock()
         self.steps = 0  # layers stepped through (tests and benchmarks read it)
 
@@ -101,8 +106,18 @@ class Sweeps:
     def step_held_bytes(self) -> int:
         return self._step_held
 
-    def _restriction(self, i: int, lits: Iterable[Literal]) -> Reached:
-        return allowed_edges(self.diagram.layers[i], _mask(lits))
+    def _restricted(self, i: int, mask: int) -> Reached:
+        """The edges of layer `i` whose pick contains the options of `mask` (kept)."""
+        if not mask:
+            return None
+        try:
+            return self._allowed[(i, mask)]
+        except KeyError:
+            ok = allowed_edges(self.diagram.layers[i], mask)
+            if len(self._allowed) >= ALLOWED_ENTRIES:
+                self._allowed.clear()
+            self._allowed[(i, mask)] = ok
+            return ok
 
     def _step(self, forward: bool, i: int, cur: Reached, mask: int) -> Reached:
         """The reach after stepping through layer `i` (forward: from boundary i to i + 1;
@@ -117,8 +132,7 @@ class Sweeps:
             return cast(tuple[Reached, int], found)[0]
         self.steps += 1
         layer = self.diagram.layers[i]
-        ok = allowed_edges(layer, mask)
-        out = (step_forward if forward else step_backward)(layer, cur, ok)
+        out = (step_forward if forward else step_backward)(layer, cur, self._restricted(i, mask))
         size = _nbytes(out) + (0 if key[3] is None else len(key[3])) + 100
         with self._lock:
             if key not in self._steps:
@@ -204,7 +218,10 @@ class Sweeps:
         own = [lit for lit in lits if lit[0] == g] if keep_own else []
         layer = self.diagram.layers[t]
         return live_options(
-            layer, self.forward(before, t), self.backward(after, t + 1), self._restriction(t, own)
+            layer,
+            self.forward(before, t),
+            self.backward(after, t + 1),
+            self._restricted(t, _mask(own)),
         )
 
     def feasible(self, lits: frozenset[Literal]) -> bool:
