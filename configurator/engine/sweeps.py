@@ -60,6 +60,10 @@ STEP_BYTES = 24 * 2**20
 # Restrictions (edges of a layer allowed under some options) kept; beyond, they start again.
 ALLOWED_ENTRIES = 4096
 
+# Answers of `live` kept across clicks (sets of picks of up to a few dozen literals and a
+# bool per option: about 2 kB each); beyond, the least recently used are dropped.
+LIVE_ENTRIES = 8192
+
 # A step: (forward, layer, options the layer's pick must contain, the start reach packed
 # to bits (None: every node)).
 StepKey = tuple[bool, int, int, bytes | None]
@@ -83,16 +87,23 @@ class Sweeps:
     place, and the store is changed under a lock."""
 
     def __init__(
-        self, diagram: Diagram, *, max_bytes: int = STORE_BYTES, step_bytes: int = STEP_BYTES
+        self,
+        diagram: Diagram,
+        *,
+        max_bytes: int = STORE_BYTES,
+        step_bytes: int = STEP_BYTES,
+        live_entries: int = LIVE_ENTRIES,
     ) -> None:
         self.diagram = diagram
         self.layer_of = {layer.group: i for i, layer in enumerate(diagram.layers)}
         self.max_bytes = max_bytes
         self.step_bytes = step_bytes
+        self.live_entries = live_entries
         self._chains: OrderedDict[tuple[bool, frozenset[Literal]], Chain] = OrderedDict()
         self._bytes = 0
         self._steps: OrderedDict[StepKey, tuple[Reached, int]] = OrderedDict()
         self._step_held = 0
+        self._live: OrderedDict[tuple[frozenset[Literal], int, bool], np.ndarray] = OrderedDict()
         # Each layer's edges allowed under a pick's options (few masks per layer).
         self._allowed: dict[tuple[int, int], Reached] = {}
         self._lock = threading.Lock()
@@ -210,7 +221,24 @@ class Sweeps:
     def live(self, lits: frozenset[Literal], g: int, *, keep_own: bool) -> np.ndarray:
         """Options of group `g` on some path whose every other layer's pick contains the
         options `lits` name there; `keep_own`: the layer of `g` too (a multi-choice group
-        keeps its picks), else its picks are replaced (single choice)."""
+        keeps its picks), else its picks are replaced (single choice). Answers are kept
+        across clicks (the searches of one click mostly ask what earlier clicks asked);
+        the array returned is shared: read it, never change it."""
+        key = (lits, g, keep_own)
+        found = self._live.get(key)
+        if found is not None:
+            with self._lock:
+                if key in self._live:
+                    self._live.move_to_end(key)
+            return found
+        options = self._live_options(lits, g, keep_own)
+        with self._lock:
+            self._live[key] = options
+            while len(self._live) > self.live_entries:
+                self._live.popitem(last=False)
+        return options
+
+    def _live_options(self, lits: frozenset[Literal], g: int, keep_own: bool) -> np.ndarray:
         t = self.layer_of[g]
         layer_of = self.layer_of
         before = frozenset(lit for lit in lits if layer_of[lit[0]] < t)

@@ -43,6 +43,8 @@ def _check_queries(compiled, sweeps: Sweeps, rng: random.Random, queries: int) -
         keep_own = index.maxs[g] > 1
         expected = availability(diagram, _required(lits), index.maxs, [g])[g]
         assert sweeps.live(lits, g, keep_own=keep_own).tolist() == expected.tolist()
+        # Asked again (the kept answer, or computed again once dropped): the same.
+        assert sweeps.live(lits, g, keep_own=keep_own).tolist() == expected.tolist()
         assert sweeps.feasible(lits) == is_feasible(diagram, restrictions(diagram, _required(lits)))
 
 
@@ -53,17 +55,22 @@ def test_shared_reach_equals_whole_sweeps(doc, seed, tiny):
     if compiled.diagram.empty:
         return
     sweeps = Sweeps(
-        compiled.diagram, max_bytes=64 if tiny else 2**20, step_bytes=64 if tiny else 2**20
+        compiled.diagram,
+        max_bytes=64 if tiny else 2**20,
+        step_bytes=64 if tiny else 2**20,
+        live_entries=2 if tiny else 1000,
     )
     _check_queries(compiled, sweeps, random.Random(seed), 25)
     assert sweeps.held_bytes <= sweeps.max_bytes or len(sweeps._chains) == 1
     assert sweeps.step_held_bytes <= sweeps.step_bytes or len(sweeps._steps) == 1
+    assert len(sweeps._live) <= sweeps.live_entries
 
 
 def test_shared_reach_on_a_large_product_stays_exact_and_bounded():
     compiled = compile_product(product_from_document(generated_document(seed=7), "EUR"))
-    sweeps = Sweeps(compiled.diagram, max_bytes=20_000, step_bytes=30_000)
+    sweeps = Sweeps(compiled.diagram, max_bytes=20_000, step_bytes=30_000, live_entries=50)
     _check_queries(compiled, sweeps, random.Random(5), 300)
+    assert len(sweeps._live) == 50
     assert 0 < sweeps.held_bytes <= 20_000
     assert 0 < sweeps.step_held_bytes <= 30_000
     # Repeating a query steps through no layer: the chains are kept.
