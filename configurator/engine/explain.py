@@ -517,7 +517,10 @@ def minimal_support(
 
     `necessary` (asked only when no single pick explains the target) returns the picks
     lying in every such subset (see `necessary.single_drops`): when they exclude the
-    target they are the answer, else the search only decides the other picks.
+    target they are the answer, else the search only decides the other picks: prefixes
+    of doubling length until one excludes the target, then QuickXplain over it, whose
+    answer is the preferred conflict of the candidates in their order (see
+    `SupportMemo`; candidates from a pool holding one reuse earlier clicks' answers).
     """
     gid = compiled.index.global_id(target)
     table = compiled.pair_excluded

@@ -14,17 +14,20 @@ whole diagram per set of picks:
 - a boundary where every node is reached is stored as None ("all"), and steps from None
   through an unrestricted layer cost nothing: the diagram is reduced (every node lies on
   a path), so a restriction's effect ends where no rule carries it further.
-
 - a step is a pure function of the layer, the reach it starts from and the layer's
   restriction, and different sets of picks often reach the same nodes a few layers past
-  the picks they differ in (most steps of a Renault-size click repeat one made before).
+  the picks they differ in (57% of a Renault click's steps repeated one made before).
   So steps are memoised by (direction, layer, restriction, the reach packed to bits): a
   repeated step costs a hash of the packed reach, not a pass over the layer's edges.
+- the answers (`live`: the options of a group under a set of picks) are kept too: a
+  click's searches mostly ask what earlier clicks asked (the industrial product: 23 of
+  a click's 25 new questions).
 
 Every array is exactly what a whole sweep would compute at that boundary: the answers
-are the same, only fewer layers are stepped through. Chains and steps are pure
+are the same, only fewer layers are stepped through. Chains, steps and answers are pure
 functions of the diagram and the picks, so they are kept across clicks in stores bounded
-by bytes (least recently used dropped first; they live in `CompiledProduct.cache`).
+by bytes or entries (least recently used dropped first; they live in
+`CompiledProduct.cache`).
 """
 
 from __future__ import annotations
