@@ -70,7 +70,11 @@ class _Session:
         if found is None:
             if self._pool is None or self._pool.picks is not recency:
                 self._pool = CandidatePool(
-                    self.compiled, recency, drop_own=True, answers=_support_memo(self.compiled)
+                    self.compiled,
+                    recency,
+                    drop_own=True,
+                    answers=_support_memo(self.compiled),
+                    every_group=True,
                 )
             found = self._candidates[g] = self._pool.for_group(g)
         return found

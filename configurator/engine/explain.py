@@ -413,8 +413,8 @@ class CandidatePool:
     """The current picks (oldest first) ordered for the options of every group at once,
     made once per click: for group g, nearest to g in rule hops first, then the most
     recent (a single-choice group's own picks dropped when `drop_own`: its option replaces
-    them, so they cannot explain its exclusion). The pair table is read once for all
-    options too: which pick, first in its group's order, excludes an option by itself."""
+    them, so they cannot explain its exclusion). The pair table is read once per group
+    for all its options: which pick, first in the group's order, excludes each by itself."""
 
     def __init__(
         self,
@@ -423,10 +423,12 @@ class CandidatePool:
         *,
         drop_own: bool,
         answers: SupportMemo | None = None,
+        every_group: bool = False,
     ) -> None:
         self.compiled = compiled
         self.picks = picks
         self.answers = answers
+        self.every_group = every_group
         n = len(picks)
         index = compiled.index
         pairs = np.array(picks, dtype=np.int64).reshape(n, 2)
@@ -445,23 +447,49 @@ class CandidatePool:
             own = (self.groups[None, :] == np.arange(len(single))[:, None]) & single[:, None]
             rank[own] = n
         self.rank = rank
-        self._first: np.ndarray | None = None
+        self._first: dict[int, np.ndarray] = {}
 
-    def first_alone(self) -> np.ndarray:
-        """For each option (global id), the place in its group's order of the first pick
-        that excludes it by itself (the pair table); n where none does."""
-        if self._first is None:
-            n = len(self.picks)
+    def first_alone(self, g: int) -> np.ndarray:
+        """For each option of group `g`, the place in g's order of the first pick that
+        excludes it by itself (the pair table); n where none does. A click's pool reads
+        the table once for every group's options, a pool for one search only g's."""
+        found = self._first.get(g)
+        if found is None:
             index = self.compiled.index
-            width = self.compiled.pair_excluded.shape[1]
-            excludes = self.compiled.pair_excluded.take(self.gids, axis=0)  # (picks, options)
-            group_of = np.repeat(
-                np.arange(len(index.offsets)),
-                [len(codes) for codes in index.option_codes],
-            )[:width]
-            places = np.where(excludes.T, self.rank.take(group_of, axis=0), n)
-            self._first = places.min(axis=1) if n else np.zeros(width, dtype=np.int64)
-        return self._first
+            start, width = index.offsets[g], len(index.option_codes[g])
+            if self.every_group:
+                whole = self._first.get(-1)
+                if whole is None:
+                    whole = self._first[-1] = self._places(
+                        slice(None), self.rank.take(self._group_of(), axis=0)
+                    )
+                found = whole[start : start + width]
+            else:
+                found = self._places(slice(start, start + width), self.rank[g][None, :])
+            self._first[g] = found
+        return found
+
+    def _places(self, columns: slice, ranks: np.ndarray) -> np.ndarray:
+        """The least rank of a pick excluding each option of `columns` by itself (n when
+        none does); `ranks`: the picks' ranks in each option's group (one row per option,
+        or one row for all)."""
+        n = len(self.picks)
+        excludes = self.compiled.pair_excluded[self.gids, columns]  # (picks, options)
+        width = excludes.shape[1]
+        if not n:
+            return np.zeros(width, dtype=np.int64)
+        places: np.ndarray = np.where(excludes.T, ranks, n).min(axis=1)
+        return places
+
+    def _group_of(self) -> np.ndarray:
+        """The group of each option (global id), as the pair table's columns run."""
+        index = self.compiled.index
+        found = self.compiled.cache.get("group-of-option")
+        if not isinstance(found, np.ndarray):
+            found = self.compiled.cache["group-of-option"] = np.repeat(
+                np.arange(len(index.offsets)), [len(codes) for codes in index.option_codes]
+            )[: self.compiled.pair_excluded.shape[1]]
+        return found
 
     def for_group(self, g: int) -> Candidates:
         return Candidates(self, g)
@@ -490,7 +518,7 @@ class Candidates:
     def alone(self, compiled: CompiledProduct, target: Literal) -> Literal | None:
         """The first of `ordered` that excludes `target` by itself (the pair table)."""
         pool = self.pool
-        place = int(pool.first_alone()[compiled.index.global_id(target)])
+        place = int(pool.first_alone(self.g)[target[1]])
         if place >= len(pool.picks):
             return None
         return pool.picks[int(pool.order[self.g, place])]
