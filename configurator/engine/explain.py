@@ -385,8 +385,9 @@ class SupportMemo:
         self._lock = threading.Lock()
 
     def get(
-        self, target: Literal, forced: Sequence[Literal], ordered: Sequence[Literal]
+        self, *, target: Literal, forced: Sequence[Literal], ordered: Sequence[Literal]
     ) -> list[Literal] | None:
+        """The answer kept for `target` and `forced` whose prefix `ordered` starts with."""
         for prefix, answer in self._found.get((target, tuple(forced)), ()):
             if tuple(ordered[: len(prefix)]) == prefix:
                 return list(answer)
@@ -394,11 +395,14 @@ class SupportMemo:
 
     def put(
         self,
+        *,
         target: Literal,
         forced: Sequence[Literal],
         ordered: Sequence[Literal],
         answer: Sequence[Literal],
     ) -> None:
+        """Keep `answer` (the search's, for `target`, `forced` and `ordered`) with the
+        prefix of `ordered` it depends on: up to its last element."""
         place = {lit: k for k, lit in enumerate(ordered)}
         prefix = tuple(ordered[: max(place[lit] for lit in answer) + 1])
         key = (target, tuple(forced))
@@ -567,7 +571,7 @@ def minimal_support(
     ordered = [lit for lit in candidates.ordered if lit not in forced]
     answers = candidates.pool.answers if isinstance(candidates, Candidates) else None
     if answers is not None:
-        found = answers.get(target, forced, ordered)
+        found = answers.get(target=target, forced=forced, ordered=ordered)
         if found is not None:
             return forced + found
 
@@ -581,7 +585,7 @@ def minimal_support(
         return forced + ordered[:size]  # not excluded under them all: nothing to drop
     kept = quickxplain(ordered[:size], still_excluded)
     if answers is not None and kept:
-        answers.put(target, forced, ordered, kept)
+        answers.put(target=target, forced=forced, ordered=ordered, answer=kept)
     return forced + kept
 
 
