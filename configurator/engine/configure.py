@@ -13,8 +13,9 @@ from configurator.engine.completion import resolution_picks
 from configurator.engine.constraints import Index, Literal
 from configurator.engine.deltas import ClickDeltas
 from configurator.engine.explain import (
-    CandidateOrder,
+    CandidatePool,
     Candidates,
+    SupportMemo,
     item_id,
     item_message,
     minimal_support,
@@ -60,8 +61,8 @@ class _Session:
         self.sweeps = _sweeps_of(compiled)
         self.live: dict[tuple[frozenset[Literal], int], np.ndarray] = {}
         self.recency = recency
-        self._order: CandidateOrder | None = None
         self._candidates: dict[int, Candidates] = {}
+        self._pool: CandidatePool | None = None
 
     def candidates(self, g: int) -> Candidates:
         """The click's picks (`recency`) that may explain group g's options, ordered for
@@ -69,11 +70,15 @@ class _Session:
         cannot explain its exclusion."""
         found = self._candidates.get(g)
         if found is None:
-            if self._order is None:
-                self._order = CandidateOrder(self.compiled, self.recency)
-            found = self._candidates[g] = self._order.for_group(
-                g, without_own=self.compiled.index.maxs[g] == 1
-            )
+            if self._pool is None:
+                self._pool = CandidatePool(
+                    self.compiled,
+                    self.recency,
+                    drop_own=True,
+                    answers=_support_memo(self.compiled),
+                    every_group=True,
+                )
+            found = self._candidates[g] = self._pool.for_group(g)
         return found
 
     def excluded_under(self, lits: frozenset[Literal], target: Literal) -> bool:
@@ -182,6 +187,15 @@ def _group_state(group: Group, mask: int, options: tuple[OptionState, ...]) -> G
         selected=tuple(group.options[o].code for o in _bits(mask)),
         options=options,
     )
+
+
+def _support_memo(compiled: CompiledProduct) -> SupportMemo:
+    """The product's searches' answers under the plain exclusion test, kept across
+    clicks (bounded, see `explain.SupportMemo`)."""
+    found = compiled.cache.get("support-answers")
+    if not isinstance(found, SupportMemo):
+        found = compiled.cache["support-answers"] = SupportMemo()
+    return found
 
 
 def _sweeps_of(compiled: CompiledProduct) -> Sweeps:

@@ -28,8 +28,10 @@ Results are cached per compiled product and process (bounded).
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TypeVar, cast
 
 import numpy as np
@@ -384,76 +386,174 @@ def _shrink(items: list[T], infeasible: Callable[[Sequence[T]], bool]) -> list[T
     return quickxplain(items, infeasible)
 
 
-@dataclass(frozen=True)
-class Candidates:
-    """The picks that may explain an excluded option of one group, in the order
-    `minimal_support` tries them (nearest in rule hops, then most recent first), with
-    their global ids: the same for every option of the group, so built once per group."""
+class SupportMemo:
+    """Searches' answers kept across clicks (bounded), for one exclusion test: the plain
+    one, `target` excluded when only the given picks are made.
 
-    ordered: tuple[Literal, ...]
-    gids: np.ndarray  # int64, global id of each of `ordered`
-    members: frozenset[Literal]
-    # The group's pair table rows of `ordered`, read once for all its options: for each
-    # option, whether one candidate alone excludes it and the first that does.
-    first_alone: dict[int, tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    The search's answer beyond the forced picks F is the preferred conflict of the other
+    candidates c1, c2, ... (in their order) with F as background: c_k1 for the least k1
+    with F + c1..c_k1 excluding the target, then again with c_k1 kept, and so on
+    (QuickXplain finds exactly that set; `tests/unit/engine/test_engine_supports.py`
+    checks it against that definition). It reads only tests of sets within F + c1..c_k1,
+    so a later click with the same target, the same F and the same first k1 candidates
+    in the same order has the same answer, whatever its other picks."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._found: dict[
+            tuple[Literal, tuple[Literal, ...]],
+            tuple[tuple[tuple[Literal, ...], tuple[Literal, ...]], ...],
+        ] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, *, target: Literal, forced: Sequence[Literal], ordered: Sequence[Literal]
+    ) -> list[Literal] | None:
+        """The answer kept for `target` and `forced` whose prefix `ordered` starts with."""
+        for prefix, answer in self._found.get((target, tuple(forced)), ()):
+            if tuple(ordered[: len(prefix)]) == prefix:
+                return list(answer)
+        return None
+
+    def put(
+        self,
+        *,
+        target: Literal,
+        forced: Sequence[Literal],
+        ordered: Sequence[Literal],
+        answer: Sequence[Literal],
+    ) -> None:
+        """Keep `answer` (the search's, for `target`, `forced` and `ordered`) with the
+        prefix of `ordered` it depends on: up to its last element."""
+        place = {lit: k for k, lit in enumerate(ordered)}
+        prefix = tuple(ordered[: max(place[lit] for lit in answer) + 1])
+        key = (target, tuple(forced))
+        with self._lock:
+            if len(self._found) >= self.limit:
+                self._found.clear()  # a long-lived process sees endless clicks: stay bounded
+            kept = self._found.get(key, ())
+            self._found[key] = ((prefix, tuple(answer)), *kept[:3])
+
+
+class CandidatePool:
+    """The current picks (oldest first) ordered for the options of every group at once,
+    made once per click: for group g, nearest to g in rule hops first, then the most
+    recent (a single-choice group's own picks dropped when `drop_own`: its option replaces
+    them, so they cannot explain its exclusion). The pair table is read once per group
+    for all its options: which pick, first in the group's order, excludes each by itself."""
+
+    def __init__(
+        self,
+        compiled: CompiledProduct,
+        picks: Sequence[Literal],
+        *,
+        drop_own: bool,
+        answers: SupportMemo | None = None,
+        every_group: bool = False,
+    ) -> None:
+        self.compiled = compiled
+        self.picks = picks
+        self.answers = answers
+        self.every_group = every_group
+        n = len(picks)
+        index = compiled.index
+        pairs = np.array(picks, dtype=np.int64).reshape(n, 2)
+        self.groups = pairs[:, 0]
+        offsets = np.asarray(index.offsets, dtype=np.int64)
+        self.gids = offsets[self.groups] + pairs[:, 1]
+        distance = compiled.group_distance.take(self.groups, axis=1)  # (groups, picks)
+        recent = np.broadcast_to(np.arange(n, 0, -1), distance.shape)  # most recent first
+        # order[g]: the picks in g's order; rank[g, k]: the place of pick k in it (n for a
+        # pick dropped from it).
+        self.order = np.lexsort((recent, distance), axis=-1)
+        rank = np.empty_like(self.order)
+        np.put_along_axis(rank, self.order, np.arange(n), axis=-1)
+        if drop_own:
+            single = np.asarray(index.maxs) == 1
+            own = (self.groups[None, :] == np.arange(len(single))[:, None]) & single[:, None]
+            rank[own] = n
+        self.rank = rank
+        self._first: dict[int, np.ndarray] = {}
+
+    def first_alone(self, g: int) -> np.ndarray:
+        """For each option of group `g`, the place in g's order of the first pick that
+        excludes it by itself (the pair table); n where none does. A click's pool reads
+        the table once for every group's options, a pool for one search only g's."""
+        found = self._first.get(g)
+        if found is None:
+            index = self.compiled.index
+            start, width = index.offsets[g], len(index.option_codes[g])
+            if self.every_group:
+                whole = self._first.get(-1)
+                if whole is None:
+                    whole = self._first[-1] = self._places(
+                        slice(None), self.rank.take(self._group_of(), axis=0)
+                    )
+                found = whole[start : start + width]
+            else:
+                found = self._places(slice(start, start + width), self.rank[g][None, :])
+            self._first[g] = found
+        return found
+
+    def _places(self, columns: slice, ranks: np.ndarray) -> np.ndarray:
+        """The least rank of a pick excluding each option of `columns` by itself (n when
+        none does); `ranks`: the picks' ranks in each option's group (one row per option,
+        or one row for all)."""
+        n = len(self.picks)
+        excludes = self.compiled.pair_excluded[self.gids, columns]  # (picks, options)
+        width = excludes.shape[1]
+        if not n:
+            return np.zeros(width, dtype=np.int64)
+        places: np.ndarray = np.where(excludes.T, ranks, n).min(axis=1)
+        return places
+
+    def _group_of(self) -> np.ndarray:
+        """The group of each option (global id), as the pair table's columns run."""
+        index = self.compiled.index
+        found = self.compiled.cache.get("group-of-option")
+        if not isinstance(found, np.ndarray):
+            found = self.compiled.cache["group-of-option"] = np.repeat(
+                np.arange(len(index.offsets)), [len(codes) for codes in index.option_codes]
+            )[: self.compiled.pair_excluded.shape[1]]
+        return found
+
+    def for_group(self, g: int) -> Candidates:
+        return Candidates(self, g)
+
+
+class Candidates:
+    """The picks that may explain an excluded option of group `g`, in the order
+    `minimal_support` tries them (see `CandidatePool`): the same for every option of the
+    group, read off the click's pool."""
+
+    def __init__(self, pool: CandidatePool, g: int) -> None:
+        self.pool = pool
+        self.g = g
+
+    @cached_property
+    def ordered(self) -> tuple[Literal, ...]:
+        pool, n = self.pool, len(self.pool.picks)
+        order = pool.order[self.g]
+        kept = order[pool.rank[self.g].take(order) < n] if n else order
+        return tuple(map(pool.picks.__getitem__, kept.tolist()))
+
+    @cached_property
+    def members(self) -> frozenset[Literal]:
+        return frozenset(self.ordered)
 
     def alone(self, compiled: CompiledProduct, target: Literal) -> Literal | None:
         """The first of `ordered` that excludes `target` by itself (the pair table)."""
-        g, o = target
-        found = self.first_alone.get(g)
-        if found is None:
-            start = compiled.index.offsets[g]
-            width = len(compiled.index.option_codes[g])
-            rows: np.ndarray = compiled.pair_excluded[self.gids, start : start + width]
-            hit = cast("np.ndarray", rows.any(axis=0))  # numpy's stubs: axis reductions
-            found = self.first_alone[g] = (hit, rows.argmax(axis=0))
-        return self.ordered[int(found[1][o])] if found[0][o] else None
-
-
-class CandidateOrder:
-    """One click's picks (oldest first) read into arrays once: `for_group` orders them for
-    the options of any group (`candidates_for`) with a few array operations, where each
-    group read the picks again."""
-
-    def __init__(self, compiled: CompiledProduct, candidates: Sequence[Literal]) -> None:
-        n = len(candidates)
-        self.compiled = compiled
-        self.candidates = tuple(candidates)
-        self.members = frozenset(candidates)
-        self.groups = np.fromiter((lit[0] for lit in candidates), dtype=np.int64, count=n)
-        options = np.fromiter((lit[1] for lit in candidates), dtype=np.int64, count=n)
-        offsets = np.asarray(compiled.index.offsets, dtype=np.int64)
-        self.gids = offsets[self.groups] + options if n else options
-        self.newest_first = np.arange(n, 0, -1)
-        self.literals = np.empty(n, dtype=object)  # gathered many at a time
-        for k, lit in enumerate(candidates):
-            self.literals[k] = lit
-
-    def for_group(self, g: int, *, without_own: bool = False) -> Candidates:
-        """The picks ordered for group g's options: nearest in rule hops first, then the
-        most recent. `without_own`: g's own picks left out (a single-choice group's
-        options replace them, so they cannot explain their exclusion)."""
-        n = len(self.candidates)
-        keys = [self.newest_first, self.compiled.group_distance[g][self.groups]]
-        members, own = self.members, 0
-        if without_own:
-            mine = self.groups == g
-            own = int(np.count_nonzero(mine))
-            if own:
-                members = members.difference(self.literals[mine].tolist())
-                keys.append(mine)  # g's own picks sort last, and are cut off
-        if own == n:
-            return Candidates((), np.zeros(0, dtype=np.int64), frozenset())
-        order = np.lexsort(keys)[: n - own]
-        return Candidates(tuple(self.literals[order].tolist()), self.gids[order], members)
+        pool = self.pool
+        place = int(pool.first_alone(self.g)[target[1]])
+        if place >= len(pool.picks):
+            return None
+        return pool.picks[int(pool.order[self.g, place])]
 
 
 def candidates_for(compiled: CompiledProduct, candidates: Sequence[Literal], g: int) -> Candidates:
     """`candidates` (oldest first) ordered for the options of group `g`: nearest in rule
-    hops first, then the most recent (one sort of arrays, not of tuples)."""
-    return CandidateOrder(compiled, candidates).for_group(g)
+    hops first, then the most recent."""
+    return CandidatePool(compiled, candidates, drop_own=False).for_group(g)
 
 
 def minimal_support(
@@ -471,7 +571,10 @@ def minimal_support(
 
     `necessary` (asked only when no single pick explains the target) returns the picks
     lying in every such subset (see `necessary.single_drops`): when they exclude the
-    target they are the answer, else the search only decides the other picks.
+    target they are the answer, else the search only decides the other picks: prefixes
+    of doubling length until one excludes the target, then QuickXplain over it, whose
+    answer is the preferred conflict of the candidates in their order (see
+    `SupportMemo`; candidates from a pool holding one reuse earlier clicks' answers).
     """
     gid = compiled.index.global_id(target)
     table = compiled.pair_excluded
@@ -479,15 +582,20 @@ def minimal_support(
         return []
     if not isinstance(candidates, Candidates):
         candidates = candidates_for(compiled, candidates, target[0])
-    if not candidates.ordered:
-        return []
-    alone = candidates.alone(compiled, target)
+    alone = candidates.alone(compiled, target)  # None when there are no candidates
     if alone is not None:
         return [alone]
+    if not candidates.ordered:
+        return []
     forced = [lit for lit in (necessary() if necessary else ()) if lit in candidates.members]
     if forced and excluded_under(frozenset(forced), target):
         return forced
     ordered = [lit for lit in candidates.ordered if lit not in forced]
+    answers = candidates.pool.answers if isinstance(candidates, Candidates) else None
+    if answers is not None:
+        found = answers.get(target=target, forced=forced, ordered=ordered)
+        if found is not None:
+            return forced + found
 
     def still_excluded(lits: Sequence[Literal]) -> bool:
         return excluded_under(frozenset([*forced, *lits]), target)
@@ -495,7 +603,12 @@ def minimal_support(
     size = 2
     while size < len(ordered) and not still_excluded(ordered[:size]):
         size *= 2
-    return forced + _shrink(ordered[:size], still_excluded)
+    if not still_excluded(ordered[:size]):
+        return forced + ordered[:size]  # not excluded under them all: nothing to drop
+    kept = quickxplain(ordered[:size], still_excluded)
+    if answers is not None and kept:
+        answers.put(target=target, forced=forced, ordered=ordered, answer=kept)
+    return forced + kept
 
 
 def pair_cores(

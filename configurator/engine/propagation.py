@@ -77,8 +77,10 @@ def step_backward(layer: Layer, cur: np.ndarray | None, ok: np.ndarray | None) -
         return None
     if not len(edge):
         return edge  # a layer without edges (an empty diagram): nothing reaches on
-    # OR of bytes, viewed back as bool: numpy's logical_or.reduceat is several times slower.
-    nxt: np.ndarray = np.bitwise_or.reduceat(edge.view(np.uint8), layer.starts).view(bool)
+    # A scatter of the open edges' sources, as step_forward does with their targets: about
+    # twice as fast on Renault's layers as an OR per source (reduceat over `starts`).
+    nxt = np.zeros(layer.n_src, dtype=bool)
+    nxt[layer.src.compress(edge)] = True
     return None if nxt.all() else nxt
 
 

@@ -6,7 +6,7 @@
 - `configure` answers a group with no excluded option from a memo keyed by its picks and
   its deltas, and excluded options' reasons from a memo keyed by option and picks: a click
   answers the same whatever clicks came before, with memos as small as one entry;
-- `explain.CandidateOrder` orders one click's picks for every group as `candidates_for`
+- `explain.CandidatePool` orders one click's picks for every group as `candidates_for`
   is defined to (nearest in rule hops, then most recent; a single-choice group's own
   picks left out).
 """
@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.engine import compile_product, configure, deltas, product_from_document
-from configurator.engine.explain import CandidateOrder
+from configurator.engine.explain import CandidatePool
 from configurator.engine.resolutions import Passes
 from configurator.engine.selections import ordered_literals, parse_selections
 from tests.unit.engine.oracle import Oracle
@@ -150,27 +150,34 @@ def test_plain_groups_are_shared_and_excluded_resolutions_are_not(notebook):
         assert a.resolution == b.resolution and a.resolution is not b.resolution
 
 
-def _by_definition(compiled, recency, g: int, without_own: bool):
-    """candidates_for's order written out: nearest in rule hops, then the most recent."""
-    kept = [(k, lit) for k, lit in enumerate(recency) if not (without_own and lit[0] == g)]
+def _by_definition(compiled, recency, g: int, drop_own: bool):
+    """candidates_for's order written out: nearest in rule hops, then the most recent
+    (with `drop_own`, a single-choice group's own picks left out)."""
+    single = compiled.index.maxs[g] == 1
+    kept = [(k, lit) for k, lit in enumerate(recency) if not (drop_own and single and lit[0] == g)]
     kept.sort(key=lambda item: (int(compiled.group_distance[g][item[1][0]]), -item[0]))
     return tuple(lit for _, lit in kept)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_candidate_order_is_candidates_for(data):
+def test_candidate_pool_orders_as_candidates_for(data):
     doc = data.draw(product_docs())
     compiled = compile_product(product_from_document(doc, "EUR"))
     index = compiled.index
     picked = parse_selections(index, compiled.product, data.draw(selections_for(doc)))
     literals = ordered_literals(index, picked, ())
     recency = data.draw(st.permutations(literals))
-    order = CandidateOrder(compiled, recency)
-    for g in range(len(index.group_codes)):
-        for without_own in (False, True):
-            found = order.for_group(g, without_own=without_own)
-            expected = _by_definition(compiled, recency, g, without_own)
+    for drop_own in (False, True):
+        pool = CandidatePool(compiled, recency, drop_own=drop_own, every_group=drop_own)
+        for g in range(len(index.group_codes)):
+            found = pool.for_group(g)
+            expected = _by_definition(compiled, recency, g, drop_own)
             assert found.ordered == expected
-            assert found.gids.tolist() == [index.global_id(lit) for lit in expected]
-            assert found.members == frozenset(expected)
+            for o in range(len(index.option_codes[g])):
+                alone = [
+                    lit
+                    for lit in expected
+                    if compiled.pair_excluded[index.global_id(lit), index.global_id((g, o))]
+                ]
+                assert found.alone(compiled, (g, o)) == (alone[0] if alone else None)

@@ -1,6 +1,7 @@
 """Reach shared between queries (sweeps.Sweeps) answers exactly what whole sweeps over
 the diagram answer (propagation.availability / is_feasible), in any query order, with
-the store evicting or not, and the store stays within its bound."""
+the stores (chains, memoised steps) evicting or not, and the stores stay within their
+bounds."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from configurator.engine import compile_product, product_from_document
+from configurator.engine.constraints import Literal
 from configurator.engine.propagation import availability, is_feasible, restrictions
 from configurator.engine.sweeps import Sweeps
 from tests.engine_samples import generated_document
@@ -41,6 +43,8 @@ def _check_queries(compiled, sweeps: Sweeps, rng: random.Random, queries: int) -
         keep_own = index.maxs[g] > 1
         expected = availability(diagram, _required(lits), index.maxs, [g])[g]
         assert sweeps.live(lits, g, keep_own=keep_own).tolist() == expected.tolist()
+        # Asked again (the kept answer, or computed again once dropped): the same.
+        assert sweeps.live(lits, g, keep_own=keep_own).tolist() == expected.tolist()
         assert sweeps.feasible(lits) == is_feasible(diagram, restrictions(diagram, _required(lits)))
 
 
@@ -50,19 +54,64 @@ def test_shared_reach_equals_whole_sweeps(doc, seed, tiny):
     compiled = compile_product(product_from_document(doc, "EUR"))
     if compiled.diagram.empty:
         return
-    sweeps = Sweeps(compiled.diagram, max_bytes=64 if tiny else 2**20)
+    sweeps = Sweeps(
+        compiled.diagram,
+        max_bytes=64 if tiny else 2**20,
+        step_bytes=64 if tiny else 2**20,
+        live_entries=2 if tiny else 1000,
+    )
     _check_queries(compiled, sweeps, random.Random(seed), 25)
     assert sweeps.held_bytes <= sweeps.max_bytes or len(sweeps._chains) == 1
+    assert sweeps.step_held_bytes <= sweeps.step_bytes or len(sweeps._steps) == 1
+    assert len(sweeps._live) <= sweeps.live_entries
 
 
 def test_shared_reach_on_a_large_product_stays_exact_and_bounded():
     compiled = compile_product(product_from_document(generated_document(seed=7), "EUR"))
-    sweeps = Sweeps(compiled.diagram, max_bytes=20_000)
+    sweeps = Sweeps(compiled.diagram, max_bytes=20_000, step_bytes=30_000, live_entries=50)
     _check_queries(compiled, sweeps, random.Random(5), 300)
+    assert len(sweeps._live) == 50
     assert 0 < sweeps.held_bytes <= 20_000
+    assert 0 < sweeps.step_held_bytes <= 30_000
     # Repeating a query steps through no layer: the chains are kept.
     lits = frozenset([(0, 0), (len(compiled.index.group_codes) - 1, 0)])
     sweeps.live(lits, 1, keep_own=False)
     steps = sweeps.steps
     sweeps.live(lits, 1, keep_own=False)
     assert sweeps.steps == steps
+
+
+def test_a_step_made_before_is_not_made_again():
+    """Two sets of picks that reach the same nodes at some boundary share every step
+    after it: the second set's chain reads the memoised steps (no layer stepped through
+    again) and answers exactly as whole sweeps do."""
+    compiled = compile_product(product_from_document(generated_document(seed=7), "EUR"))
+    index, diagram = compiled.index, compiled.diagram
+    last = len(diagram.layers) - 1
+    search = Sweeps(diagram)
+    # Two single picks whose reach meets at a boundary b (not every node), above the
+    # last layer.
+    seen: dict[tuple[int, bytes], Literal] = {}
+    found = None
+    for i, g in enumerate(diagram.order[:last]):
+        for o in range(len(index.option_codes[g])):
+            for b in range(i + 1, last):
+                reach = search.forward(frozenset([(g, o)]), b)
+                if reach is None:
+                    break
+                other = seen.setdefault((b, reach.tobytes()), (g, o))
+                if other != (g, o) and found is None:
+                    found = (other, (g, o), b)
+    assert found is not None, "the sample product has two such picks"
+    a, b, meet = found
+    sweeps = Sweeps(diagram)
+    target = diagram.order[last]
+    keep_own = index.maxs[target] > 1
+    sweeps.live(frozenset([a]), target, keep_own=keep_own)
+    steps = sweeps.steps
+    live = sweeps.live(frozenset([b]), target, keep_own=keep_own)
+    # Only the steps above the meeting boundary are new.
+    assert sweeps.steps - steps <= meet - diagram.order.index(b[0])
+    assert sweeps.steps - steps < last - diagram.order.index(b[0])
+    expected = availability(diagram, _required([b]), index.maxs, [target])[target]
+    assert live.tolist() == expected.tolist()
