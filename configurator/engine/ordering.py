@@ -168,8 +168,8 @@ def candidate_orders(index: Index) -> list[tuple[int, ...]]:
     cardinality, min-fill, the catalogue's order; FORCE refines each within its family),
     then the rest by cost. The estimate ranks orders of one family well but not families
     against each other: on the Renault model both maximum-cardinality orders rank first
-    and give ~473,000 edges, min-fill ranks third and gives 391,715; a compile affords
-    about two builds there, so the second must come from another family."""
+    and give ~473,000 edges, min-fill ranks third and gives 391,715. So when a compile
+    affords a second build (compile.ORDER_WORK), it comes from another family."""
     n = len(index.group_codes)
     if n <= 2:
         return [tuple(range(n))]
