@@ -163,7 +163,6 @@ def _edges(compiled: CompiledProduct, i: int) -> _Edges:
             label_ids=layer.label_ids.astype(np.intp),
             forward=_Way(
                 near=src_in,
-                far=dst_in,
                 label=label_in,
                 far_starts=in_starts,
                 fan_near=src,
@@ -173,7 +172,6 @@ def _edges(compiled: CompiledProduct, i: int) -> _Edges:
             ),
             backward=_Way(
                 near=dst,
-                far=src,
                 label=label,
                 far_starts=starts,
                 fan_near=dst_in,
@@ -261,15 +259,14 @@ SPARSE_SHARE = 0.25
 
 @dataclass(frozen=True)
 class _Way:
-    """A layer's edges seen from one side, for a step in one direction: `near`, `far`,
-    `label` per edge (the node the bits come from, the node they reach, its pick label).
-    `runs`: the edges in an order where `far` ascends, each far node's run from
-    `far_starts` (a dense step reduces them). `fans`: the same edges in an order where
-    `near` ascends, each near node's run from `near_bounds[n]` to `near_bounds[n + 1]`
-    (a sparse step expands the active near nodes' runs)."""
+    """A layer's edges seen from one side, for a step in one direction. `near`, `label`
+    per edge (the node the bits come from, its pick label) in an order where the node
+    they reach ascends, each far node's run from `far_starts` (a dense step reduces
+    them); `fan_near`, `fan_far`, `fan_label`: the same edges in an order where the near
+    node ascends, each near node's run from `near_bounds[n]` to `near_bounds[n + 1]` (a
+    sparse step expands the active near nodes' runs)."""
 
     near: np.ndarray
-    far: np.ndarray
     label: np.ndarray
     far_starts: np.ndarray
     fan_near: np.ndarray
