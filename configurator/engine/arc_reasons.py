@@ -115,6 +115,11 @@ class _Rule:
     # group_picks); the labels after those pick several options and match no row.
     levels: tuple[int, ...] = ()
     arcs: tuple[tuple[tuple[tuple[int, int], ...], ...], ...] = ()
+    # The same arcs with each next node as its bit (1 << node), what the revision reads.
+    bit_arcs: tuple[tuple[tuple[tuple[int, int], ...], ...], ...] = ()
+    # Each level's position in `scope`, and its group's every label.
+    level_at: tuple[int, ...] = ()
+    level_full: tuple[int, ...] = ()
     # sum: each label's contribution.
     values: dict[int, npt.NDArray[np.int64] | npt.NDArray[np.object_]] = field(default_factory=dict)
     op: str = "<="
@@ -142,6 +147,8 @@ class Statics:
                 by_group.setdefault(g, []).append(("rule", k))
         self.items_of = {g: tuple(items) for g, items in by_group.items()}
         self._scopes = [c.scope for c in index.constraints]
+        # Each rule's share of `revision_bound`: its groups' labels, summed.
+        self._weights: list[int] | None = None
         # Revisions of sums are not idempotent (see _Propagation._narrow).
         self.sums = frozenset(
             ("rule", k) for k, c in enumerate(index.constraints) if c.kind == "sum"
@@ -168,6 +175,17 @@ class Statics:
                 masks, sizes, tuple(pseudo), tuple(keeps), (1 << len(masks)) - 1
             )
         return found
+
+    def revision_bound(self, allowed: Collection[Item]) -> int:
+        """More revisions than a propagation over the rules of `allowed` can make: a
+        rule is queued when a group of its scope is required or narrowed, and a group
+        narrows at most once per label it has (the last one empties it and stops)."""
+        weights = self._weights
+        if weights is None:
+            weights = self._weights = [
+                sum(len(self.group(g).masks) for g in scope) for scope in self._scopes
+            ]
+        return sum(weights[item[1]] for item in allowed if item[0] == "rule")
 
     def items_within(self, allowed: Collection[Item]) -> dict[int, tuple[Item, ...]]:
         """`items_of` restricted to the rules of `allowed` (same order)."""
@@ -237,6 +255,12 @@ class Statics:
                     per_node.append(tuple(to.items()))
                 arcs.append(tuple(per_node))
             rule.levels, rule.arcs = tuple(levels), tuple(arcs)
+            rule.bit_arcs = tuple(
+                tuple(tuple((1 << node, codes) for node, codes in per) for per in level)
+                for level in arcs
+            )
+            rule.level_at = tuple(c.scope.index(g) for g in levels)
+            rule.level_full = tuple(self.group(g).full for g in levels)
         else:
             for g, contrib in c.contrib:
                 masks = self.group(g).masks
@@ -256,6 +280,8 @@ class _Run:
     domains: dict[int, int]
     events: list[tuple[int, Item, int]]  # (group, item, step) in step order
     emptied: int | None = None
+    # False when MAX_REVISIONS stopped it short of a fixpoint.
+    finished: bool = True
 
 
 class _Propagation:
@@ -277,6 +303,9 @@ class _Propagation:
         self.run = _Run(self.domains, [])
         self.queue: deque[Item] = deque()
         self.queued: set[Item] = set()
+        # The groups whose rules were queued (required or narrowed): only their rules
+        # are ever revised (see _Tests).
+        self.touched: set[int] = set()
         self.step = 0
         fixed = fixed or {}
         start = dict(required)
@@ -326,6 +355,7 @@ class _Propagation:
         self._touched(g, None if item in self.statics.sums else item)
 
     def _touched(self, g: int, by: Item | None) -> None:
+        self.touched.add(g)
         queued, queue = self.queued, self.queue
         for item in self.items_of.get(g, ()):
             if item != by and item not in queued:
@@ -340,9 +370,42 @@ class _Propagation:
             queued.discard(item)
             revisions += 1
             if revisions > MAX_REVISIONS:
+                run.finished = False
                 break
             self._revise(rule(item[1]), item)
         return run
+
+    def extended(self, allowed: frozenset[Item]) -> _Propagation:
+        """A propagation over `allowed` (a superset of this one's finished rules) that
+        starts where this one ended, fixed point reached: only its new rules over touched
+        groups are queued, and its new pseudo-rules applied to the groups already read.
+        It ends as a propagation over `allowed` from scratch would (see _Tests); its
+        events are only the new removals (no derivation is read from it)."""
+        assert self.allowed is not None and self.run.emptied is None and self.run.finished
+        old = self.allowed
+        new = _Propagation.__new__(_Propagation)
+        new.statics = self.statics
+        new.allowed = set(allowed)
+        new.items_of = self.statics.items_within(allowed)
+        new.domains = dict(self.domains)
+        new.run = _Run(new.domains, [])
+        new.queue = deque()
+        new.queued = set()
+        new.touched = set(self.touched)
+        new.step = self.step
+        for item in sorted(allowed - old):
+            if item[0] != "rule" and item[1] in new.domains:
+                keep = dict(self.statics.group(item[1]).pseudo_keeps).get(item)
+                if keep is not None:
+                    new._narrow(item[1], keep, item)
+                    if new.run.emptied is not None:
+                        return new
+        for g in sorted(self.touched):
+            for item in new.items_of.get(g, ()):
+                if item not in old and item not in new.queued:
+                    new.queue.append(item)
+                    new.queued.add(item)
+        return new
 
     def _revise(self, rule: _Rule, item: Item) -> None:
         domains = self.domains
@@ -387,41 +450,44 @@ class _Propagation:
         """Generalised arc consistency on the table's diagram: a code is kept where an
         arc carrying it lies on a root-to-accept path through codes the domains allow,
         i.e. where some row consistent with every domain has it (the same answer as
-        filtering the rows, in time of the diagram's arcs, not its rows)."""
-        dom_of = dict(zip(rule.scope, doms, strict=True))
-        allowed = [dom_of[g] for g in rule.levels]
+        filtering the rows, in time of the diagram's arcs, not its rows). Nodes are
+        bits of ints (`_Rule.bit_arcs`): a level's reached nodes are one int."""
+        allowed = [doms[at] for at in rule.level_at]
+        levels = rule.bit_arcs
         # Forward: the nodes of each level some allowed path from the root reaches.
         reach = [1]
-        for arcs, ok in zip(rule.arcs, allowed, strict=True):
-            nodes, nxt = reach[-1], 0
+        nodes = 1
+        for arcs, ok in zip(levels, allowed, strict=True):
+            nxt = 0
             while nodes:
                 low = nodes & -nodes
                 nodes ^= low
-                for node, codes in arcs[low.bit_length() - 1]:
+                for bit, codes in arcs[low.bit_length() - 1]:
                     if codes & ok:
-                        nxt |= 1 << node
+                        nxt |= bit
             reach.append(nxt)
+            nodes = nxt
         # Backward from the accepting node (0), over reached nodes only: the codes of
         # arcs into nodes that reach it.
-        kept = [0] * len(rule.levels)
+        keeps = []
         ahead = reach[-1] & 1
-        for j in range(len(rule.levels) - 1, -1, -1):
-            ok, arcs = allowed[j], rule.arcs[j]
+        for j in range(len(levels) - 1, -1, -1):
+            ok, arcs = allowed[j], levels[j]
             nodes, back, codes_kept = reach[j], 0, 0
             while nodes:
                 low = nodes & -nodes
                 nodes ^= low
-                for node, codes in arcs[low.bit_length() - 1]:
-                    if ahead >> node & 1 and codes & ok:
+                for bit, codes in arcs[low.bit_length() - 1]:
+                    if ahead & bit and codes & ok:
                         back |= low
-                        codes_kept |= codes & ok
-            ahead, kept[j] = back, codes_kept
-        by_group = dict(zip(rule.levels, kept, strict=True))
-        keeps = []
-        for g in rule.scope:
-            keep = by_group[g]  # codes are labels (see _Rule)
-            if keep != self.statics.group(g).full:
-                keeps.append((g, keep))
+                        codes_kept |= codes
+            ahead = back
+            # (codes are labels, see _Rule)
+            keep = codes_kept & ok
+            if keep != rule.level_full[j]:
+                keeps.append((rule.scope[rule.level_at[j]], keep))
+        # In scope order, as the revision applies them.
+        keeps.sort(key=lambda pair: rule.scope.index(pair[0]))
         return tuple(keeps)
 
     def _sum_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int], ...]:
@@ -468,6 +534,56 @@ def _derivation(statics: Statics, run: _Run, group: int | None = None) -> list[I
 
 def _empties(statics: Statics, required: Mapping[int, int], items: Collection[Item]) -> bool:
     return _Propagation(statics, required, items).propagate().emptied is not None
+
+
+class _Tests:
+    """QuickXplain's tests for one core (`_empties` over a subset of rules), answered
+    without propagating each subset from scratch, and always as `_empties` would.
+
+    Why the answers are the same: a propagation over a rule set S revises exactly the
+    rules of S over touched groups (required or narrowed ones), each until it removes
+    nothing more. What it ends with (the removals, the touched groups) is the least
+    state closed under those revisions: every revision only removes more when the
+    domains are smaller and more groups touched, so the end does not depend on the
+    order of the revisions, only on S; and it grows with S. Hence, as long as no
+    propagation over S can be cut short by MAX_REVISIONS (`Statics.revision_bound`):
+    - S empties a domain when a subset of S already did; it does not when a superset
+      did not;
+    - a propagation over S may start where one over a subset ended (`extended`): the
+      same end, with only the rules the subset did not have revised.
+    Sets whose bound reaches MAX_REVISIONS are propagated from scratch, as before."""
+
+    def __init__(self, statics: Statics, required: Mapping[int, int]) -> None:
+        self.statics = statics
+        self.required = required
+        self.emptying: list[frozenset[Item]] = []
+        self.ended: list[tuple[frozenset[Item], _Propagation]] = []
+
+    def empties(self, items: Collection[Item]) -> bool:
+        trial = frozenset(items)
+        if self.statics.revision_bound(trial) > MAX_REVISIONS:
+            return _empties(self.statics, self.required, trial)
+        if any(known <= trial for known in self.emptying):
+            return True
+        start: _Propagation | None = None
+        largest = -1
+        for known, ended in self.ended:
+            if trial <= known:
+                return False
+            if known <= trial and len(known) > largest:
+                start, largest = ended, len(known)
+        if start is None:
+            propagation = _Propagation(self.statics, self.required, trial)
+        else:
+            propagation = start.extended(trial)
+        run = propagation.propagate()
+        if not run.finished:  # (the bound says it cannot happen; answer as before if it does)
+            return _empties(self.statics, self.required, trial)
+        if run.emptied is not None:
+            self.emptying.append(trial)
+            return True
+        self.ended.append((trial, propagation))
+        return False
 
 
 # The key of a product's Statics in its per-process cache (CompiledProduct.cache).
@@ -541,7 +657,7 @@ def propagated_core(statics: Statics, required: Mapping[int, int]) -> tuple[Item
     items = _derivation(statics, run)
     # Drop what the derivation does not need. Oldest removals (closest to the literals,
     # the likeliest culprits) first, so QuickXplain settles the rest in a few tests.
-    kept = quickxplain(list(reversed(items)), lambda trial: _empties(statics, required, trial))
+    kept = quickxplain(list(reversed(items)), _Tests(statics, required).empties)
     return tuple(sorted(kept, key=lambda it: (it[0] != "rule", it[1], it[0])))
 
 

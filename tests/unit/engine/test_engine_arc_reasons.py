@@ -5,7 +5,9 @@ found without case splits has no rule propagation could do without."""
 
 from __future__ import annotations
 
+import gc
 import random
+import weakref
 from itertools import combinations, product
 
 import numpy as np
@@ -21,7 +23,10 @@ from configurator.engine import (
 )
 from configurator.engine.arc_reasons import (
     Statics,
+    _derivation,
+    _empties,
     _Propagation,
+    _Tests,
     is_sound,
     propagated_core,
     relaxable_max,
@@ -30,6 +35,7 @@ from configurator.engine.arc_reasons import (
 from configurator.engine.compiled import CompiledProduct
 from configurator.engine.constraints import Literal, index_product
 from configurator.engine.explain import item_id
+from configurator.engine.quickxplain import quickxplain
 from tests.unit.engine.conftest import small_product
 from tests.unit.engine.oracle import Oracle
 from tests.unit.engine.strategies import product_docs, selections_for
@@ -238,3 +244,115 @@ def test_warm_up_reads_every_rule_and_changes_no_answer():
     statics = statics_of(warm.cache, warm.index, warm.table_rows)
     assert set(statics._rules) == {0, 1}
     assert configure(warm, {"a": ["x"]}) == configure(cold, {"a": ["x"]})
+
+
+def _every_item(statics: Statics) -> list[tuple[str, int]]:
+    index = statics.index
+    items = [("rule", k) for k in range(len(index.constraints))]
+    for g in range(len(index.group_codes)):
+        items.extend(statics.group(g).pseudo)
+    return items
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), limit=st.sampled_from([None, 0, 2, 5]))
+def test_quickxplain_tests_answer_as_a_propagation_from_scratch(data, limit):
+    """`_Tests.empties` (remembered answers, propagations continued from a subset's end)
+    says what `_empties` (a propagation over the set from scratch) says, for rule sets
+    asked in any order; also when MAX_REVISIONS is so low that propagations are cut
+    short (then it must propagate from scratch, as before)."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    index = compiled.index
+    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    chosen = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
+    required: dict[int, int] = {}
+    for g, o in chosen:
+        required[g] = required.get(g, 0) | 1 << o
+    statics = Statics(index, compiled.table_rows)
+    items = _every_item(statics)
+    if not items:
+        return
+    trials = data.draw(st.lists(st.lists(st.sampled_from(items), unique=True), max_size=12))
+    saved = arc_reasons.MAX_REVISIONS
+    if limit is not None:
+        arc_reasons.MAX_REVISIONS = limit
+    try:
+        tests = _Tests(statics, required)
+        for trial in [[], *trials, items]:
+            assert tests.empties(trial) == _empties(statics, required, trial), trial
+    finally:
+        arc_reasons.MAX_REVISIONS = saved
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_propagated_core_is_quickxplain_over_propagations_from_scratch(data):
+    """The core is exactly the one QuickXplain finds when every test propagates its rule
+    set from scratch (as before `_Tests`): the same items, not just as sound."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    index = compiled.index
+    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    chosen = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
+    required: dict[int, int] = {}
+    for g, o in chosen:
+        required[g] = required.get(g, 0) | 1 << o
+    statics = Statics(index, compiled.table_rows)
+    run = _Propagation(statics, required, None).propagate()
+    if run.emptied is None:
+        return
+    items = _derivation(statics, run)
+    expect = quickxplain(list(reversed(items)), lambda trial: _empties(statics, required, trial))
+    core = propagated_core(statics, required)
+    assert core is not None
+    assert set(core) == set(expect)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_propagation_continued_ends_as_one_from_scratch(data):
+    """`_Propagation.extended`: from the end of a propagation over a subset, the same
+    domains (and the same emptied or not) as propagating the superset from scratch."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    index = compiled.index
+    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    chosen = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
+    required: dict[int, int] = {}
+    for g, o in chosen:
+        required[g] = required.get(g, 0) | 1 << o
+    statics = Statics(index, compiled.table_rows)
+    items = _every_item(statics)
+    if not items:
+        return
+    small = data.draw(st.lists(st.sampled_from(items), unique=True))
+    more = data.draw(st.lists(st.sampled_from(items), unique=True))
+    first = _Propagation(statics, required, frozenset(small))
+    if first.propagate().emptied is not None:
+        return
+    whole = frozenset(small) | frozenset(more)
+    continued = first.extended(whole).propagate()
+    fresh = _Propagation(statics, required, whole).propagate()
+    assert (continued.emptied is None) == (fresh.emptied is None)
+    if fresh.emptied is None:
+        assert continued.domains == fresh.domains
+
+
+def test_quickxplain_frees_its_test_on_return():
+    """No reference cycle keeps the test function (and what it holds) alive after
+    QuickXplain returns: it is freed at once, not at the collector's next pass."""
+
+    class Test:
+        def __call__(self, items: list[int]) -> bool:
+            return 3 in items and 5 in items
+
+    test = Test()
+    ref = weakref.ref(test)
+    gc.disable()
+    try:
+        assert sorted(quickxplain([1, 2, 3, 4, 5, 6], test)) == [3, 5]
+        del test
+        assert ref() is None
+    finally:
+        gc.enable()
