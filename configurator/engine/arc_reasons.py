@@ -120,6 +120,7 @@ class _Rule:
     # Each level's position in `scope`, and its group's every label.
     level_at: tuple[int, ...] = ()
     level_full: tuple[int, ...] = ()
+    scope_level: tuple[int, ...] = ()  # each scope group's level
     # sum: each label's contribution.
     values: dict[int, npt.NDArray[np.int64] | npt.NDArray[np.object_]] = field(default_factory=dict)
     op: str = "<="
@@ -146,7 +147,7 @@ class Statics:
             for g in c.scope:
                 by_group.setdefault(g, []).append(("rule", k))
         self.items_of = {g: tuple(items) for g, items in by_group.items()}
-        self._scopes = [c.scope for c in index.constraints]
+        self.scopes = [c.scope for c in index.constraints]
         # Each rule's share of `revision_bound`: its groups' labels, summed.
         self._weights: list[int] | None = None
         # Revisions of sums are not idempotent (see _Propagation._narrow).
@@ -183,7 +184,7 @@ class Statics:
         weights = self._weights
         if weights is None:
             weights = self._weights = [
-                sum(len(self.group(g).masks) for g in scope) for scope in self._scopes
+                sum(len(self.group(g).masks) for g in scope) for scope in self.scopes
             ]
         return sum(weights[item[1]] for item in allowed if item[0] == "rule")
 
@@ -191,7 +192,7 @@ class Statics:
         """`items_of` restricted to the rules of `allowed` (same order)."""
         found: dict[int, list[Item]] = {}
         for item in sorted(it for it in allowed if it[0] == "rule"):
-            for g in self._scopes[item[1]]:
+            for g in self.scopes[item[1]]:
                 found.setdefault(g, []).append(item)
         return {g: tuple(items) for g, items in found.items()}
 
@@ -261,6 +262,7 @@ class Statics:
             )
             rule.level_at = tuple(c.scope.index(g) for g in levels)
             rule.level_full = tuple(self.group(g).full for g in levels)
+            rule.scope_level = tuple(levels.index(g) for g in c.scope)
         else:
             for g, contrib in c.contrib:
                 masks = self.group(g).masks
@@ -325,14 +327,25 @@ class _Propagation:
             self._touched(g, None)
 
     def _pseudo(self, g: int) -> None:
-        """Apply the group's min/max pseudo-rules (they read nothing else, once is enough)."""
-        allowed = self.allowed
+        """Apply the group's min/max pseudo-rules (they read nothing else, once is enough).
+        The group's rules are queued once after them: queueing after each one would
+        queue nothing more (nothing is revised in between)."""
+        allowed, domains, run = self.allowed, self.domains, self.run
+        narrowed = False
         for item, keep in self.statics.group(g).pseudo_keeps:
             if keep is None or (allowed is not None and item not in allowed):
                 continue  # (a rule that removes nothing changes nothing)
-            self._narrow(g, keep, item)
-            if self.run.emptied is not None:
+            dom = domains[g]
+            if not dom & ~keep:
+                continue
+            domains[g] = dom & keep
+            run.events.append((g, item, self.step))
+            if not dom & keep:
+                run.emptied = g
                 return
+            narrowed = True
+        if narrowed:
+            self._touched(g, None)
 
     def _first_read(self, g: int) -> int:
         """Group g's domain read for the first time: every label its pseudo-rules keep."""
@@ -386,7 +399,14 @@ class _Propagation:
         new = _Propagation.__new__(_Propagation)
         new.statics = self.statics
         new.allowed = set(allowed)
-        new.items_of = self.statics.items_within(allowed)
+        # (The order rules are queued in does not change how it ends: see _Tests.)
+        items_of = dict(self.items_of)
+        scopes = self.statics.scopes
+        for item in sorted(allowed - old):
+            if item[0] == "rule":
+                for g in scopes[item[1]]:
+                    items_of[g] = (*items_of.get(g, ()), item)
+        new.items_of = items_of
         new.domains = dict(self.domains)
         new.run = _Run(new.domains, [])
         new.queue = deque()
@@ -469,7 +489,7 @@ class _Propagation:
             nodes = nxt
         # Backward from the accepting node (0), over reached nodes only: the codes of
         # arcs into nodes that reach it.
-        keeps = []
+        kept = [0] * len(levels)
         ahead = reach[-1] & 1
         for j in range(len(levels) - 1, -1, -1):
             ok, arcs = allowed[j], levels[j]
@@ -482,13 +502,14 @@ class _Propagation:
                         back |= low
                         codes_kept |= codes
             ahead = back
-            # (codes are labels, see _Rule)
-            keep = codes_kept & ok
-            if keep != rule.level_full[j]:
-                keeps.append((rule.scope[rule.level_at[j]], keep))
+            kept[j] = codes_kept & ok  # (codes are labels, see _Rule)
         # In scope order, as the revision applies them.
-        keeps.sort(key=lambda pair: rule.scope.index(pair[0]))
-        return tuple(keeps)
+        full = rule.level_full
+        return tuple(
+            (g, kept[j])
+            for g, j in zip(rule.scope, rule.scope_level, strict=True)
+            if kept[j] != full[j]
+        )
 
     def _sum_keeps(self, rule: _Rule, doms: list[int]) -> tuple[tuple[int, int], ...]:
         dom_of = dict(zip(rule.scope, doms, strict=True))
