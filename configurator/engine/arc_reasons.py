@@ -574,15 +574,24 @@ class _Tests:
       same end, with only the rules the subset did not have revised.
     Sets whose bound reaches MAX_REVISIONS are propagated from scratch, as before."""
 
-    def __init__(self, statics: Statics, required: Mapping[int, int]) -> None:
+    def __init__(
+        self,
+        statics: Statics,
+        required: Mapping[int, int],
+        *,
+        within: Collection[Item] | None = None,
+    ) -> None:
+        """`within`: every set asked is a subset of it (QuickXplain's items), so that one
+        bound, the whole's, covers them all."""
         self.statics = statics
         self.required = required
+        self.bounded = within is not None and statics.revision_bound(within) <= MAX_REVISIONS
         self.emptying: list[frozenset[Item]] = []
         self.ended: list[tuple[frozenset[Item], _Propagation]] = []
 
     def empties(self, items: Collection[Item]) -> bool:
         trial = frozenset(items)
-        if self.statics.revision_bound(trial) > MAX_REVISIONS:
+        if not self.bounded and self.statics.revision_bound(trial) > MAX_REVISIONS:
             return _empties(self.statics, self.required, trial)
         if any(known <= trial for known in self.emptying):
             return True
@@ -678,7 +687,7 @@ def propagated_core(statics: Statics, required: Mapping[int, int]) -> tuple[Item
     items = _derivation(statics, run)
     # Drop what the derivation does not need. Oldest removals (closest to the literals,
     # the likeliest culprits) first, so QuickXplain settles the rest in a few tests.
-    kept = quickxplain(list(reversed(items)), _Tests(statics, required).empties)
+    kept = quickxplain(list(reversed(items)), _Tests(statics, required, within=items).empties)
     return tuple(sorted(kept, key=lambda it: (it[0] != "rule", it[1], it[0])))
 
 

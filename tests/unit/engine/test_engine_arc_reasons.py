@@ -278,9 +278,9 @@ def test_quickxplain_tests_answer_as_a_propagation_from_scratch(data, limit):
     if limit is not None:
         arc_reasons.MAX_REVISIONS = limit
     try:
-        tests = _Tests(statics, required)
-        for trial in [[], *trials, items]:
-            assert tests.empties(trial) == _empties(statics, required, trial), trial
+        for tests in (_Tests(statics, required), _Tests(statics, required, within=items)):
+            for trial in [[], *trials, items]:
+                assert tests.empties(trial) == _empties(statics, required, trial), trial
     finally:
         arc_reasons.MAX_REVISIONS = saved
 
