@@ -369,11 +369,11 @@ class _Propagation:
 
     def _touched(self, g: int, by: Item | None) -> None:
         self.touched.add(g)
-        queued, queue = self.queued, self.queue
-        for item in self.items_of.get(g, ()):
-            if item != by and item not in queued:
-                queue.append(item)
-                queued.add(item)
+        queued = self.queued
+        new = [item for item in self.items_of.get(g, ()) if item not in queued and item != by]
+        if new:
+            self.queue.extend(new)
+            queued.update(new)
 
     def propagate(self) -> _Run:
         revisions = 0
