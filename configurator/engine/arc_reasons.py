@@ -18,7 +18,9 @@ such tests. This module answers the same question from arc consistency instead:
    picks, and, for each of those removals, the earlier removals in the domains the rule
    read. Those rules alone replay the same removals, so the set is *sound* (the literals
    are impossible under it); then every rule whose removal still leaves a derivation is
-   dropped (each test one propagation over the set itself).
+   dropped (QuickXplain; each test answered as one propagation over the set itself
+   would answer it, most of them by continuing the propagation of a smaller set already
+   tested: see `_Tests`).
 
 So the set is minimal for propagation (no rule can be dropped with propagation still
 emptying a domain) but NOT necessarily minimal: a smaller rule set might exclude the
