@@ -63,6 +63,54 @@ class _Session:
         self.recency = recency
         self._candidates: dict[int, Candidates] = {}
         self._pool: CandidatePool | None = None
+        # Complete valid configurations this click already holds (see `known`).
+        self._resolved: tuple[Passes, list[Literal]] | None = None
+        self._kept: np.ndarray | None = None
+        self._rows = np.zeros((0, 0), dtype=np.int32)
+        self._pick_place = {lit: k for k, lit in enumerate(recency)}
+        self._holding: dict[Literal, np.ndarray] = {}
+
+    def know(self, passes: Passes, lits: list[Literal]) -> None:
+        """The resolutions of `lits` (the click's excluded options) are complete valid
+        configurations: an option one of them holds is not excluded under picks it
+        keeps. Read lazily, by the exclusion tests that would otherwise sweep."""
+        self._resolved = (passes, lits)
+
+    def _holds(self, lits: frozenset[Literal], target: Literal) -> bool:
+        """Whether a configuration of this click (`know`) holds `target` and every one
+        of `lits` (current picks): then `target` is not excluded under `lits`."""
+        if self._resolved is None:
+            return False
+        place = self._pick_place
+        columns = [place.get(lit, -1) for lit in lits]
+        if -1 in columns:
+            return False
+        holding = self._holding.get(target)
+        if holding is None:
+            holding = self._holding[target] = self._configurations_with(target)
+        if not len(holding):
+            return False
+        return bool(holding.take(columns, axis=1).all(axis=1).any())
+
+    def _configurations_with(self, target: Literal) -> np.ndarray:
+        """(configurations holding `target`, picks): which of the click's picks each of
+        the known configurations holding `target` keeps."""
+        assert self._resolved is not None
+        passes, lits = self._resolved
+        layers, layer_of = self.compiled.diagram.layers, passes.layer_of
+        if self._kept is None:
+            rows = passes.rows(lits)
+            rows = rows[rows[:, 0] >= 0] if len(rows) else rows
+            self._rows = rows
+            self._kept = np.zeros((len(rows), len(self.recency)), dtype=bool)
+            for k, (g, o) in enumerate(self.recency):
+                i = layer_of[g]
+                self._kept[:, k] = layers[i].label_options[rows[:, i], o]
+        g, o = target
+        i = layer_of[g]
+        holds = layers[i].label_options[self._rows[:, i], o]
+        found: np.ndarray = self._kept[holds]
+        return found
 
     def candidates(self, g: int) -> Candidates:
         """The click's picks (`recency`) that may explain group g's options, ordered for
@@ -90,6 +138,8 @@ class _Session:
             if self.compiled.diagram.empty:
                 return True
             keep_own = self.compiled.index.maxs[g] > 1
+            if not self.sweeps.knows(lits, g, keep_own=keep_own) and self._holds(lits, target):
+                return False  # a configuration the click holds: no sweep needed
             options = self.live[(lits, g)] = self.sweeps.live(lits, g, keep_own=keep_own)
         return not options[target[1]]
 
@@ -299,6 +349,7 @@ def configure(
         return singles[0].picks(target)
 
     deltas = ClickDeltas(passes)
+    session.know(passes, deltas.excluded)
     scaled = deltas.scaled
     plain = _plain_states(compiled)
     plain_groups = _plain_groups(compiled)
