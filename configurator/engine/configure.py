@@ -92,6 +92,38 @@ class _Session:
             return False
         return bool(holding.take(columns, axis=1).all(axis=1).any())
 
+    def known_drops(self, target: Literal) -> list[Literal] | None:
+        """The candidates (oldest first) each of which, dropped alone, frees `target`
+        (`necessary.SingleDrops.picks`, for an option whose least change count is 1),
+        when a set of them known to exclude `target` bounds them (None: no such set; the
+        bitset passes answer). Such a pick lies in every excluding set, so in the known
+        one; of those, a pick that a configuration of the click (`know`) holding `target`
+        and every other candidate drops is one, and each other is tested: `target`
+        excluded under the other candidates or not."""
+        members = self.candidates(target[0]).members
+        bound = _support_memo(self.compiled).excluding_within(target, members)
+        if bound is None:
+            return None
+        found = set(bound) & set(self._drops_seen(target))
+        for lit in bound:
+            if lit not in found and not self.excluded_under(members - {lit}, target):
+                found.add(lit)
+        place = self._pick_place
+        return sorted(found, key=place.__getitem__)
+
+    def _drops_seen(self, target: Literal) -> list[Literal]:
+        """The candidates a configuration of the click holding `target` and every other
+        candidate drops (each frees `target` alone)."""
+        if self._resolved is None or not self.recency:
+            return []
+        holding = self._holding.get(target)
+        if holding is None:
+            holding = self._holding[target] = self._configurations_with(target)
+        pool = self.candidates(target[0]).pool
+        missing = ~holding & (pool.rank[target[0]] < len(self.recency))
+        alone = missing[missing.sum(axis=1) == 1]
+        return [self.recency[k] for k in np.unique(alone.argmax(axis=1)).tolist()]
+
     def _configurations_with(self, target: Literal) -> np.ndarray:
         """(configurations holding `target`, picks): which of the click's picks each of
         the known configurations holding `target` keeps."""
@@ -344,6 +376,9 @@ def configure(
         # passes run once per click, when the first such option needs them.
         if passes.changes[target[0]][target[1]] != 1:
             return []
+        known = session.known_drops(target)
+        if known is not None:
+            return known
         if not singles:
             singles.append(single_drops(passes))
         return singles[0].picks(target)

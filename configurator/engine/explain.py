@@ -418,6 +418,14 @@ class SupportMemo:
         exclude it too: more picks only narrow the configurations)."""
         return any(known <= lits for known in self._excluding.get(target, ()))
 
+    def excluding_within(
+        self, target: Literal, lits: frozenset[Literal]
+    ) -> frozenset[Literal] | None:
+        """The smallest set of picks found before to exclude `target` that lies within
+        `lits` (None: none does)."""
+        within = [known for known in self._excluding.get(target, ()) if known <= lits]
+        return min(within, key=len) if within else None
+
     def note(self, target: Literal, lits: Sequence[Literal]) -> None:
         """Keep that `lits` exclude `target` (the most recent few sets per option)."""
         found = frozenset(lits)
