@@ -56,9 +56,7 @@ def test_facts_read_instead_of_queries_are_exact(data):
     memo = _support_memo(compiled)
     for _ in range(3):
         selections = data.draw(selections_for(doc))
-        order = data.draw(
-            st.permutations([f"{g}.{o}" for g, os in selections.items() for o in os])
-        )
+        order = data.draw(st.permutations([f"{g}.{o}" for g, os in selections.items() for o in os]))
         configure(compiled, selections, order=order)  # notes this click's answers
         recency, passes, session, deltas = _click(compiled, selections, order)
         drops = single_drops(passes)
