@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from configurator.engine.necessary import SingleDrops, single_drops
 from configurator.engine.pricing import price_of
 from configurator.engine.propagation import _bits
 from configurator.engine.resolutions import Passes
+from configurator.engine.resolved import Resolved
 from configurator.engine.results import (
     Configuration,
     Conflict,
@@ -63,86 +64,42 @@ class _Session:
         self.recency = recency
         self._candidates: dict[int, Candidates] = {}
         self._pool: CandidatePool | None = None
-        # Complete valid configurations this click already holds (see `known`).
-        self._resolved: tuple[Passes, list[Literal]] | None = None
-        self._kept: np.ndarray | None = None
-        self._rows = np.zeros((0, 0), dtype=np.int32)
-        self._pick_place = {lit: k for k, lit in enumerate(recency)}
-        self._holding: dict[Literal, np.ndarray] = {}
+        # The click's resolutions, once known (`know`): configurations to read tests off.
+        self.resolved: Resolved | None = None
 
     def know(self, passes: Passes, lits: list[Literal]) -> None:
-        """The resolutions of `lits` (the click's excluded options) are complete valid
-        configurations: an option one of them holds is not excluded under picks it
-        keeps. Read lazily, by the exclusion tests that would otherwise sweep."""
-        self._resolved = (passes, lits)
-
-    def _holds(self, lits: frozenset[Literal], target: Literal) -> bool:
-        """Whether a configuration of this click (`know`) holds `target` and every one
-        of `lits` (current picks): then `target` is not excluded under `lits`."""
-        if self._resolved is None:
-            return False
-        place = self._pick_place
-        columns = [place.get(lit, -1) for lit in lits]
-        if -1 in columns:
-            return False
-        holding = self._holding.get(target)
-        if holding is None:
-            holding = self._holding[target] = self._configurations_with(target)
-        if not len(holding):
-            return False
-        return bool(holding.take(columns, axis=1).all(axis=1).any())
+        """The resolutions of `lits` (the click's excluded options) answer some exclusion
+        tests without a query (`resolved`; read lazily)."""
+        self.resolved = Resolved(self.compiled, self.recency, passes, lits)
 
     def known_drops(self, target: Literal) -> list[Literal] | None:
         """The candidates (oldest first) each of which, dropped alone, frees `target`
         (`necessary.SingleDrops.picks`, for an option whose least change count is 1),
         when a set of them known to exclude `target` bounds them (None: no such set; the
         bitset passes answer). Such a pick lies in every excluding set, so in the known
-        one; of those, a pick that a configuration of the click (`know`) holding `target`
-        and every other candidate drops is one, and each other is tested: `target`
-        excluded under the other candidates or not."""
-        members = self.candidates(target[0]).members
-        bound = _support_memo(self.compiled).excluding_within(target, members)
+        one; of those, one a resolution of the click proves is one (`Resolved`), and
+        each other is tested: `target` excluded under the other candidates or not."""
+        candidates = self.candidates(target[0])
+        members = candidates.members
+        memo = _support_memo(self.compiled)
+        bound = memo.excluding_within(target, members)
         if bound is None:
             return None
-        found = set(bound) & set(self._drops_seen(target))
+        found: set[Literal] = set()
+        if self.resolved is not None:
+            within = candidates.pool.rank[target[0]] < len(self.recency)
+            found.update(lit for lit in self.resolved.drops_seen(target, within) if lit in bound)
         for lit in bound:
-            if lit not in found and not self.excluded_under(members - {lit}, target):
+            if lit in found:
+                continue
+            rest = members - {lit}
+            if not memo.excludes(target, rest) and not self.excluded_under(rest, target):
                 found.add(lit)
-        place = self._pick_place
-        return sorted(found, key=place.__getitem__)
+        return sorted(found, key=self._place.__getitem__)
 
-    def _drops_seen(self, target: Literal) -> list[Literal]:
-        """The candidates a configuration of the click holding `target` and every other
-        candidate drops (each frees `target` alone)."""
-        if self._resolved is None or not self.recency:
-            return []
-        holding = self._holding.get(target)
-        if holding is None:
-            holding = self._holding[target] = self._configurations_with(target)
-        pool = self.candidates(target[0]).pool
-        missing = ~holding & (pool.rank[target[0]] < len(self.recency))
-        alone = missing[missing.sum(axis=1) == 1]
-        return [self.recency[k] for k in np.unique(alone.argmax(axis=1)).tolist()]
-
-    def _configurations_with(self, target: Literal) -> np.ndarray:
-        """(configurations holding `target`, picks): which of the click's picks each of
-        the known configurations holding `target` keeps."""
-        assert self._resolved is not None
-        passes, lits = self._resolved
-        layers, layer_of = self.compiled.diagram.layers, passes.layer_of
-        if self._kept is None:
-            rows = passes.rows(lits)
-            rows = rows[rows[:, 0] >= 0] if len(rows) else rows
-            self._rows = rows
-            self._kept = np.zeros((len(rows), len(self.recency)), dtype=bool)
-            for k, (g, o) in enumerate(self.recency):
-                i = layer_of[g]
-                self._kept[:, k] = layers[i].label_options[rows[:, i], o]
-        g, o = target
-        i = layer_of[g]
-        holds = layers[i].label_options[self._rows[:, i], o]
-        found: np.ndarray = self._kept[holds]
-        return found
+    @cached_property
+    def _place(self) -> dict[Literal, int]:
+        return {lit: k for k, lit in enumerate(self.recency)}
 
     def candidates(self, g: int) -> Candidates:
         """The click's picks (`recency`) that may explain group g's options, ordered for
@@ -170,7 +127,11 @@ class _Session:
             if self.compiled.diagram.empty:
                 return True
             keep_own = self.compiled.index.maxs[g] > 1
-            if not self.sweeps.knows(lits, g, keep_own=keep_own) and self._holds(lits, target):
+            if (
+                self.resolved is not None
+                and not self.sweeps.knows(lits, g, keep_own=keep_own)
+                and self.resolved.holds(lits, target)
+            ):
                 return False  # a configuration the click holds: no sweep needed
             options = self.live[(lits, g)] = self.sweeps.live(lits, g, keep_own=keep_own)
         return not options[target[1]]

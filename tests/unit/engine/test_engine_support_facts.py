@@ -5,7 +5,7 @@ several clicks on one compiled product (so that earlier clicks' facts are read):
 - a set of picks noted as excluding an option does exclude it, and so does every
   superset (`SupportMemo.note` / `excludes`);
 - a set of picks and an option that one of the click's resolutions holds is not excluded
-  (`_Session._holds`);
+  (`resolved.Resolved.holds`);
 - the single-drop picks bounded by a known excluding set (`_Session.known_drops`) are
   exactly the bitset passes' (`necessary.single_drops`), themselves checked against
   brute force in test_engine_necessary.py.
@@ -65,7 +65,7 @@ def test_facts_read_instead_of_queries_are_exact(data):
                 assert _excluded(session, known, target)
             for size in range(len(recency) + 1):
                 for lits in itertools.combinations(recency, size):
-                    if session._holds(frozenset(lits), target):
+                    if session.resolved.holds(frozenset(lits), target):
                         assert not _excluded(session, lits, target), (target, lits)
                     if memo.excludes(target, frozenset(lits)):
                         assert _excluded(session, lits, target), (target, lits)
