@@ -386,6 +386,10 @@ def _shrink(items: list[T], infeasible: Callable[[Sequence[T]], bool]) -> list[T
     return quickxplain(items, infeasible)
 
 
+# Sets of picks kept per option as known to exclude it (`SupportMemo.note`).
+EXCLUDING_PER_OPTION = 4
+
+
 class SupportMemo:
     """Searches' answers kept across clicks (bounded), for one exclusion test: the plain
     one, `target` excluded when only the given picks are made.
@@ -404,7 +408,34 @@ class SupportMemo:
             tuple[Literal, tuple[Literal, ...]],
             tuple[tuple[tuple[Literal, ...], tuple[Literal, ...]], ...],
         ] = {}
+        # Per option, sets of picks found to exclude it (the searches' answers): facts of
+        # the product, so a later test on a superset is answered without a query.
+        self._excluding: dict[Literal, tuple[frozenset[Literal], ...]] = {}
         self._lock = threading.Lock()
+
+    def excludes(self, target: Literal, lits: frozenset[Literal]) -> bool:
+        """Whether `lits` hold a set of picks found before to exclude `target` (then they
+        exclude it too: more picks only narrow the configurations)."""
+        return any(known <= lits for known in self._excluding.get(target, ()))
+
+    def excluding_within(
+        self, target: Literal, lits: frozenset[Literal]
+    ) -> frozenset[Literal] | None:
+        """The smallest set of picks found before to exclude `target` that lies within
+        `lits` (None: none does)."""
+        within = [known for known in self._excluding.get(target, ()) if known <= lits]
+        return min(within, key=len) if within else None
+
+    def note(self, target: Literal, lits: Sequence[Literal]) -> None:
+        """Keep that `lits` exclude `target` (the most recent few sets per option)."""
+        found = frozenset(lits)
+        with self._lock:
+            kept = self._excluding.get(target, ())
+            if found in kept:
+                return
+            if len(self._excluding) >= self.limit:
+                self._excluding.clear()  # a long-lived process: stay bounded
+            self._excluding[target] = (found, *kept[: EXCLUDING_PER_OPTION - 1])
 
     def get(
         self, *, target: Literal, forced: Sequence[Literal], ordered: Sequence[Literal]
@@ -588,17 +619,26 @@ def minimal_support(
     if not candidates.ordered:
         return []
     forced = [lit for lit in (necessary() if necessary else ()) if lit in candidates.members]
-    if forced and excluded_under(frozenset(forced), target):
+    answers = candidates.pool.answers if isinstance(candidates, Candidates) else None
+
+    def excluding(lits: frozenset[Literal]) -> bool:
+        if answers is not None and answers.excludes(target, lits):
+            return True
+        return excluded_under(lits, target)
+
+    if forced and excluding(frozenset(forced)):
+        if answers is not None:
+            answers.note(target, forced)
         return forced
     ordered = [lit for lit in candidates.ordered if lit not in forced]
-    answers = candidates.pool.answers if isinstance(candidates, Candidates) else None
     if answers is not None:
         found = answers.get(target=target, forced=forced, ordered=ordered)
         if found is not None:
+            answers.note(target, forced + found)
             return forced + found
 
     def still_excluded(lits: Sequence[Literal]) -> bool:
-        return excluded_under(frozenset([*forced, *lits]), target)
+        return excluding(frozenset([*forced, *lits]))
 
     size = 2
     while size < len(ordered) and not still_excluded(ordered[:size]):
@@ -608,6 +648,7 @@ def minimal_support(
     kept = quickxplain(ordered[:size], still_excluded)
     if answers is not None and kept:
         answers.put(target=target, forced=forced, ordered=ordered, answer=kept)
+        answers.note(target, forced + kept)
     return forced + kept
 
 

@@ -246,6 +246,10 @@ class Sweeps:
                 self._live.popitem(last=False)
         return options
 
+    def knows(self, lits: frozenset[Literal], g: int, *, keep_own: bool) -> bool:
+        """Whether `live(lits, g, keep_own=keep_own)` is kept (answered without a sweep)."""
+        return (lits, g, keep_own) in self._live
+
     def _live_options(self, lits: frozenset[Literal], g: int, keep_own: bool) -> np.ndarray:
         t = self.layer_of[g]
         layer_of = self.layer_of

@@ -14,6 +14,9 @@ what was kept) excludes the option is kept, again and again until what was kept 
 
 from __future__ import annotations
 
+import importlib
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +25,10 @@ from configurator.engine.resolutions import Passes
 from configurator.engine.selections import ordered_literals, parse_selections
 from tests.unit.engine.oracle import Oracle
 from tests.unit.engine.strategies import product_docs, selections_for
+
+# The module, not the function `configurator.engine.configure` the package exports.
+configure_module = importlib.import_module("configurator.engine.configure")
+PASSES_EDGES = configure_module.PASSES_EDGES
 
 
 def _expected_support(oracle, compiled, recency, changes, target) -> list:
@@ -154,12 +161,19 @@ def _check_click(oracle, compiled, selections, order) -> None:
             )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("edges", [0, PASSES_EDGES])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
-def test_reasons_of_several_picks_name_the_preferred_minimal_set(data):
+def test_reasons_of_several_picks_name_the_preferred_minimal_set(data, edges, monkeypatch):
     """Several clicks on one product, each changing a pick of the one before: the
     searches' answers kept across clicks (`explain.SupportMemo`) are read again only
-    where they are the answer."""
+    where they are the answer, and so are the facts they hold (known excluding sets,
+    the click's resolutions: read on every product when `PASSES_EDGES` is 0)."""
+    monkeypatch.setattr(configure_module, "PASSES_EDGES", edges)
     doc = data.draw(_crowded_docs())
     oracle = Oracle(doc)
     if not oracle.configs:
