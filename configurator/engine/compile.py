@@ -22,6 +22,9 @@ from configurator.engine.resolutions import prepare as prepare_passes
 # here); pairs beyond are explained when clicked.
 PAIR_CORE_SEARCHES = 2_000
 PAIR_CORE_UNITS = 4_000
+# One search's share (~0.1-0.2 s): the generated products' largest need 128 units; on the
+# Renault model the first pair's search spent all 4,000 units (1.26 s) and found nothing.
+PAIR_CORE_SEARCH_UNITS = 500
 # Further candidate orders are tried (each abandoned once it outgrows the best diagram)
 # while the top-down edges built in all, an abandoned attempt counted at its bound, stay
 # within ORDER_WORK times the first diagram's, or ORDER_FLOOR edges (so products of up to
@@ -151,7 +154,12 @@ def compile_product(product: Product, *, budget: Budget | None = None) -> Compil
             if c.kind == "table"
         },
     )
-    compiled.pair_cores = pair_cores(compiled, limit=PAIR_CORE_SEARCHES, units=PAIR_CORE_UNITS)
+    compiled.pair_cores = pair_cores(
+        compiled,
+        limit=PAIR_CORE_SEARCHES,
+        units=PAIR_CORE_UNITS,
+        search_units=PAIR_CORE_SEARCH_UNITS,
+    )
     return compiled
 
 

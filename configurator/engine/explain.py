@@ -653,15 +653,25 @@ def minimal_support(
 
 
 def pair_cores(
-    compiled: CompiledProduct, *, limit: int, units: float = math.inf
+    compiled: CompiledProduct,
+    *,
+    limit: int,
+    units: float = math.inf,
+    search_units: float = math.inf,
 ) -> dict[frozenset[Literal], tuple[Item, ...]]:
     """The rule cores of every pair of options that exclude each other (the pair table)
     and that no single rule explains: most excluded options have one pick as their reason,
     so clicks read these instead of searching. At most `limit` searches and `units` of
     work (see `WorkBudget`; the search that would overdraw it is dropped), pairs taken in
     their global ids' order: which pairs get a core depends on the product only. Pairs
-    left over are searched when a click first needs them (cached)."""
+    left over are searched when a click first needs them (cached).
+
+    A single search needing more than `search_units` is dropped and the next pair tried,
+    until dropped searches have spent a quarter of `units`: on a model of large tables
+    (Renault's) one search could otherwise spend the whole budget and be dropped,
+    leaving nothing found for the compile's time."""
     budget = WorkBudget(units)
+    dropped = WorkBudget(units / 4)
     index = compiled.index
     table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
     found: dict[frozenset[Literal], tuple[Item, ...]] = {}
@@ -680,8 +690,17 @@ def pair_cores(
             if searched >= limit:
                 return found
             searched += 1
+            capped = search_units < budget.units
+            search = WorkBudget(search_units if capped else budget.units)
+            start = search.units
             try:
-                found[frozenset(lits)] = rule_core(compiled, lits, budget=budget)
+                found[frozenset(lits)] = rule_core(compiled, lits, budget=search)
             except OutOfWork:
-                return found
+                if not capped:
+                    return found  # the whole budget is spent
+                dropped.units -= start - search.units
+                if dropped.units < 0:
+                    return found
+            finally:
+                budget.units -= start - search.units
     return found

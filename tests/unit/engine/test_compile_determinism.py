@@ -53,3 +53,39 @@ def test_the_group_order_chosen_does_not_depend_on_how_busy_the_machine_is(monke
     for group in product.groups[:4]:  # the same answers, resolutions and reasons included
         assert configure(slowly, picks) == configure(fast, picks)
         picks[group.code] = [group.options[-1].code]
+
+
+def test_a_search_over_its_share_is_dropped_and_the_next_pairs_still_searched(monkeypatch):
+    """One costly pair (a model of large tables) must not spend the whole compile-time
+    budget: the search over its share is dropped, later pairs still get their cores,
+    the same ones an unbounded search finds, and dropped searches stop at a quarter of
+    the budget."""
+    compiled = compile_product(product_from_document(generated_document(seed=7), "EUR"))
+    compiled.pair_cores = {}
+    everything = pair_cores(compiled, limit=10_000)
+    compiled.cache.clear()
+    shared = pair_cores(compiled, limit=10_000, search_units=12)
+    assert 0 < len(shared) < len(everything)
+    assert all(everything[pair] == core for pair, core in shared.items())
+    order = list(everything)  # (searched in the pairs' order)
+    assert any(
+        pair not in shared and any(later in shared for later in order[k + 1 :])
+        for k, pair in enumerate(order)
+    ), "a dropped search ended the compile-time searches"
+
+    searches = []
+    rule_core = explain.rule_core
+
+    def counted(*args, **kwargs):
+        searches.append(1)
+        return rule_core(*args, **kwargs)
+
+    monkeypatch.setattr(explain, "rule_core", counted)
+    compiled.cache.clear()
+    pair_cores(compiled, limit=10_000, search_units=1)
+    unbounded = len(searches)
+    searches.clear()
+    compiled.cache.clear()
+    pair_cores(compiled, limit=10_000, units=40, search_units=1)
+    # Every dropped search spends more than its 1 unit: at most 10 fit in the quarter.
+    assert len(searches) < unbounded
