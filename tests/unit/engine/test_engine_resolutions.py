@@ -114,6 +114,37 @@ def test_walked_resolutions_equal_the_rebuilt_ones(data):
         assert rebuilt.configuration(lit) == everything[lit]
 
 
+def test_rebuilt_rows_read_labels_above_a_byte_packed_with_far_ends():
+    """The rebuilt rows read each edge's label and far end packed in one integer: with a
+    multi-choice group of 512 picks (labels need 10 bits) between single-choice ones, every
+    option's rebuilt configuration equals the one walked node by node."""
+    many = [f"m{k}" for k in range(9)]
+    doc = small_product(
+        [("a", 1, 1, ["x", "y", "z"]), ("m", 0, 9, many), ("b", 1, 1, ["p", "q", "r"])],
+        rules=[
+            {"id": "r1", "type": "excludes", "all": ["a.x", "m.m3"], "message": "no"},
+            {"id": "r2", "type": "excludes", "all": ["m.m5", "b.p"], "message": "no"},
+            {"id": "r3", "type": "excludes", "all": ["a.y", "b.q"], "message": "no"},
+        ],
+    )
+    compiled = compiled_from(doc)
+    index = compiled.index
+    assert resolutions._statics(compiled).label_bits >= 10
+    lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    six = ["m0", "m1", "m2", "m4", "m6", "m7"]  # a pick of six: label 382 and above
+    at_m = resolutions._statics(compiled).layer_of[1]
+    labels_read = 0
+    for selections in ({"m": six, "a": ["y"]}, {"m": six, "a": ["x"]}, {"m": ["m5"]}, {}):
+        picked = parse_selections(index, compiled.product, selections)
+        walked = Passes(compiled, picked)
+        with patch.object(resolutions, "WALK_STEPS", 0):  # every request rebuilt at once
+            rebuilt = Passes(compiled, picked).configurations(lits)
+        assert rebuilt == {lit: walked.configurations([lit])[lit] for lit in lits}
+        assert any(walked.changes[g][o] > 0 for g, o in lits) or not selections
+        labels_read = max(labels_read, int(walked.rows(lits)[:, at_m].max()))
+    assert labels_read > 255
+
+
 def _answers(passes: Passes) -> tuple:
     index = passes.compiled.index
     lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
