@@ -182,14 +182,21 @@ class _Statics:
         # order within each (np.nonzero reads row-major); segments of the whole diagram.
         self.ent_src: list[np.ndarray] = []  # the entry's source node (its boundary's id)
         self.ent_dst: list[np.ndarray] = []  # its target node
-        self.ent_const: list[np.ndarray] = []  # shifted << shift | rank in by_label
+        # shifted << shift | rank in by_label, or | edge id where the entries are the
+        # layer's edges reordered (`by_edge`)
+        self.ent_const: list[np.ndarray] = []
         self.ent_label: list[np.ndarray] = []
         self.ent_first: list[np.ndarray] = []  # per layer: first entry of each option's run
         # Where a layer's entries are its edges reordered (every pick holds one option, as
         # in a single-choice group) and a step takes its least with minimum.at, the step
         # gathers its source in entry order, packed with the edge id as in `in_const` /
         # `out_const`, and the layer's per-option sums reuse that gather (`_through`).
+        # There an option's entries are the edges of its one pick, which by_label holds in
+        # edge order: packed with the edge id, a segment's least is the same value and the
+        # same first edge as packed with its rank, and it is the step's own sum (its
+        # value before the least), so the layer's sums start from it (`_through`).
         self.ent_edge_const: list[np.ndarray | None] = []
+        self.by_edge: list[bool] = []
         self.ent_forward: list[bool] = []
         self.ent_backward: list[bool] = []
         ent_starts, ent_opt = [], []
@@ -218,13 +225,15 @@ class _Statics:
             edges = by_label[ranks]
             self.ent_src.append(layer.src[edges].astype(np.intp))
             self.ent_dst.append(layer.dst[edges].astype(np.intp))
-            self.ent_const.append((shifted[edges] << self.shift) | self._packable(ranks))
             self.ent_label.append(layer.label[edges].astype(np.intp))
             reordered = len(edges) == len(layer.src) and np.array_equal(
                 np.sort(edges), np.arange(len(layer.src))
             )
-            self.ent_edge_const.append(
-                (shifted[edges] << self.shift) | self._packable(edges) if reordered else None
+            by_edge = (shifted[edges] << self.shift) | self._packable(edges)
+            self.ent_edge_const.append(by_edge if reordered else None)
+            self.by_edge.append(bool(reordered))
+            self.ent_const.append(
+                by_edge if reordered else (shifted[edges] << self.shift) | self._packable(ranks)
             )
             self.ent_forward.append(reordered and self.layers[-1].dst_in is not None)
             self.ent_backward.append(reordered and self.layers[-1].src is not None)
@@ -237,6 +246,7 @@ class _Statics:
         self.layer_of = {layer.group: i for i, layer in enumerate(layers)}
         self.groups = [layer.group for layer in layers]
         self.single = [index.maxs[layer.group] == 1 for layer in layers]  # single-choice
+        self.by_edge_at = np.asarray(self.by_edge, dtype=bool)
         self.slices = [
             slice(lo, lo + len(codes))
             for lo, codes in zip(index.offsets, index.option_codes, strict=False)
@@ -549,13 +559,13 @@ class Passes:
 
     def _step(
         self, i: int, source: np.ndarray, mask: int, forward: bool
-    ) -> tuple[_Step, np.ndarray | None]:
+    ) -> tuple[_Step, np.ndarray | None, np.ndarray | None]:
         """Layer i stepped through from `source` (normalised packed keys of boundary i
         forward, i + 1 backward) under `mask`; with the source read in entry order where
         the step gathers it so (`_Statics.ent_edge_const`), for the layer's sums."""
         statics = self._statics
         layer, st = self.compiled.diagram.layers[i], statics.layers[i]
-        gathered = None
+        gathered = summed = None
         if statics.ent_forward[i] if forward else statics.ent_backward[i]:
             # Entry order, packed with the edge id: the same values and ties as below.
             near, far = statics.ent_src[i], statics.ent_dst[i]
@@ -563,7 +573,7 @@ class Passes:
                 near, far = far, near
             gathered = source.take(near)
             const = statics.entry_weights(layer, i, mask) if mask else statics.ent_edge_const[i]
-            value = gathered + const
+            value = summed = gathered + const
             least: np.ndarray = np.empty(layer.n_dst if forward else layer.n_src, statics.dtype)
             least.fill(statics.ceiling)
             np.minimum.at(least, far, value)
@@ -588,7 +598,7 @@ class Passes:
             edge=edge,
             nbytes=keys.nbytes + edge.nbytes,
         )
-        return step, gathered
+        return step, gathered, summed
 
     def _through(
         self,
@@ -597,26 +607,39 @@ class Passes:
         bwd: _Step | None,
         mask: int,
         gathered: tuple[np.ndarray | None, np.ndarray | None],
+        summed: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
     ) -> np.ndarray:
         """Layer i's per-option least (normalised, packed with the rank of its first best
-        edge): over the option's edges, forward value of the source + edge + backward value
-        of the target. A pure function of the two steps around the layer, so kept on the
-        forward step with the backward one it was made with. `gathered`: the two sides'
-        values in entry order when this click's steps through the layer read them so."""
+        edge, or its id where `by_edge`): over the option's edges, forward value of the
+        source + edge + backward value of the target. A pure function of the two steps
+        around the layer, so kept on the forward step with the backward one it was made
+        with. `gathered`: the two sides' values in entry order when this click's steps
+        through the layer read them so; `summed`: those plus the step's edge weights."""
         partner = 0 if bwd is None else bwd.serial
         memo = fwd.through
         if memo is not None and memo[0] == partner:
             return memo[1]
         statics = self._statics
         before, after = gathered
-        # The gathered arrays are this click's own: added to in place.
-        value = fwd.source.take(statics.ent_src[i]) if before is None else before
-        if mask and not statics.single[i]:
-            value += statics.through_const(self.compiled.diagram.layers[i], i, mask, False)
+        # A step's sums hold the edge weights the layer's sums add (packed with the edge
+        # id, see `by_edge`), except a single-choice group's own pick, whose drop the
+        # layer's sums do not count. The arrays are this click's own: added to in place.
+        ahead, behind = summed if not (mask and statics.single[i]) else (None, None)
+        if ahead is not None:
+            value = ahead
+            if bwd is not None:
+                value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
+        elif behind is not None:
+            value = behind
+            value += fwd.source.take(statics.ent_src[i]) if before is None else before
         else:
-            value += statics.ent_const[i]
-        if bwd is not None:
-            value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
+            value = fwd.source.take(statics.ent_src[i]) if before is None else before
+            if mask and not statics.single[i]:
+                value += statics.through_const(self.compiled.diagram.layers[i], i, mask, False)
+            else:
+                value += statics.ent_const[i]
+            if bwd is not None:
+                value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
         least: np.ndarray = (
             np.minimum.reduceat(value, statics.ent_first[i]) if len(value) else value
         )
@@ -633,8 +656,10 @@ class Passes:
         kept = store.kept  # read without the lock (see `_Store.get`)
         hits: list[StepKey] = []
         made: list[tuple[StepKey, _Step]] = []
-        # Per layer, the sources its new steps read in entry order (forward, backward).
+        # Per layer, the sources its new steps read in entry order (forward, backward),
+        # and the same plus the edge weights.
         gathered: list[list[np.ndarray | None]] = [[None, None] for _ in range(n)]
+        summed: list[list[np.ndarray | None]] = [[None, None] for _ in range(n)]
 
         def chain(forward: bool) -> tuple[list[_Step], list[int]]:
             """The steps from the root boundary through every layer in one direction, each
@@ -653,7 +678,8 @@ class Passes:
                     step = found
                     hits.append(key)
                 else:
-                    step, gathered[i][0 if forward else 1] = self._step(
+                    side = 0 if forward else 1
+                    step, gathered[i][side], summed[i][side] = self._step(
                         i, source, masks[i], forward
                     )
                     made.append((key, step))
@@ -685,8 +711,12 @@ class Passes:
                 if memo is not None and memo[0] == (0 if after is None else after.serial):
                     leasts.append(memo[1])
                 else:
-                    sides = gathered[i]
-                    leasts.append(self._through(i, fwd[i], after, masks[i], (sides[0], sides[1])))
+                    sides, sums = gathered[i], summed[i]
+                    leasts.append(
+                        self._through(
+                            i, fwd[i], after, masks[i], (sides[0], sides[1]), (sums[0], sums[1])
+                        )
+                    )
             least = np.concatenate(leasts)
             offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
             if any(offsets):
@@ -834,11 +864,13 @@ class Passes:
 
     def _start(self, lits: Sequence[Literal]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each live option's best edge in its own layer (by_label order: first label
-        ascending, then edge): its label, source and target."""
+        ascending, then edge): its label, source and target. `_rank` holds its rank in
+        by_label, or its edge id where the layer's sums are packed so (`by_edge`)."""
         statics, offsets = self._statics, self.compiled.index.offsets
         at = [self.layer_of[g] for g, _ in lits]
         rank = self._rank[[offsets[g] + o for g, o in lits]]
-        edges = statics.by_label_all[statics.edge_offsets[at] + rank]
+        first = statics.edge_offsets[at] + rank
+        edges = np.where(statics.by_edge_at[at], first, statics.by_label_all[first])
         return statics.label_all[edges], statics.src_all[edges], statics.dst_all[edges]
 
     def _walk(self, lit: Literal) -> list[int] | None:
