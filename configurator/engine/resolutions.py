@@ -272,17 +272,6 @@ class _Statics:
         self.src_all = cat([layer.src for layer in layers] or [np.empty(0, np.int32)])
         self.dst_all = cat([layer.dst for layer in layers] or [np.empty(0, np.int32)])
         self.segment_counts = np.asarray([len(o) for o in ent_opt], dtype=np.intp)
-        # Per layer, each edge's label and far end in one int64 (far end << label_bits |
-        # label), source going up and target going down: a walker reads both with one
-        # gather (`_rebuild`).
-        self.label_bits = max((len(layer.label_options) for layer in layers), default=1)
-        self.label_bits = max(1, self.label_bits.bit_length())
-        self.up_pack = [
-            (layer.src.astype(np.int64) << self.label_bits) | layer.label for layer in layers
-        ]
-        self.down_pack = [
-            (layer.dst.astype(np.int64) << self.label_bits) | layer.label for layer in layers
-        ]
         # Digests of boundaries: a dot product of a sample of their keys (every stride-th,
         # DIGEST_NODES at most) with fixed random weights, wrapping at the keys' width.
         # Boundaries that differ outside the sample share a digest: the store tells them
@@ -939,31 +928,28 @@ class Passes:
         per_layer = np.bincount(at, minlength=n_layers).tolist()
 
         def walk(
-            order: range, start: np.ndarray, steps: list[_Step], pack: list[np.ndarray]
+            order: range, start: np.ndarray, steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
         ) -> np.ndarray:
-            """Each walker's packed (far end, label) per layer along `order`, from its start
-            node on (a layer it has not reached yet is left as it was); the walkers are
-            sorted so that those already walking at a layer are a prefix."""
-            out = np.zeros((n_layers, n), dtype=np.int64)  # by layer: rows written whole
+            """Each walker's label per layer along `order`, from its start node on; the
+            walkers are sorted so that those already walking at a layer are a prefix."""
+            out = np.full((n, n_layers), -1, dtype=np.int32)
             node = np.empty(n, dtype=np.intp)
             m = 0  # walkers that started at an earlier layer of `order`
             for i in order:
                 if m:
-                    walking = pack[i].take(steps[i].edge.take(node[:m]))
-                    out[i, :m] = walking
-                    np.right_shift(walking, bits, out=node[:m])
+                    edge, label, nxt = steps[i]
+                    walking = edge[node[:m]]
+                    out[:m, i] = label[walking]
+                    node[:m] = nxt[walking]
                 if per_layer[i]:
                     node[m : m + per_layer[i]] = start[m : m + per_layer[i]]
                     m += per_layer[i]
-            labels: np.ndarray = (out.T & label_mask).astype(np.int32)
-            return labels
+            return out
 
-        statics = self._statics
-        bits, label_mask = statics.label_bits, (1 << statics.label_bits) - 1
         up = np.argsort(-at, kind="stable")
-        up_labels = walk(range(n_layers - 1, -1, -1), sources[up], self._fwd_steps, statics.up_pack)
+        up_labels = walk(range(n_layers - 1, -1, -1), sources[up], self._up)
         down = np.argsort(at, kind="stable")
-        down_labels = walk(range(n_layers), targets[down], self._bwd_steps, statics.down_pack)
+        down_labels = walk(range(n_layers), targets[down], self._down)
         labels = np.empty((n, n_layers), dtype=np.int32)
         labels[up] = up_labels
         below = np.empty_like(labels)
