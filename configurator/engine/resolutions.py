@@ -182,21 +182,14 @@ class _Statics:
         # order within each (np.nonzero reads row-major); segments of the whole diagram.
         self.ent_src: list[np.ndarray] = []  # the entry's source node (its boundary's id)
         self.ent_dst: list[np.ndarray] = []  # its target node
-        # shifted << shift | rank in by_label, or | edge id where the entries are the
-        # layer's edges reordered (`by_edge`)
-        self.ent_const: list[np.ndarray] = []
+        self.ent_const: list[np.ndarray] = []  # shifted << shift | rank in by_label
         self.ent_label: list[np.ndarray] = []
         self.ent_first: list[np.ndarray] = []  # per layer: first entry of each option's run
         # Where a layer's entries are its edges reordered (every pick holds one option, as
         # in a single-choice group) and a step takes its least with minimum.at, the step
         # gathers its source in entry order, packed with the edge id as in `in_const` /
         # `out_const`, and the layer's per-option sums reuse that gather (`_through`).
-        # There an option's entries are the edges of its one pick, which by_label holds in
-        # edge order: packed with the edge id, a segment's least is the same value and the
-        # same first edge as packed with its rank, and it is the step's own sum (its
-        # value before the least), so the layer's sums start from it (`_through`).
         self.ent_edge_const: list[np.ndarray | None] = []
-        self.by_edge: list[bool] = []
         self.ent_forward: list[bool] = []
         self.ent_backward: list[bool] = []
         ent_starts, ent_opt = [], []
@@ -225,15 +218,13 @@ class _Statics:
             edges = by_label[ranks]
             self.ent_src.append(layer.src[edges].astype(np.intp))
             self.ent_dst.append(layer.dst[edges].astype(np.intp))
+            self.ent_const.append((shifted[edges] << self.shift) | self._packable(ranks))
             self.ent_label.append(layer.label[edges].astype(np.intp))
             reordered = len(edges) == len(layer.src) and np.array_equal(
                 np.sort(edges), np.arange(len(layer.src))
             )
-            by_edge = (shifted[edges] << self.shift) | self._packable(edges)
-            self.ent_edge_const.append(by_edge if reordered else None)
-            self.by_edge.append(bool(reordered))
-            self.ent_const.append(
-                by_edge if reordered else (shifted[edges] << self.shift) | self._packable(ranks)
+            self.ent_edge_const.append(
+                (shifted[edges] << self.shift) | self._packable(edges) if reordered else None
             )
             self.ent_forward.append(reordered and self.layers[-1].dst_in is not None)
             self.ent_backward.append(reordered and self.layers[-1].src is not None)
@@ -246,7 +237,6 @@ class _Statics:
         self.layer_of = {layer.group: i for i, layer in enumerate(layers)}
         self.groups = [layer.group for layer in layers]
         self.single = [index.maxs[layer.group] == 1 for layer in layers]  # single-choice
-        self.by_edge_at = np.asarray(self.by_edge, dtype=bool)
         self.slices = [
             slice(lo, lo + len(codes))
             for lo, codes in zip(index.offsets, index.option_codes, strict=False)
@@ -548,13 +538,13 @@ class Passes:
 
     def _step(
         self, i: int, source: np.ndarray, mask: int, forward: bool
-    ) -> tuple[_Step, np.ndarray | None, np.ndarray | None]:
+    ) -> tuple[_Step, np.ndarray | None]:
         """Layer i stepped through from `source` (normalised packed keys of boundary i
         forward, i + 1 backward) under `mask`; with the source read in entry order where
         the step gathers it so (`_Statics.ent_edge_const`), for the layer's sums."""
         statics = self._statics
         layer, st = self.compiled.diagram.layers[i], statics.layers[i]
-        gathered = summed = None
+        gathered = None
         if statics.ent_forward[i] if forward else statics.ent_backward[i]:
             # Entry order, packed with the edge id: the same values and ties as below.
             near, far = statics.ent_src[i], statics.ent_dst[i]
@@ -562,7 +552,7 @@ class Passes:
                 near, far = far, near
             gathered = source.take(near)
             const = statics.entry_weights(layer, i, mask) if mask else statics.ent_edge_const[i]
-            value = summed = gathered + const
+            value = gathered + const
             least: np.ndarray = np.empty(layer.n_dst if forward else layer.n_src, statics.dtype)
             least.fill(statics.ceiling)
             np.minimum.at(least, far, value)
@@ -587,7 +577,7 @@ class Passes:
             edge=edge,
             nbytes=keys.nbytes + edge.nbytes,
         )
-        return step, gathered, summed
+        return step, gathered
 
     def _through(
         self,
@@ -596,39 +586,26 @@ class Passes:
         bwd: _Step | None,
         mask: int,
         gathered: tuple[np.ndarray | None, np.ndarray | None],
-        summed: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
     ) -> np.ndarray:
         """Layer i's per-option least (normalised, packed with the rank of its first best
-        edge, or its id where `by_edge`): over the option's edges, forward value of the
-        source + edge + backward value of the target. A pure function of the two steps
-        around the layer, so kept on the forward step with the backward one it was made
-        with. `gathered`: the two sides' values in entry order when this click's steps
-        through the layer read them so; `summed`: those plus the step's edge weights."""
+        edge): over the option's edges, forward value of the source + edge + backward value
+        of the target. A pure function of the two steps around the layer, so kept on the
+        forward step with the backward one it was made with. `gathered`: the two sides'
+        values in entry order when this click's steps through the layer read them so."""
         partner = 0 if bwd is None else bwd.serial
         memo = fwd.through
         if memo is not None and memo[0] == partner:
             return memo[1]
         statics = self._statics
         before, after = gathered
-        # A step's sums hold the edge weights the layer's sums add (packed with the edge
-        # id, see `by_edge`), except a single-choice group's own pick, whose drop the
-        # layer's sums do not count. The arrays are this click's own: added to in place.
-        ahead, behind = summed if not (mask and statics.single[i]) else (None, None)
-        if ahead is not None:
-            value = ahead
-            if bwd is not None:
-                value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
-        elif behind is not None:
-            value = behind
-            value += fwd.source.take(statics.ent_src[i]) if before is None else before
+        # The gathered arrays are this click's own: added to in place.
+        value = fwd.source.take(statics.ent_src[i]) if before is None else before
+        if mask and not statics.single[i]:
+            value += statics.through_const(self.compiled.diagram.layers[i], i, mask, False)
         else:
-            value = fwd.source.take(statics.ent_src[i]) if before is None else before
-            if mask and not statics.single[i]:
-                value += statics.through_const(self.compiled.diagram.layers[i], i, mask, False)
-            else:
-                value += statics.ent_const[i]
-            if bwd is not None:
-                value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
+            value += statics.ent_const[i]
+        if bwd is not None:
+            value += bwd.keys.take(statics.ent_dst[i]) if after is None else after
         least: np.ndarray = (
             np.minimum.reduceat(value, statics.ent_first[i]) if len(value) else value
         )
@@ -645,10 +622,8 @@ class Passes:
         kept = store.kept  # read without the lock (see `_Store.get`)
         hits: list[StepKey] = []
         made: list[tuple[StepKey, _Step]] = []
-        # Per layer, the sources its new steps read in entry order (forward, backward),
-        # and the same plus the edge weights.
+        # Per layer, the sources its new steps read in entry order (forward, backward).
         gathered: list[list[np.ndarray | None]] = [[None, None] for _ in range(n)]
-        summed: list[list[np.ndarray | None]] = [[None, None] for _ in range(n)]
 
         def chain(forward: bool) -> tuple[list[_Step], list[int]]:
             """The steps from the root boundary through every layer in one direction, each
@@ -667,8 +642,7 @@ class Passes:
                     step = found
                     hits.append(key)
                 else:
-                    side = 0 if forward else 1
-                    step, gathered[i][side], summed[i][side] = self._step(
+                    step, gathered[i][0 if forward else 1] = self._step(
                         i, source, masks[i], forward
                     )
                     made.append((key, step))
@@ -700,12 +674,8 @@ class Passes:
                 if memo is not None and memo[0] == (0 if after is None else after.serial):
                     leasts.append(memo[1])
                 else:
-                    sides, sums = gathered[i], summed[i]
-                    leasts.append(
-                        self._through(
-                            i, fwd[i], after, masks[i], (sides[0], sides[1]), (sums[0], sums[1])
-                        )
-                    )
+                    sides = gathered[i]
+                    leasts.append(self._through(i, fwd[i], after, masks[i], (sides[0], sides[1])))
             least = np.concatenate(leasts)
             offsets = [f + b for f, b in zip(fwd_offsets, bwd_offsets[1:], strict=False)]
             if any(offsets):
@@ -853,13 +823,11 @@ class Passes:
 
     def _start(self, lits: Sequence[Literal]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each live option's best edge in its own layer (by_label order: first label
-        ascending, then edge): its label, source and target. `_rank` holds its rank in
-        by_label, or its edge id where the layer's sums are packed so (`by_edge`)."""
+        ascending, then edge): its label, source and target."""
         statics, offsets = self._statics, self.compiled.index.offsets
         at = [self.layer_of[g] for g, _ in lits]
         rank = self._rank[[offsets[g] + o for g, o in lits]]
-        first = statics.edge_offsets[at] + rank
-        edges = np.where(statics.by_edge_at[at], first, statics.by_label_all[first])
+        edges = statics.by_label_all[statics.edge_offsets[at] + rank]
         return statics.label_all[edges], statics.src_all[edges], statics.dst_all[edges]
 
     def _walk(self, lit: Literal) -> list[int] | None:

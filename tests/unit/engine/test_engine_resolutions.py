@@ -148,8 +148,8 @@ def test_rebuilt_rows_read_labels_above_a_byte():
 def test_each_options_best_edge_is_the_first_least_in_label_order(data):
     """Every live option's resolution starts from its layer's first edge (by_label order:
     label ascending, then edge) among those holding it with the least forward value +
-    edge + backward value: worked out edge by edge here, against the packed sums (ranks,
-    or edge ids where the entries are the edges reordered)."""
+    edge + backward value: worked out edge by edge here, against the packed sums (the
+    tie-break the rows and so every resolution follow)."""
     doc = data.draw(product_docs())
     compiled = compile_product(product_from_document(doc, "EUR"))
     picked = parse_selections(compiled.index, compiled.product, data.draw(selections_for(doc)))
