@@ -392,6 +392,9 @@ def configure(
                 plain_groups[key] = state_of_group
             groups.append(state_of_group)
             continue
+        # The same candidates for every excluded option of the group: read once, when the
+        # first of them needs them.
+        candidates: Candidates | None = None
         options = []
         for o, option in enumerate(group.options):
             gid = lo + o
@@ -399,9 +402,11 @@ def configure(
                 options.append(_plain_state(plain, deltas, option, gid, mask >> o & 1))
                 continue
             lit = (g, o)
+            if candidates is None:
+                candidates = session.candidates(g)
             support = minimal_support(
                 compiled,
-                session.candidates(g),
+                candidates,
                 lit,
                 session.excluded_under,
                 necessary=partial(necessary_for, lit),

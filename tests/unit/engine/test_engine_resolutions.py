@@ -114,6 +114,80 @@ def test_walked_resolutions_equal_the_rebuilt_ones(data):
         assert rebuilt.configuration(lit) == everything[lit]
 
 
+def test_rebuilt_rows_read_labels_above_a_byte():
+    """With a multi-choice group of 512 picks (labels above a byte) between single-choice
+    ones, every option's rebuilt configuration equals the one walked node by node."""
+    many = [f"m{k}" for k in range(9)]
+    doc = small_product(
+        [("a", 1, 1, ["x", "y", "z"]), ("m", 0, 9, many), ("b", 1, 1, ["p", "q", "r"])],
+        rules=[
+            {"id": "r1", "type": "excludes", "all": ["a.x", "m.m3"], "message": "no"},
+            {"id": "r2", "type": "excludes", "all": ["m.m5", "b.p"], "message": "no"},
+            {"id": "r3", "type": "excludes", "all": ["a.y", "b.q"], "message": "no"},
+        ],
+    )
+    compiled = compiled_from(doc)
+    index = compiled.index
+    lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    six = ["m0", "m1", "m2", "m4", "m6", "m7"]  # a pick of six: label 382 and above
+    at_m = resolutions._statics(compiled).layer_of[1]
+    labels_read = 0
+    for selections in ({"m": six, "a": ["y"]}, {"m": six, "a": ["x"]}, {"m": ["m5"]}, {}):
+        picked = parse_selections(index, compiled.product, selections)
+        walked = Passes(compiled, picked)
+        with patch.object(resolutions, "WALK_STEPS", 0):  # every request rebuilt at once
+            rebuilt = Passes(compiled, picked).configurations(lits)
+        assert rebuilt == {lit: walked.configurations([lit])[lit] for lit in lits}
+        assert any(walked.changes[g][o] > 0 for g, o in lits) or not selections
+        labels_read = max(labels_read, int(walked.rows(lits)[:, at_m].max()))
+    assert labels_read > 255
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_each_options_best_edge_is_the_first_least_in_label_order(data):
+    """Every live option's resolution starts from its layer's first edge (by_label order:
+    label ascending, then edge) among those holding it with the least forward value +
+    edge + backward value: worked out edge by edge here, against the packed sums (the
+    tie-break the rows and so every resolution follow)."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    picked = parse_selections(compiled.index, compiled.product, data.draw(selections_for(doc)))
+    passes = Passes(compiled, picked)
+    index, layers = compiled.index, compiled.diagram.layers
+    if compiled.diagram.empty:
+        return
+    fwd, bwd, weight = passes._fwd, passes._bwd, passes.weight
+    for i, layer in enumerate(layers):
+        g = layer.group
+        mask = picked.get(g, 0)
+        dropped = [q for q in range(len(index.option_codes[g])) if mask >> q & 1]
+        for o in range(len(index.option_codes[g])):
+            key = int(passes.flat_keys[index.offsets[g] + o])
+            if key >= passes.inf:
+                continue
+            best = None
+            for e in layer.by_label.tolist():
+                label = int(layer.label[e])
+                if not layer.label_options[label, o]:
+                    continue
+                drops = sum(1 for q in dropped if not layer.label_options[label, q])
+                if index.maxs[g] == 1:
+                    drops = 0  # the option replaces the group's pick
+                value = int(fwd[i][layer.src[e]]) + int(layer.shifted[e]) + drops * weight
+                value += int(bwd[i + 1][layer.dst[e]])
+                if value == key:
+                    best = e
+                    break
+            labels, sources, targets = passes._start([(g, o)])
+            assert best is not None
+            assert (int(labels[0]), int(sources[0]), int(targets[0])) == (
+                int(layer.label[best]),
+                int(layer.src[best]),
+                int(layer.dst[best]),
+            ), (g, o)
+
+
 def _answers(passes: Passes) -> tuple:
     index = passes.compiled.index
     lits = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
