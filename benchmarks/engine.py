@@ -15,7 +15,8 @@ A "click" is one `configure` call (propagate + price + explain every excluded op
 after picking a random available option. CP-SAT answers the same question per click by
 solving, for every unselected option, "is there a complete valid configuration with it
 and the other groups' picks?" (reusing each solution found as a witness for every option
-it proves available). The answers are asserted identical on the sampled clicks.
+it proves available). The answers are asserted identical on the sampled clicks (a
+uniform sample of the run's clicks).
 """
 
 from __future__ import annotations
@@ -257,6 +258,7 @@ def bench_product(doc: dict, currency: str, args, peer_clicks: int) -> dict:
     warm_up(compiled)
     collector.settle()
     rng = random.Random(args.seed)
+    sampler = random.Random(args.seed + 1)
     depth = len(doc["groups"]) + 2
     times, first = [], []
     samples = []
@@ -266,8 +268,12 @@ def bench_product(doc: dict, currency: str, args, peer_clicks: int) -> dict:
         times.append(elapsed)
         if i < depth:
             first.append(elapsed)
-        if len(samples) < peer_clicks and rng.random() < 0.5:
+        # A uniform sample of the run's clicks (reservoir sampling, its own generator so
+        # that the clicks do not depend on it), not only the first, cold ones.
+        if len(samples) < peer_clicks:
             samples.append((selections, result, elapsed))
+        elif (j := sampler.randrange(i + 1)) < peer_clicks:
+            samples[j] = (selections, result, elapsed)
     peer = PeerModel(doc)
     peer_times, ours = [], []
     for selections, result, elapsed in samples:
