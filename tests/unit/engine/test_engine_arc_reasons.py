@@ -246,6 +246,19 @@ def test_warm_up_reads_every_rule_and_changes_no_answer():
     assert configure(warm, {"a": ["x"]}) == configure(cold, {"a": ["x"]})
 
 
+def _drawn_literals(data) -> tuple[Statics, dict[int, int]]:
+    """A random product's statics and one to three of its options required."""
+    doc = data.draw(product_docs())
+    compiled = compile_product(product_from_document(doc, "EUR"))
+    index = compiled.index
+    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
+    chosen = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
+    required: dict[int, int] = {}
+    for g, o in chosen:
+        required[g] = required.get(g, 0) | 1 << o
+    return Statics(index, compiled.table_rows), required
+
+
 def _every_item(statics: Statics) -> list[tuple[str, int]]:
     index = statics.index
     items = [("rule", k) for k in range(len(index.constraints))]
@@ -261,15 +274,7 @@ def test_quickxplain_tests_answer_as_a_propagation_from_scratch(data, limit):
     says what `_empties` (a propagation over the set from scratch) says, for rule sets
     asked in any order; also when MAX_REVISIONS is so low that propagations are cut
     short (then it must propagate from scratch, as before)."""
-    doc = data.draw(product_docs())
-    compiled = compile_product(product_from_document(doc, "EUR"))
-    index = compiled.index
-    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
-    chosen = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
-    required: dict[int, int] = {}
-    for g, o in chosen:
-        required[g] = required.get(g, 0) | 1 << o
-    statics = Statics(index, compiled.table_rows)
+    statics, required = _drawn_literals(data)
     items = _every_item(statics)
     if not items:
         return
@@ -290,15 +295,7 @@ def test_quickxplain_tests_answer_as_a_propagation_from_scratch(data, limit):
 def test_propagated_core_is_quickxplain_over_propagations_from_scratch(data):
     """The core is exactly the one QuickXplain finds when every test propagates its rule
     set from scratch (as before `_Tests`): the same items, not just as sound."""
-    doc = data.draw(product_docs())
-    compiled = compile_product(product_from_document(doc, "EUR"))
-    index = compiled.index
-    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
-    chosen = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
-    required: dict[int, int] = {}
-    for g, o in chosen:
-        required[g] = required.get(g, 0) | 1 << o
-    statics = Statics(index, compiled.table_rows)
+    statics, required = _drawn_literals(data)
     run = _Propagation(statics, required, None).propagate()
     if run.emptied is None:
         return
@@ -314,15 +311,7 @@ def test_propagated_core_is_quickxplain_over_propagations_from_scratch(data):
 def test_a_propagation_continued_ends_as_one_from_scratch(data):
     """`_Propagation.extended`: from the end of a propagation over a subset, the same
     domains (and the same emptied or not) as propagating the superset from scratch."""
-    doc = data.draw(product_docs())
-    compiled = compile_product(product_from_document(doc, "EUR"))
-    index = compiled.index
-    every = [(g, o) for g, codes in enumerate(index.option_codes) for o in range(len(codes))]
-    chosen = data.draw(st.lists(st.sampled_from(every), min_size=1, max_size=3))
-    required: dict[int, int] = {}
-    for g, o in chosen:
-        required[g] = required.get(g, 0) | 1 << o
-    statics = Statics(index, compiled.table_rows)
+    statics, required = _drawn_literals(data)
     items = _every_item(statics)
     if not items:
         return
