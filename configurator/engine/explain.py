@@ -671,7 +671,7 @@ def pair_cores(
     (Renault's) one search could otherwise spend the whole budget and be dropped,
     leaving nothing found for the compile's time."""
     budget = WorkBudget(units)
-    dropped = WorkBudget(units / 4)
+    dropped_left = units / 4  # work dropped searches may still spend
     index = compiled.index
     table, dead = compiled.pair_excluded[:-1], compiled.pair_excluded[-1]
     found: dict[frozenset[Literal], tuple[Item, ...]] = {}
@@ -698,8 +698,8 @@ def pair_cores(
             except OutOfWork:
                 if not capped:
                     return found  # the whole budget is spent
-                dropped.units -= start - search.units
-                if dropped.units < 0:
+                dropped_left -= start - search.units
+                if dropped_left < 0:
                     return found
             finally:
                 budget.units -= start - search.units
