@@ -31,8 +31,9 @@ PAIR_CORE_SEARCH_UNITS = 500
 # ~100,000 edges try every candidate, the largest only their first). Counted in edges, not
 # seconds, so the diagram (and with it the tie-breaks among equal resolutions) depends on
 # the product only, never on how busy the machine was. A second build on the Renault
-# model (min-fill, see ordering.py) gives 391,715 edges instead of 473,484, clicks ~16 %
-# cheaper, but adds ~3.4 s to its compile: 11 s, past the 10 s allowed.
+# model (min-fill, see ordering.py; ORDER_WORK = 2) gives 391,715 edges instead of
+# 473,484 and would fit the 10 s allowed (7.97 s against 5.22 s, stop 15), but its clicks
+# are only ~5 % cheaper (median 9.9-10.0 against 10.4-10.6 ms): not worth 2.7 s a publish.
 ORDER_WORK = 1
 ORDER_FLOOR = 1_000_000
 
